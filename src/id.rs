@@ -1,0 +1,1 @@
+//! Event ids for providers that send none.

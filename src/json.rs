@@ -1,0 +1,1 @@
+//! Parsing with limits and path-precise errors.
