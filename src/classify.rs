@@ -1,11 +1,312 @@
-//! The one table that maps every provider's event type to a category, severity and subject.
+//! The one table that maps every provider's event type to a category, a severity and the kind
+//! of subject it is about. The README's classification table is generated from it
+//! (`hookwall table`), and a test keeps the two identical.
 
-use crate::{cloud66, crowdsec, sectigo};
+use alloc::borrow::Cow;
+use alloc::string::String;
+
+use crate::event::{Category, Event, Indicators, Provider, Severity, Subject, SubjectKind};
+use crate::redact::Payload;
+use crate::time::Timestamp;
+use crate::{cloud66, crowdsec, id, sectigo};
+
+/// Declares a provider's event-type enum from its documented type strings; every provider also
+/// gets `Unknown` for types it documents later, so no event is dropped.
+macro_rules! event_types {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant,)*
+            /// A type this provider had not documented when hookwall was built.
+            Unknown,
+        }
+
+        impl $name {
+            /// Every documented type, in the provider's documentation order.
+            pub const DOCUMENTED: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The provider's type string, `None` for `Unknown`.
+            pub const fn as_str(self) -> Option<&'static str> {
+                match self {
+                    $(Self::$variant => Some($text),)*
+                    Self::Unknown => None,
+                }
+            }
+
+            pub fn from_type(text: &str) -> Self {
+                match text {
+                    $($text => Self::$variant,)*
+                    _ => Self::Unknown,
+                }
+            }
+        }
+    };
+}
+pub(crate) use event_types;
 
 /// An event's type, per provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     CrowdSec(crowdsec::EventType),
     Cloud66(cloud66::EventType),
     Sectigo(sectigo::EventType),
+}
+
+impl Kind {
+    pub const fn provider(self) -> Provider {
+        match self {
+            Self::CrowdSec(_) => Provider::CrowdSec,
+            Self::Cloud66(_) => Provider::Cloud66,
+            Self::Sectigo(_) => Provider::Sectigo,
+        }
+    }
+
+    pub fn is_unknown(self) -> bool {
+        matches!(
+            self,
+            Self::CrowdSec(crowdsec::EventType::Unknown)
+                | Self::Cloud66(cloud66::EventType::Unknown)
+                | Self::Sectigo(sectigo::EventType::Unknown)
+        )
+    }
+
+    /// The documented type string; `None` for an unknown type.
+    pub const fn as_str(self) -> Option<&'static str> {
+        match self {
+            Self::CrowdSec(t) => t.as_str(),
+            Self::Cloud66(t) => t.as_str(),
+            Self::Sectigo(t) => t.as_str(),
+        }
+    }
+}
+
+/// How an event's severity follows from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeverityRule {
+    Fixed(Severity, &'static str),
+    /// CrowdSec `scenario_confidence`: the more certain the detection, the more urgent.
+    Confidence,
+    /// CrowdSec `report_data.is_attack_detected`.
+    AttackDetected,
+    /// Cloud66 `watched_file.is_changed`.
+    FileChanged,
+    /// Cloud66 `activeprotect_action.banned`.
+    Banned,
+}
+
+impl SeverityRule {
+    /// The severity for an event's indicators, and why.
+    pub fn evaluate(self, indicators: &Indicators<'_>) -> (Severity, &'static str) {
+        match self {
+            Self::Fixed(severity, reason) => (severity, reason),
+            Self::Confidence => match indicators.confidence.unwrap_or(0) {
+                80.. => (Severity::High, "attack detected with scenario confidence of 80 or more"),
+                50..=79 => (Severity::Medium, "attack detected with scenario confidence of 50 to 79"),
+                _ => (Severity::Low, "attack detected with scenario confidence below 50"),
+            },
+            Self::AttackDetected => match indicators.attack_detected {
+                Some(true) => (Severity::Critical, "anomaly detection confirms an attack on the organization"),
+                _ => (Severity::Low, "signal anomaly without a confirmed attack"),
+            },
+            Self::FileChanged => match indicators.changed {
+                Some(true) => (Severity::High, "a watched file changed without a deployment"),
+                _ => (Severity::Info, "watched file checked and unchanged"),
+            },
+            Self::Banned => match indicators.banned {
+                Some(false) => (Severity::Medium, "attack seen but the address was not banned"),
+                _ => (Severity::Low, "attacker's address already banned by ActiveProtect"),
+            },
+        }
+    }
+
+    /// Every severity this rule can give, with its reason, for the README table.
+    pub fn outcomes(self) -> &'static [(Severity, &'static str)] {
+        match self {
+            Self::Fixed(..) => &[],
+            Self::Confidence => &[
+                (Severity::High, "scenario_confidence ≥ 80"),
+                (Severity::Medium, "scenario_confidence 50–79"),
+                (Severity::Low, "scenario_confidence < 50"),
+            ],
+            Self::AttackDetected => &[
+                (Severity::Critical, "report_data.is_attack_detected is true"),
+                (Severity::Low, "otherwise"),
+            ],
+            Self::FileChanged => &[
+                (Severity::High, "watched_file.is_changed is true"),
+                (Severity::Info, "otherwise"),
+            ],
+            Self::Banned => &[
+                (Severity::Low, "activeprotect_action.banned is true or absent"),
+                (Severity::Medium, "activeprotect_action.banned is false"),
+            ],
+        }
+    }
+}
+
+/// One row of the classification table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub kind: Kind,
+    pub category: Category,
+    pub subject: SubjectKind,
+    pub severity: SeverityRule,
+}
+
+const fn row(kind: Kind, category: Category, subject: SubjectKind, severity: SeverityRule) -> Rule {
+    Rule {
+        kind,
+        category,
+        subject,
+        severity,
+    }
+}
+
+use Category as C;
+use Severity as S;
+use SeverityRule::{AttackDetected, Banned, Confidence, FileChanged, Fixed};
+use SubjectKind as O;
+
+const fn cs(t: crowdsec::EventType) -> Kind {
+    Kind::CrowdSec(t)
+}
+const fn c66(t: cloud66::EventType) -> Kind {
+    Kind::Cloud66(t)
+}
+const fn sg(t: sectigo::EventType) -> Kind {
+    Kind::Sectigo(t)
+}
+
+/// The classification of every documented event type, and of each provider's unknown types.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = {
+    use crowdsec::EventType as Cs;
+    use cloud66::EventType as Cl;
+    use sectigo::EventType as Sg;
+    &[
+        row(cs(Cs::AmIUnderAttack), C::Threat, O::Organization, AttackDetected),
+        row(cs(Cs::AlertTriggered), C::Threat, O::Server, Confidence),
+        row(cs(Cs::SecurityEngineEnrolled), C::Inventory, O::SecurityEngine, Fixed(S::Info, "an engine joined the organization, as requested")),
+        row(cs(Cs::SecurityEngineUnenrolled), C::Inventory, O::SecurityEngine, Fixed(S::Medium, "an engine stopped protecting; confirm it was intended")),
+        row(cs(Cs::SecurityEngineLongPendingEnroll), C::Inventory, O::SecurityEngine, Fixed(S::Low, "an engine waits for approval and protects nothing yet")),
+        row(cs(Cs::FirewallIntegrationOffline), C::Availability, O::FirewallIntegration, Fixed(S::High, "the firewall has not pulled the blocklist for 24 hours: blocks are stale")),
+        row(cs(Cs::RemediationComponentIntegrationOffline), C::Availability, O::RemediationComponent, Fixed(S::High, "the remediation component has not pulled the blocklist for 24 hours")),
+        row(cs(Cs::LogProcessorNoAlerts), C::Availability, O::LogProcessor, Fixed(S::Medium, "no alerts for 48 hours may mean the log processor is blind")),
+        row(cs(Cs::ComponentOutdated), C::Inventory, O::Organization, Fixed(S::Low, "updates are available; nothing is broken yet")),
+        row(cs(Cs::LogProcessorOffline), C::Availability, O::LogProcessor, Fixed(S::High, "a log processor offline for 24 hours detects nothing")),
+        row(cs(Cs::RemediationComponentOffline), C::Availability, O::RemediationComponent, Fixed(S::High, "attacks are detected but no longer blocked")),
+        row(cs(Cs::SecurityEngineNoAlerts), C::Availability, O::SecurityEngine, Fixed(S::Medium, "no alerts for 48 hours may mean the engine is blind")),
+        row(cs(Cs::SecurityEngineOffline), C::Availability, O::SecurityEngine, Fixed(S::High, "an engine offline for 48 hours protects nothing")),
+        row(cs(Cs::BlockingSafeIp), C::Availability, O::Server, Fixed(S::High, "a known-safe address (a CDN, a partner) is blocked: legitimate traffic is cut off")),
+        row(cs(Cs::PaymentFailed), C::Billing, O::Organization, Fixed(S::Medium, "the subscription, and the protection it pays for, is at risk")),
+        row(cs(Cs::Unknown), C::Unknown, O::Resource, Fixed(S::Medium, "not documented yet, so unrated: flagged for review rather than ignored")),
+        row(c66(Cl::ActiveProtectBlock), C::Threat, O::Server, Banned),
+        row(c66(Cl::ActiveProtectChange), C::Integrity, O::Server, FileChanged),
+        row(c66(Cl::ServerBackOn), C::Availability, O::Server, Fixed(S::Info, "the server recovered")),
+        row(c66(Cl::ServerIpChangeFail), C::Configuration, O::Server, Fixed(S::Medium, "the server kept its old address; DNS and allow-lists may disagree")),
+        row(c66(Cl::ServerStopped), C::Availability, O::Server, Fixed(S::High, "the server stopped responding")),
+        row(c66(Cl::Unknown), C::Unknown, O::Resource, Fixed(S::Medium, "not documented yet, so unrated: flagged for review rather than ignored")),
+        row(sg(Sg::DatabaseBackupRestoreStateChanged), C::Integrity, O::Database, Fixed(S::Low, "a restore the account started is progressing")),
+        row(sg(Sg::DatabaseBackupZipDownloadAvailable), C::Integrity, O::Database, Fixed(S::Low, "a requested export is ready; its link is a secret and is redacted")),
+        row(sg(Sg::UserCreate), C::Account, O::User, Fixed(S::Low, "a new user can sign in; confirm it was expected")),
+        row(sg(Sg::UserLoginLink), C::Account, O::User, Fixed(S::Medium, "a one-time login link was issued; it is a credential and is redacted")),
+        row(sg(Sg::UserResetPassword), C::Account, O::User, Fixed(S::Medium, "a password was reset; the temporary password is redacted")),
+        row(sg(Sg::WebsiteAccelerateEnabled), C::Configuration, O::Website, Fixed(S::Info, "the CDN was switched on, as requested")),
+        row(sg(Sg::WebsiteBackupChangeAlert), C::Integrity, O::Website, Fixed(S::High, "files changed between backups: possible tampering")),
+        row(sg(Sg::WebsiteCleanEnabled), C::Configuration, O::Website, Fixed(S::Low, "malware remediation was switched on, usually after a finding")),
+        row(sg(Sg::WebsiteDnssecRotationComplete), C::Configuration, O::Website, Fixed(S::Info, "the DNSSEC key rotation finished")),
+        row(sg(Sg::WebsiteDnssecRotationStart), C::Configuration, O::Website, Fixed(S::Medium, "the new DS record must reach the registrar or DNS resolution fails")),
+        row(sg(Sg::WebsiteFirewallEnabled), C::Configuration, O::Website, Fixed(S::Info, "the web application firewall was switched on")),
+        row(sg(Sg::WebsiteMalwareIssueFixed), C::Integrity, O::Website, Fixed(S::Low, "malware was removed; verify and close the incident")),
+        row(sg(Sg::WebsiteMalwareIssueFound), C::Integrity, O::Website, Fixed(S::Critical, "malware on a live website harms its visitors now")),
+        row(sg(Sg::WebsiteMonitorEnabled), C::Configuration, O::Website, Fixed(S::Info, "monitoring was switched on")),
+        row(sg(Sg::WebsiteRestoreStateChanged), C::Integrity, O::Website, Fixed(S::Low, "a restore the account started is progressing")),
+        row(sg(Sg::WebsiteZipDownloadAvailable), C::Integrity, O::Website, Fixed(S::Low, "a requested export is ready; its link is a secret and is redacted")),
+        row(sg(Sg::Unknown), C::Unknown, O::Resource, Fixed(S::Medium, "not documented yet, so unrated: flagged for review rather than ignored")),
+    ]
+};
+
+/// The table's row for `kind`; every kind has exactly one (a test checks it).
+pub fn rule(kind: Kind) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.kind == kind)
+        .unwrap_or(&RULES[RULES.len() - 1])
+}
+
+/// What a provider's parser found, before the table classifies it.
+pub(crate) struct Parts<'a> {
+    pub kind: Kind,
+    pub event_type: Cow<'a, str>,
+    /// The provider's own delivery id, if it sent a non-empty one.
+    pub id: Option<Cow<'a, str>>,
+    pub time: Option<Timestamp<'a>>,
+    pub account: Option<Cow<'a, str>>,
+    pub subject_id: Option<Cow<'a, str>>,
+    pub subject_name: Option<Cow<'a, str>>,
+    pub indicators: Indicators<'a>,
+    pub summary: String,
+}
+
+/// Classifies what a parser found into the normalized event.
+pub(crate) fn finish<'a>(parts: Parts<'a>, payload: &'a str) -> Event<'a> {
+    let rule = rule(parts.kind);
+    let (severity, severity_reason) = rule.severity.evaluate(&parts.indicators);
+    let (id, id_derived) = match parts.id.filter(|id| !id.is_empty()) {
+        Some(id) => (String::from(id), false),
+        None => (id::derive(parts.kind.provider(), payload.as_bytes()), true),
+    };
+    Event {
+        provider: parts.kind.provider(),
+        kind: parts.kind,
+        event_type: parts.event_type,
+        id,
+        id_derived,
+        time: parts.time,
+        account: parts.account,
+        category: rule.category,
+        severity,
+        severity_reason,
+        summary: parts.summary,
+        subject: Subject {
+            kind: rule.subject,
+            id: parts.subject_id,
+            name: parts.subject_name,
+        },
+        indicators: parts.indicators,
+        payload: Payload::Raw(payload),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_exactly_one_row() {
+        let kinds = crowdsec::EventType::DOCUMENTED
+            .iter()
+            .chain([&crowdsec::EventType::Unknown])
+            .map(|&t| Kind::CrowdSec(t))
+            .chain(
+                cloud66::EventType::DOCUMENTED
+                    .iter()
+                    .chain([&cloud66::EventType::Unknown])
+                    .map(|&t| Kind::Cloud66(t)),
+            )
+            .chain(
+                sectigo::EventType::DOCUMENTED
+                    .iter()
+                    .chain([&sectigo::EventType::Unknown])
+                    .map(|&t| Kind::Sectigo(t)),
+            );
+        let mut n = 0;
+        for kind in kinds {
+            assert_eq!(RULES.iter().filter(|r| r.kind == kind).count(), 1, "{kind:?}");
+            n += 1;
+        }
+        assert_eq!(n, RULES.len());
+        assert_eq!(n, 36 + 3);
+    }
 }

@@ -1,1 +1,24 @@
-//! Event ids for providers that send none.
+//! Event ids for providers that send none (Cloud66) or an empty one.
+//!
+//! The id must be the same for every retry of one delivery and differ between deliveries, so
+//! that anything downstream can deduplicate: a digest of the exact body bytes is both, since a
+//! provider retries by resending the same body and two deliveries differ at least in their time.
+
+use alloc::string::String;
+use sha2::{Digest, Sha256};
+
+use crate::Provider;
+
+/// `<provider>-<first 128 bits of SHA-256(body) in hex>`.
+pub(crate) fn derive(provider: Provider, body: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(body);
+    let mut id = String::with_capacity(provider.as_str().len() + 33);
+    id.push_str(provider.as_str());
+    id.push('-');
+    for byte in &digest[..16] {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    id
+}

@@ -44,11 +44,18 @@ pub struct Options<'o> {
 
 /// Parses, validates and classifies one webhook body.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
-    let provider = detect::provider(body, options.provider)?;
-    let mut event = match provider {
-        detect::Shape::CrowdSec(shape) => { let () = shape; crowdsec::parse(body)? },
-        detect::Shape::Cloud66 => cloud66::parse(body)?,
-        detect::Shape::Sectigo => sectigo::parse(body)?,
+    let text = core::str::from_utf8(body).map_err(|e| {
+        Error::new(
+            ErrorKind::Malformed,
+            error::line_column(body, e.valid_up_to()),
+            "invalid UTF-8",
+        )
+    })?;
+    let mut event = match detect::shape(text, options.provider)? {
+        detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
+        detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
+        detect::Shape::Cloud66(probe) => cloud66::parse(text, &probe)?,
+        detect::Shape::Sectigo(probe) => sectigo::parse(text, &probe)?,
     };
     if event.time.is_none() {
         event.time = options.received_at.map(time::Timestamp::Unix);

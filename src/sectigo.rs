@@ -1,12 +1,218 @@
-//! stub
+//! Sectigo Web Security Platform (SiteLock) partner webhooks.
+//!
+//! Sectigo documents the envelope (`id`, `event`, `target`, `body`, `partner`) and describes
+//! each body only in words, so the body stays free-form JSON; what the description names (the
+//! restore states, the issues found, the site or user) is looked up by the likely key names.
 
-use crate::{Error, Event};
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
+use serde::de::{Deserializer, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    Unknown,
+use crate::classify::{event_types, finish, Kind, Parts};
+use crate::detect::Probe;
+use crate::json::{self, Object, Text};
+use crate::{Error, Event, Indicators};
+
+event_types! {
+    /// Sectigo Web Security Platform's documented partner webhook events.
+    EventType {
+        DatabaseBackupRestoreStateChanged = "database_backup_restore_state_changed",
+        DatabaseBackupZipDownloadAvailable = "database_backup_zip_download_available",
+        UserCreate = "user_create",
+        UserLoginLink = "user_login_link",
+        UserResetPassword = "user_reset_password",
+        WebsiteAccelerateEnabled = "website_accelerate_enabled",
+        WebsiteBackupChangeAlert = "website_backup_change_alert",
+        WebsiteCleanEnabled = "website_clean_enabled",
+        WebsiteDnssecRotationComplete = "website_dnssec_rotation_complete",
+        WebsiteDnssecRotationStart = "website_dnssec_rotation_start",
+        WebsiteFirewallEnabled = "website_firewall_enabled",
+        WebsiteMalwareIssueFixed = "website_malware_issue_fixed",
+        WebsiteMalwareIssueFound = "website_malware_issue_found",
+        WebsiteMonitorEnabled = "website_monitor_enabled",
+        WebsiteRestoreStateChanged = "website_restore_state_changed",
+        WebsiteZipDownloadAvailable = "website_zip_download_available",
+    }
 }
 
-pub(crate) fn parse(_body: &[u8]) -> Result<Event<'_>, Error> {
-    todo!()
+impl EventType {
+    /// Whether the body carries a bearer secret: a temporary password, a one-time login link
+    /// or a download link.
+    pub const fn carries_secret(self) -> bool {
+        matches!(
+            self,
+            Self::UserLoginLink
+                | Self::UserResetPassword
+                | Self::DatabaseBackupZipDownloadAvailable
+                | Self::WebsiteZipDownloadAvailable
+        )
+    }
+}
+
+pub(crate) fn parse<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
+    let id: Id = json::member(probe.id, "id")?;
+    let event: Text = json::member(probe.event, "event")?;
+    let Object(target): Object<Target> = json::member(probe.target, "target")?;
+    let Object(partner): Object<Partner> = json::member(probe.partner, "partner")?;
+    let body: Value = json::member(probe.body, "body")?;
+    if !(body.is_object() || body.is_array()) {
+        return Err(Error::schema("body", "expected an object or an array"));
+    }
+    let kind = EventType::from_type(&event);
+    let mut parts = Parts {
+        kind: Kind::Sectigo(kind),
+        event_type: event.0,
+        id: Some(id.0),
+        time: None,
+        account: Some(partner.id.0),
+        subject_id: Some(target.id.0),
+        subject_name: None,
+        indicators: Indicators::default(),
+        summary: String::new(),
+    };
+    describe(kind, &target.kind, &body, &mut parts);
+    Ok(finish(parts, text.trim()))
+}
+
+#[derive(Deserialize)]
+struct Target<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Text<'a>,
+    #[serde(borrow)]
+    id: Id<'a>,
+}
+
+#[derive(Deserialize)]
+struct Partner<'a> {
+    #[serde(borrow)]
+    id: Id<'a>,
+}
+
+/// Sectigo's ids are integers in the example; strings are accepted too, kept as text.
+struct Id<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl<'de> Visitor<'de> for IdVisitor {
+            type Value = Id<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(String::from(v))))
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
+    }
+}
+
+/// Fills in the subject's name, the indicators the description names, and the summary.
+fn describe(kind: EventType, target_type: &str, body: &Value, parts: &mut Parts<'_>) {
+    use EventType as E;
+    let name = match kind {
+        E::UserCreate | E::UserLoginLink | E::UserResetPassword => find_text(body, &["name", "username"]),
+        E::DatabaseBackupRestoreStateChanged | E::DatabaseBackupZipDownloadAvailable => {
+            find_text(body, &["name", "database_name", "db_name"])
+        }
+        _ => find_text(body, &["domain", "hostname", "url", "name"]),
+    };
+    let label = match (&name, &parts.subject_id) {
+        (Some(name), _) => name.clone(),
+        (None, Some(id)) => format!("{target_type} {id}"),
+        (None, None) => String::from(target_type),
+    };
+    let i = &mut parts.indicators;
+    if matches!(kind, E::DatabaseBackupRestoreStateChanged | E::WebsiteRestoreStateChanged) {
+        i.previous_state = find_text(body, &["previous_state", "previous", "old_state", "from"]).map(Cow::Owned);
+        i.current_state = find_text(body, &["current_state", "current", "new_state", "state", "to"]).map(Cow::Owned);
+    }
+    if matches!(kind, E::WebsiteMalwareIssueFound | E::WebsiteMalwareIssueFixed) {
+        i.count = find_count(body, &["issues", "malware", "threats", "infections", "files"]);
+    }
+    if kind == E::WebsiteBackupChangeAlert {
+        i.count = find_count(body, &["changes", "files", "changed_files", "modified", "added", "deleted"]);
+    }
+    let count = i
+        .count
+        .map(|n| format!(" ({n} {})", if n == 1 { "item" } else { "items" }))
+        .unwrap_or_default();
+    let transition = match (&i.previous_state, &i.current_state) {
+        (Some(from), Some(to)) => format!(" from {from} to {to}"),
+        (None, Some(to)) => format!(" to {to}"),
+        _ => String::new(),
+    };
+    parts.summary = match kind {
+        E::DatabaseBackupRestoreStateChanged | E::WebsiteRestoreStateChanged => {
+            format!("Restore state of {label} changed{transition}")
+        }
+        E::DatabaseBackupZipDownloadAvailable | E::WebsiteZipDownloadAvailable => {
+            format!("A zip download of {label} is available (link redacted)")
+        }
+        E::UserCreate => format!("User {label} was created"),
+        E::UserLoginLink => format!("A one-time login link was issued for user {label} (link redacted)"),
+        E::UserResetPassword => {
+            format!("The password of user {label} was reset (temporary password redacted)")
+        }
+        E::WebsiteAccelerateEnabled => format!("CDN acceleration enabled for {label}"),
+        E::WebsiteBackupChangeAlert => format!("Backup of {label} detected file changes{count}"),
+        E::WebsiteCleanEnabled => format!("Malware cleaning enabled for {label}"),
+        E::WebsiteDnssecRotationComplete => format!("DNSSEC DS record rotation completed for {label}"),
+        E::WebsiteDnssecRotationStart => format!(
+            "DNSSEC DS record rotation started for {label}: publish the new DS record at the registrar"
+        ),
+        E::WebsiteFirewallEnabled => format!("Web application firewall enabled for {label}"),
+        E::WebsiteMalwareIssueFixed => format!("Malware issues fixed on {label}{count}"),
+        E::WebsiteMalwareIssueFound => format!("Malware found on {label}{count}"),
+        E::WebsiteMonitorEnabled => format!("Monitoring enabled for {label}"),
+        E::Unknown => format!(
+            "Sectigo sent a {} event about {label}, a type not documented yet",
+            parts.event_type
+        ),
+    };
+    parts.subject_name = name.map(Cow::Owned);
+}
+
+/// How deep into the body the lookups go: the body itself and the objects it nests
+/// (`body.user.name`, `body.website.domain`).
+const LOOKUP_DEPTH: usize = 2;
+
+/// The first string or number under one of `keys`, breadth-first, searching nested objects.
+fn find_text(body: &Value, keys: &[&str]) -> Option<String> {
+    find(body, keys, LOOKUP_DEPTH, &|v| match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// The length of the first array under one of `keys`.
+fn find_count(body: &Value, keys: &[&str]) -> Option<i64> {
+    find(body, keys, LOOKUP_DEPTH, &|v| {
+        v.as_array().map(|a| i64::try_from(a.len()).unwrap_or(i64::MAX))
+    })
+}
+
+fn find<T>(value: &Value, keys: &[&str], depth: usize, pick: &dyn Fn(&Value) -> Option<T>) -> Option<T> {
+    let object = value.as_object()?;
+    keys.iter()
+        .find_map(|k| object.get(*k).and_then(pick))
+        .or_else(|| {
+            (depth > 1)
+                .then(|| object.values().find_map(|v| find(v, keys, depth - 1, pick)))
+                .flatten()
+        })
 }
