@@ -5,11 +5,12 @@ use std::path::Path;
 
 /// Reads `path`, or stdin when it is `-` or absent.
 pub fn read(path: Option<&Path>) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
     match path {
-        None => std::io::stdin().read_to_end(&mut buf)?,
-        Some(p) if p == Path::new("-") => std::io::stdin().read_to_end(&mut buf)?,
-        Some(p) => return std::fs::read(p),
-    };
-    Ok(buf)
+        Some(p) if p != Path::new("-") => std::fs::read(p),
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Ok(buf)
+        }
+    }
 }
