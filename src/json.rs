@@ -21,22 +21,77 @@ use crate::{Error, ErrorKind, MAX_BODY_BYTES};
 /// Deserializes a whole body, which must be one JSON object and nothing after it.
 pub(crate) fn from_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, Error> {
     check_envelope(body.as_bytes())?;
-    let mut de = serde_json::Deserializer::from_str(body);
-    let value = serde_path_to_error::deserialize::<_, Object<T>>(&mut de)
-        .map_err(|e| convert(e, ""))?;
-    de.end().map_err(|e| syntax(&e))?;
-    Ok(value.0)
+    let parse = |track: bool| -> Result<T, Error> {
+        let mut de = serde_json::Deserializer::from_str(body);
+        let value = deserialize::<Object<T>>(&mut de, track, "")?;
+        de.end().map_err(|e| syntax(&e))?;
+        Ok(value.0)
+    };
+    parse(false).or_else(|_| parse(true))
 }
 
 /// Deserializes a value that an earlier pass captured, reporting paths under `prefix`.
 pub(crate) fn from_raw<'a, T: Deserialize<'a>>(raw: &'a RawValue, prefix: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| convert(e, prefix))
+    let parse = |track: bool| deserialize::<T>(&mut serde_json::Deserializer::from_str(raw.get()), track, prefix);
+    parse(false).or_else(|_| parse(true))
+}
+
+/// Path tracking allocates for every key it passes, so it runs only to explain a failure:
+/// the fast pass fails, then the same input is parsed again with tracking on.
+fn deserialize<'a, T: Deserialize<'a>>(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+    track: bool,
+    prefix: &str,
+) -> Result<T, Error> {
+    if track {
+        serde_path_to_error::deserialize(de).map_err(|e| convert(e, prefix))
+    } else {
+        T::deserialize(de).map_err(|e| syntax(&e))
+    }
 }
 
 /// Deserializes a top-level member that the detection pass captured; `name` if it is absent.
 pub(crate) fn member<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>, name: &str) -> Result<T, Error> {
     from_raw(raw.ok_or_else(|| Error::missing(name))?, name)
+}
+
+/// How deep objects and arrays may nest anywhere in a payload. Enforced on the whole body, not
+/// only on the parts hookwall reads, because the payload is forwarded: a receiver's recursive
+/// parser must not be crashed through hookwall.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where the nesting first exceeds `limit`, if it does. Counting brackets first is cheap and
+/// settles nearly every payload; only a body with more brackets than the limit is scanned
+/// precisely (skipping strings, which may contain brackets).
+fn too_deep(body: &[u8], limit: usize) -> Option<usize> {
+    if body.iter().filter(|&&b| b == b'[' || b == b'{').count() <= limit {
+        return None;
+    }
+    let (mut depth, mut i) = (0usize, 0usize);
+    while let Some(&byte) = body.get(i) {
+        match byte {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = body.get(i) {
+                    match c {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn check_envelope(body: &[u8]) -> Result<(), Error> {
@@ -50,7 +105,14 @@ fn check_envelope(body: &[u8]) -> Result<(), Error> {
     match body.iter().position(|b| !b.is_ascii_whitespace()) {
         None => Err(Error::new(ErrorKind::Empty, "", "empty body")),
         Some(i) if body[i] != b'{' => Err(Error::schema("", "expected a JSON object")),
-        Some(_) => Ok(()),
+        Some(_) => match too_deep(body, MAX_DEPTH) {
+            Some(offset) => Err(Error::new(
+                ErrorKind::TooDeep,
+                crate::error::line_column(body, offset),
+                alloc::format!("nesting deeper than {MAX_DEPTH} levels"),
+            )),
+            None => Ok(()),
+        },
     }
 }
 
@@ -217,6 +279,16 @@ mod tests {
             "invalid type: string, expected i64"
         );
         assert_eq!(sanitize("missing field `x`"), "missing field `x`");
+    }
+
+    #[test]
+    fn bounds_depth_outside_strings_only() {
+        let deep = alloc::format!("{}{}", "[".repeat(65), "]".repeat(65));
+        assert_eq!(too_deep(deep.as_bytes(), 64), Some(64));
+        let shallow = alloc::format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(too_deep(shallow.as_bytes(), 64), None);
+        let in_string = alloc::format!("{{\"a\": \"{}\\\"[\"}}", "[".repeat(200));
+        assert_eq!(too_deep(in_string.as_bytes(), 64), None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod json;
 pub mod redact;
 pub mod sectigo;
 mod time;
+pub mod tree;
 
 pub use error::{Error, ErrorKind};
 pub use event::{Category, Event, Indicators, Provider, Severity, Subject, SubjectKind};

@@ -6,12 +6,12 @@
 //! is redacted except under keys known to be harmless; in every Sectigo body, keys that name a
 //! secret (password, token, link…) are redacted whatever the event. Users add their own paths.
 
+use alloc::borrow::Cow;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde_json::Value;
 
-use crate::classify::Kind;
+use crate::tree::Tree;
 use crate::{json, sectigo, Error, Event};
 
 /// What replaces a redacted value.
@@ -49,7 +49,7 @@ pub enum Payload<'a> {
     /// The body's own text: nothing in it needed redacting.
     Raw(&'a str),
     /// The payload with secrets replaced by `"[REDACTED]"`, and where they were.
-    Redacted { value: Value, paths: Vec<String> },
+    Redacted { value: Tree<'a>, paths: Vec<String> },
 }
 
 impl Payload<'_> {
@@ -62,45 +62,57 @@ impl Payload<'_> {
     }
 }
 
-/// Redacts the event's payload in place: the built-in secrets of its kind, then `paths`.
+/// Whether a Sectigo body holds a secret: always for the secret-bearing events, and wherever a
+/// key names one.
+pub(crate) fn sectigo_has_secret(kind: sectigo::EventType, body: &Tree<'_>) -> bool {
+    fn named(tree: &Tree<'_>) -> bool {
+        match tree {
+            Tree::Object(members) => members.iter().any(|(k, v)| names_secret(k) || named(v)),
+            Tree::Array(items) => items.iter().any(named),
+            _ => false,
+        }
+    }
+    kind.carries_secret() || named(body)
+}
+
+/// The whole Sectigo payload with the secrets in its body redacted.
+pub(crate) fn sectigo_payload<'a>(text: &'a str, kind: sectigo::EventType) -> Result<Payload<'a>, Error> {
+    let mut value: Tree<'a> = json::from_body(text)?;
+    let mut paths = Vec::new();
+    if let Some(body) = value.get_mut("body") {
+        redact_secrets(body, kind, &mut String::from("body"), &mut paths);
+    }
+    Ok(Payload::Redacted { value, paths })
+}
+
+/// Redacts the configured `paths` in the event's payload.
 pub(crate) fn apply(event: &mut Event<'_>, paths: &[RedactPath]) -> Result<(), Error> {
-    let sectigo = match event.kind {
-        Kind::Sectigo(kind) => Some(kind),
-        _ => None,
-    };
-    let Payload::Raw(text) = event.payload else {
-        return Ok(());
-    };
-    if sectigo.is_none() && paths.is_empty() {
+    if paths.is_empty() {
         return Ok(());
     }
-    let mut value: Value = json::from_body(text)?;
-    let mut redacted = Vec::new();
-    if let (Some(kind), Some(body)) = (sectigo, value.get_mut("body")) {
-        redact_secrets(body, kind, &mut String::from("body"), &mut redacted);
-    }
+    let (mut value, mut redacted) = match core::mem::replace(&mut event.payload, Payload::Raw("")) {
+        Payload::Raw(text) => (json::from_body::<Tree>(text)?, Vec::new()),
+        Payload::Redacted { value, paths } => (value, paths),
+    };
     for path in paths {
         redact_path(&mut value, &path.segments, &mut String::new(), &mut redacted);
     }
-    if !redacted.is_empty() {
-        event.payload = Payload::Redacted {
-            value,
-            paths: redacted,
-        };
-    }
+    event.payload = Payload::Redacted {
+        value,
+        paths: redacted,
+    };
     Ok(())
 }
 
-fn redact_secrets(value: &mut Value, kind: sectigo::EventType, at: &mut String, out: &mut Vec<String>) {
+fn redact_secrets(value: &mut Tree<'_>, kind: sectigo::EventType, at: &mut String, out: &mut Vec<String>) {
     match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
+        Tree::Object(members) => {
+            for (key, child) in members.iter_mut() {
                 let len = at.len();
                 at.push('.');
                 at.push_str(key);
-                if names_secret(key) && !child.is_null() {
-                    replace(child, at, out);
-                } else if kind.carries_secret() && child.is_string() && !is_harmless(key) {
+                let secret_string = kind.carries_secret() && matches!(child, Tree::String(_)) && !is_harmless(key);
+                if (names_secret(key) && *child != Tree::Null) || secret_string {
                     replace(child, at, out);
                 } else {
                     redact_secrets(child, kind, at, out);
@@ -108,11 +120,11 @@ fn redact_secrets(value: &mut Value, kind: sectigo::EventType, at: &mut String, 
                 at.truncate(len);
             }
         }
-        Value::Array(items) => {
+        Tree::Array(items) => {
             for (index, child) in items.iter_mut().enumerate() {
                 let len = at.len();
                 at.push_str(&format!("[{index}]"));
-                if kind.carries_secret() && child.is_string() {
+                if kind.carries_secret() && matches!(child, Tree::String(_)) {
                     replace(child, at, out);
                 } else {
                     redact_secrets(child, kind, at, out);
@@ -133,29 +145,29 @@ fn is_harmless(key: &str) -> bool {
     HARMLESS_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
-fn redact_path(value: &mut Value, segments: &[String], at: &mut String, out: &mut Vec<String>) {
+fn redact_path(value: &mut Tree<'_>, segments: &[String], at: &mut String, out: &mut Vec<String>) {
     let Some((first, rest)) = segments.split_first() else {
-        if !matches!(value, Value::String(s) if s == REDACTED) {
+        if value.as_str() != Some(REDACTED) {
             replace(value, at, out);
         }
         return;
     };
-    let mut descend = |child: &mut Value, step: &str, at: &mut String| {
+    let mut descend = |child: &mut Tree<'_>, step: &str, at: &mut String| {
         let len = at.len();
         at.push_str(step);
         redact_path(child, rest, at, out);
         at.truncate(len);
     };
     match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
+        Tree::Object(members) => {
+            for (key, child) in members.iter_mut() {
                 if first == "*" || first == key {
-                    let step = if at.is_empty() { key.clone() } else { format!(".{key}") };
+                    let step = if at.is_empty() { key.to_string() } else { format!(".{key}") };
                     descend(child, &step, at);
                 }
             }
         }
-        Value::Array(items) => {
+        Tree::Array(items) => {
             for (index, child) in items.iter_mut().enumerate() {
                 if first == "*" || first.parse::<usize>() == Ok(index) {
                     descend(child, &format!("[{index}]"), at);
@@ -166,8 +178,8 @@ fn redact_path(value: &mut Value, segments: &[String], at: &mut String, out: &mu
     }
 }
 
-fn replace(value: &mut Value, at: &str, out: &mut Vec<String>) {
-    *value = Value::String(String::from(REDACTED));
+fn replace(value: &mut Tree<'_>, at: &str, out: &mut Vec<String>) {
+    *value = Tree::String(Cow::Borrowed(REDACTED));
     out.push(String::from(at));
 }
 

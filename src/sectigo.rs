@@ -10,12 +10,11 @@ use alloc::string::{String, ToString};
 use core::fmt;
 use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
-use serde_json::Value;
-
 use crate::classify::{event_types, finish, Kind, Parts};
 use crate::detect::Probe;
 use crate::json::{self, Object, Text};
-use crate::{Error, Event, Indicators};
+use crate::tree::Tree;
+use crate::{redact, Error, Event, Indicators};
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -58,8 +57,8 @@ pub(crate) fn parse<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, E
     let event: Text = json::member(probe.event, "event")?;
     let Object(target): Object<Target> = json::member(probe.target, "target")?;
     let Object(partner): Object<Partner> = json::member(probe.partner, "partner")?;
-    let body: Value = json::member(probe.body, "body")?;
-    if !(body.is_object() || body.is_array()) {
+    let body: Tree = json::member(probe.body, "body")?;
+    if !matches!(body, Tree::Object(_) | Tree::Array(_)) {
         return Err(Error::schema("body", "expected an object or an array"));
     }
     let kind = EventType::from_type(&event);
@@ -75,7 +74,11 @@ pub(crate) fn parse<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, E
         summary: String::new(),
     };
     describe(kind, &target.kind, &body, &mut parts);
-    Ok(finish(parts, text.trim()))
+    let mut event = finish(parts, text.trim());
+    if redact::sectigo_has_secret(kind, &body) {
+        event.payload = redact::sectigo_payload(text, kind)?;
+    }
+    Ok(event)
 }
 
 #[derive(Deserialize)]
@@ -121,7 +124,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
 }
 
 /// Fills in the subject's name, the indicators the description names, and the summary.
-fn describe(kind: EventType, target_type: &str, body: &Value, parts: &mut Parts<'_>) {
+fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Parts<'_>) {
     use EventType as E;
     let name = match kind {
         E::UserCreate | E::UserLoginLink | E::UserResetPassword => find_text(body, &["name", "username"]),
@@ -191,28 +194,31 @@ fn describe(kind: EventType, target_type: &str, body: &Value, parts: &mut Parts<
 const LOOKUP_DEPTH: usize = 2;
 
 /// The first string or number under one of `keys`, breadth-first, searching nested objects.
-fn find_text(body: &Value, keys: &[&str]) -> Option<String> {
+fn find_text(body: &Tree<'_>, keys: &[&str]) -> Option<String> {
     find(body, keys, LOOKUP_DEPTH, &|v| match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Tree::String(s) if !s.is_empty() => Some(String::from(&**s)),
+        Tree::Number(n) => Some(n.to_string()),
         _ => None,
     })
 }
 
 /// The length of the first array under one of `keys`.
-fn find_count(body: &Value, keys: &[&str]) -> Option<i64> {
-    find(body, keys, LOOKUP_DEPTH, &|v| {
-        v.as_array().map(|a| i64::try_from(a.len()).unwrap_or(i64::MAX))
+fn find_count(body: &Tree<'_>, keys: &[&str]) -> Option<i64> {
+    find(body, keys, LOOKUP_DEPTH, &|v| match v {
+        Tree::Array(items) => Some(i64::try_from(items.len()).unwrap_or(i64::MAX)),
+        _ => None,
     })
 }
 
-fn find<T>(value: &Value, keys: &[&str], depth: usize, pick: &dyn Fn(&Value) -> Option<T>) -> Option<T> {
-    let object = value.as_object()?;
+fn find<T>(value: &Tree<'_>, keys: &[&str], depth: usize, pick: &dyn Fn(&Tree<'_>) -> Option<T>) -> Option<T> {
+    let Tree::Object(members) = value else {
+        return None;
+    };
     keys.iter()
-        .find_map(|k| object.get(*k).and_then(pick))
+        .find_map(|k| value.get(k).and_then(pick))
         .or_else(|| {
             (depth > 1)
-                .then(|| object.values().find_map(|v| find(v, keys, depth - 1, pick)))
+                .then(|| members.iter().find_map(|(_, v)| find(v, keys, depth - 1, pick)))
                 .flatten()
         })
 }
