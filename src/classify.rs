@@ -101,21 +101,42 @@ impl SeverityRule {
         match self {
             Self::Fixed(severity, reason) => (severity, reason),
             Self::Confidence => match indicators.confidence.unwrap_or(0) {
-                80.. => (Severity::High, "attack detected with scenario confidence of 80 or more"),
-                50..=79 => (Severity::Medium, "attack detected with scenario confidence of 50 to 79"),
-                _ => (Severity::Low, "attack detected with scenario confidence below 50"),
+                80.. => (
+                    Severity::High,
+                    "attack detected with scenario confidence of 80 or more",
+                ),
+                50..=79 => (
+                    Severity::Medium,
+                    "attack detected with scenario confidence of 50 to 79",
+                ),
+                _ => (
+                    Severity::Low,
+                    "attack detected with scenario confidence below 50",
+                ),
             },
             Self::AttackDetected => match indicators.attack_detected {
-                Some(true) => (Severity::Critical, "anomaly detection confirms an attack on the organization"),
+                Some(true) => (
+                    Severity::Critical,
+                    "anomaly detection confirms an attack on the organization",
+                ),
                 _ => (Severity::Low, "signal anomaly without a confirmed attack"),
             },
             Self::FileChanged => match indicators.changed {
-                Some(true) => (Severity::High, "a watched file changed without a deployment"),
+                Some(true) => (
+                    Severity::High,
+                    "a watched file changed without a deployment",
+                ),
                 _ => (Severity::Info, "watched file checked and unchanged"),
             },
             Self::Banned => match indicators.banned {
-                Some(false) => (Severity::Medium, "attack seen but the address was not banned"),
-                _ => (Severity::Low, "attacker's address already banned by ActiveProtect"),
+                Some(false) => (
+                    Severity::Medium,
+                    "attack seen but the address was not banned",
+                ),
+                _ => (
+                    Severity::Low,
+                    "attacker's address already banned by ActiveProtect",
+                ),
             },
         }
     }
@@ -138,7 +159,10 @@ impl SeverityRule {
                 (Severity::Info, "otherwise"),
             ],
             Self::Banned => &[
-                (Severity::Low, "activeprotect_action.banned is true or absent"),
+                (
+                    Severity::Low,
+                    "activeprotect_action.banned is true or absent",
+                ),
                 (Severity::Medium, "activeprotect_action.banned is false"),
             ],
         }
@@ -303,7 +327,11 @@ mod tests {
             );
         let mut n = 0;
         for kind in kinds {
-            assert_eq!(RULES.iter().filter(|r| r.kind == kind).count(), 1, "{kind:?}");
+            assert_eq!(
+                RULES.iter().filter(|r| r.kind == kind).count(),
+                1,
+                "{kind:?}"
+            );
             n += 1;
         }
         assert_eq!(n, RULES.len());

@@ -83,7 +83,10 @@ impl<'a> Server<'a> {
     }
 
     fn label(&self) -> &str {
-        self.name.as_deref().or(self.address.as_deref()).unwrap_or(&self.uid)
+        self.name
+            .as_deref()
+            .or(self.address.as_deref())
+            .unwrap_or(&self.uid)
     }
 }
 
@@ -131,7 +134,11 @@ impl<'a> Block<'a> {
         i.target_ip = self.server.address.as_ref().map(Text::cow);
         parts.summary = format!(
             "ActiveProtect {} {} attack from {}{} on server {}",
-            if action.banned == Some(false) { "saw" } else { "blocked" },
+            if action.banned == Some(false) {
+                "saw"
+            } else {
+                "blocked"
+            },
             action.attack.as_deref().unwrap_or("an"),
             &*action.address,
             action
@@ -170,7 +177,11 @@ impl<'a> Change<'a> {
             "Watched file {} on server {} {}",
             &*file.file_path,
             self.server.label(),
-            if file.is_changed { "was changed" } else { "is unchanged" }
+            if file.is_changed {
+                "was changed"
+            } else {
+                "is unchanged"
+            }
         );
         parts
     }
@@ -200,7 +211,10 @@ impl<'a> ServerStatus<'a> {
             EventType::ServerBackOn => format!("Server {} is back online", or_unknown(server)),
             EventType::ServerStopped => format!("Server {} stopped responding", or_unknown(server)),
             EventType::ServerIpChangeFail => {
-                let address = self.new_ext_ipv4.as_ref().ok_or_else(|| Error::missing("new_ext_ipv4"))?;
+                let address = self
+                    .new_ext_ipv4
+                    .as_ref()
+                    .ok_or_else(|| Error::missing("new_ext_ipv4"))?;
                 parts.indicators.address = Some(address.cow());
                 format!(
                     "Server {} failed to change its IP address to {}",
@@ -210,7 +224,10 @@ impl<'a> ServerStatus<'a> {
             }
             _ => {
                 parts.subject_id = server.map(Text::cow);
-                format!("Cloud66 sent a {} event, a type not documented yet", parts.event_type)
+                format!(
+                    "Cloud66 sent a {} event, a type not documented yet",
+                    parts.event_type
+                )
             }
         };
         Ok(parts)

@@ -43,8 +43,10 @@ event_types! {
 
 /// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata: Object<Metadata> =
-        json::from_raw(probe.metadata.ok_or_else(|| Error::missing("metadata"))?, "metadata")?;
+    let metadata: Object<Metadata> = json::from_raw(
+        probe.metadata.ok_or_else(|| Error::missing("metadata"))?,
+        "metadata",
+    )?;
     metadata.check()?;
     let details = probe.details.ok_or_else(|| Error::missing("details"))?;
     let Object(TypeProbe { event_type }) = json::from_raw(details, "details")?;
@@ -55,7 +57,10 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Eve
 /// Parses `blocking_safe_ip` sent bare, as the documentation shows it.
 pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
     let event: BlockingSafeIp = json::from_body(text)?;
-    Ok(finish(event.parts(Cow::Borrowed("blocking_safe_ip")), text.trim()))
+    Ok(finish(
+        event.parts(Cow::Borrowed("blocking_safe_ip")),
+        text.trim(),
+    ))
 }
 
 fn parse_details<'a>(
@@ -72,14 +77,19 @@ fn parse_details<'a>(
         EventType::AlertTriggered => parse::<AlertTriggered>(raw)?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
-        | EventType::SecurityEngineLongPendingEnroll => parse::<EngineEnrollment>(raw)?.parts(kind, ty),
-        EventType::FirewallIntegrationOffline | EventType::RemediationComponentIntegrationOffline => {
+        | EventType::SecurityEngineLongPendingEnroll => {
+            parse::<EngineEnrollment>(raw)?.parts(kind, ty)
+        }
+        EventType::FirewallIntegrationOffline
+        | EventType::RemediationComponentIntegrationOffline => {
             parse::<IntegrationOffline>(raw)?.parts(kind, ty)
         }
         EventType::LogProcessorNoAlerts => parse::<LogProcessorNoAlerts>(raw)?.parts(ty),
         EventType::ComponentOutdated => parse::<ComponentOutdated>(raw)?.parts(ty),
         EventType::LogProcessorOffline => parse::<LogProcessorOffline>(raw)?.parts(ty),
-        EventType::RemediationComponentOffline => parse::<RemediationComponentOffline>(raw)?.parts(ty),
+        EventType::RemediationComponentOffline => {
+            parse::<RemediationComponentOffline>(raw)?.parts(ty)
+        }
         EventType::SecurityEngineNoAlerts | EventType::SecurityEngineOffline => {
             parse::<EngineSilent>(raw)?.parts(kind, ty)?
         }
@@ -161,7 +171,10 @@ impl<'a> Common<'a> {
                 "A payment for the CrowdSec subscription of organization {} failed",
                 or_unknown(&parts.account)
             ),
-            _ => format!("CrowdSec sent a {} event, a type not documented yet", parts.event_type),
+            _ => format!(
+                "CrowdSec sent a {} event, a type not documented yet",
+                parts.event_type
+            ),
         };
         parts
     }
@@ -322,7 +335,12 @@ impl<'a> AlertTriggered<'a> {
 }
 
 /// What an alert and a false positive share: who attacked what, and from where.
-fn attack_parts<'a>(parts: &mut Parts<'a>, scenario: &Text<'a>, target: &Target<'a>, source: &Source<'a>) {
+fn attack_parts<'a>(
+    parts: &mut Parts<'a>,
+    scenario: &Text<'a>,
+    target: &Target<'a>,
+    source: &Source<'a>,
+) {
     let i = &mut parts.indicators;
     i.scenario = Some(scenario.cow());
     i.source_scope = Some(source.scope.cow());
@@ -384,7 +402,10 @@ impl<'a> EngineEnrollment<'a> {
 }
 
 fn version_suffix(version: &Option<Text<'_>>) -> String {
-    version.as_ref().map(|v| format!(" {}", &**v)).unwrap_or_default()
+    version
+        .as_ref()
+        .map(|v| format!(" {}", &**v))
+        .unwrap_or_default()
 }
 
 fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>) -> String {
@@ -422,7 +443,12 @@ impl<'a> IntegrationOffline<'a> {
 }
 
 /// Subject and last-seen time of an engine, processor or integration.
-fn component<'a>(parts: &mut Parts<'a>, id: &Text<'a>, name: Option<&Text<'a>>, last_seen: &Text<'a>) {
+fn component<'a>(
+    parts: &mut Parts<'a>,
+    id: &Text<'a>,
+    name: Option<&Text<'a>>,
+    last_seen: &Text<'a>,
+) {
     parts.subject_id = Some(id.cow());
     parts.subject_name = name.map(Text::cow);
     parts.indicators.last_seen = Some(last_seen.cow());
@@ -555,8 +581,16 @@ details! {
 impl<'a> EngineSilent<'a> {
     fn parts(self, kind: EventType, ty: Cow<'a, str>) -> Result<Parts<'a>, Error> {
         let (last_seen, field, what) = match kind {
-            EventType::SecurityEngineNoAlerts => (&self.last_push, "details.last_push", "has pushed no alerts since"),
-            _ => (&self.last_login, "details.last_login", "is offline, last login"),
+            EventType::SecurityEngineNoAlerts => (
+                &self.last_push,
+                "details.last_push",
+                "has pushed no alerts since",
+            ),
+            _ => (
+                &self.last_login,
+                "details.last_login",
+                "is offline, last login",
+            ),
         };
         let last_seen = last_seen.as_ref().ok_or_else(|| Error::missing(field))?;
         let mut parts = self.common(kind, ty);
@@ -623,7 +657,10 @@ impl<'a> BlockingSafeIp<'a> {
             kind: Kind::CrowdSec(EventType::BlockingSafeIp),
             event_type: ty,
             id: self.event_id.as_ref().map(Text::cow),
-            time: self.event_timestamp.as_ref().and_then(|t| time::rfc3339(t.cow())),
+            time: self
+                .event_timestamp
+                .as_ref()
+                .and_then(|t| time::rfc3339(t.cow())),
             account: self.organization_id.as_ref().map(Text::cow),
             subject_id: None,
             subject_name: None,

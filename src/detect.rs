@@ -47,35 +47,22 @@ pub(crate) enum Shape<'a> {
     Sectigo(Probe<'a>),
 }
 
-impl Shape<'_> {
-    fn provider(&self) -> Provider {
-        match self {
-            Self::CrowdSecEnvelope(_) | Self::CrowdSecBare => Provider::CrowdSec,
-            Self::Cloud66(_) => Provider::Cloud66,
-            Self::Sectigo(_) => Provider::Sectigo,
-        }
-    }
-}
-
 /// Detects the provider; a `hint` (from the route) that the payload contradicts is an error,
 /// and a payload in no known shape is parsed as the hinted provider's, for precise errors.
 pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'a>, Error> {
     let probe: Probe<'a> = json::from_body(text)?;
-    match (detect(probe), hint) {
-        (Ok(shape), None) => Ok(shape),
-        (Ok(shape), Some(expected)) if shape.provider() == expected => Ok(shape),
-        (Ok(shape), Some(expected)) => Err(Error::new(
+    let detected = detect(&probe);
+    match (detected, hint) {
+        (Some(found), Some(expected)) if found != expected => Err(Error::new(
             ErrorKind::ProviderMismatch,
             "",
-            format!(
-                "payload has the shape of a {} event, but this route expects {expected}",
-                shape.provider()
-            ),
+            format!("payload has the shape of a {} event, but this route expects {expected}", found.provider()),
         )),
-        (Err(probe), Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
-        (Err(probe), Some(Provider::Cloud66)) => Ok(Shape::Cloud66(probe)),
-        (Err(probe), Some(Provider::Sectigo)) => Ok(Shape::Sectigo(probe)),
-        (Err(_), None) => Err(Error::new(
+        (Some(found), _) => Ok(found.with(probe)),
+        (None, Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
+        (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66(probe)),
+        (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo(probe)),
+        (None, None) => Err(Error::new(
             ErrorKind::Unrecognized,
             "",
             "no provider's shape: expected CrowdSec's metadata/details envelope, Cloud66's \
@@ -84,22 +71,57 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
     }
 }
 
-fn detect(probe: Probe<'_>) -> Result<Shape<'_>, Probe<'_>> {
-    let text = |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+/// The shapes, before they take what the probe captured.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    CrowdSecEnvelope,
+    CrowdSecBare,
+    Cloud66,
+    Sectigo,
+}
+
+impl Found {
+    fn provider(self) -> Provider {
+        match self {
+            Self::CrowdSecEnvelope | Self::CrowdSecBare => Provider::CrowdSec,
+            Self::Cloud66 => Provider::Cloud66,
+            Self::Sectigo => Provider::Sectigo,
+        }
+    }
+
+    fn with(self, probe: Probe<'_>) -> Shape<'_> {
+        match self {
+            Self::CrowdSecEnvelope => Shape::CrowdSecEnvelope(probe),
+            Self::CrowdSecBare => Shape::CrowdSecBare,
+            Self::Cloud66 => Shape::Cloud66(probe),
+            Self::Sectigo => Shape::Sectigo(probe),
+        }
+    }
+}
+
+impl PartialEq<Provider> for Found {
+    fn eq(&self, other: &Provider) -> bool {
+        self.provider() == *other
+    }
+}
+
+fn detect(probe: &Probe<'_>) -> Option<Found> {
+    let text =
+        |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<String>(r.get()).ok());
     let is_integer =
         |raw: Option<&RawValue>| raw.is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok());
     if probe.metadata.is_some() || probe.details.is_some() {
-        return Ok(Shape::CrowdSecEnvelope(probe));
+        return Some(Found::CrowdSecEnvelope);
     }
     let event_type = text(probe.event_type);
     if event_type.as_deref() == Some("blocking_safe_ip") {
-        return Ok(Shape::CrowdSecBare);
+        return Some(Found::CrowdSecBare);
     }
     if event_type.is_some_and(|t| t.contains('.')) && is_integer(probe.timestamp) {
-        return Ok(Shape::Cloud66(probe));
+        return Some(Found::Cloud66);
     }
     if probe.event.is_some() && (probe.target.is_some() || probe.partner.is_some()) {
-        return Ok(Shape::Sectigo(probe));
+        return Some(Found::Sectigo);
     }
-    Err(probe)
+    None
 }

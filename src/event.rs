@@ -121,6 +121,21 @@ pub enum SubjectKind {
 }
 
 impl SubjectKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Organization => "organization",
+            Self::SecurityEngine => "security_engine",
+            Self::LogProcessor => "log_processor",
+            Self::RemediationComponent => "remediation_component",
+            Self::FirewallIntegration => "firewall_integration",
+            Self::Server => "server",
+            Self::Website => "website",
+            Self::Database => "database",
+            Self::User => "user",
+            Self::Resource => "resource",
+        }
+    }
+
     /// The plural path segment used in the CloudEvent `subject` (`servers/<id>`).
     pub const fn collection(self) -> &'static str {
         match self {

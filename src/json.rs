@@ -31,8 +31,17 @@ pub(crate) fn from_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, Erro
 }
 
 /// Deserializes a value that an earlier pass captured, reporting paths under `prefix`.
-pub(crate) fn from_raw<'a, T: Deserialize<'a>>(raw: &'a RawValue, prefix: &str) -> Result<T, Error> {
-    let parse = |track: bool| deserialize::<T>(&mut serde_json::Deserializer::from_str(raw.get()), track, prefix);
+pub(crate) fn from_raw<'a, T: Deserialize<'a>>(
+    raw: &'a RawValue,
+    prefix: &str,
+) -> Result<T, Error> {
+    let parse = |track: bool| {
+        deserialize::<T>(
+            &mut serde_json::Deserializer::from_str(raw.get()),
+            track,
+            prefix,
+        )
+    };
     parse(false).or_else(|_| parse(true))
 }
 
@@ -51,7 +60,10 @@ fn deserialize<'a, T: Deserialize<'a>>(
 }
 
 /// Deserializes a top-level member that the detection pass captured; `name` if it is absent.
-pub(crate) fn member<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>, name: &str) -> Result<T, Error> {
+pub(crate) fn member<'a, T: Deserialize<'a>>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+) -> Result<T, Error> {
     from_raw(raw.ok_or_else(|| Error::missing(name))?, name)
 }
 
@@ -237,7 +249,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
                 Ok(Text(Cow::Borrowed(v)))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -294,7 +309,10 @@ mod tests {
     #[test]
     fn joins_paths() {
         assert_eq!(join("details", "source.value"), "details.source.value");
-        assert_eq!(join("details.behaviors", "[1].label"), "details.behaviors[1].label");
+        assert_eq!(
+            join("details.behaviors", "[1].label"),
+            "details.behaviors[1].label"
+        );
         assert_eq!(join("", "metadata"), "metadata");
     }
 }

@@ -19,12 +19,26 @@ pub const REDACTED: &str = "[REDACTED]";
 
 /// Keys whose values stay in a secret-bearing body: identifiers and descriptions, no credentials.
 const HARMLESS_KEYS: &[&str] = &[
-    "id", "type", "name", "first_name", "last_name", "username", "email", "status", "state",
-    "role", "domain", "created_at", "updated_at", "expires_at",
+    "id",
+    "type",
+    "name",
+    "first_name",
+    "last_name",
+    "username",
+    "email",
+    "status",
+    "state",
+    "role",
+    "domain",
+    "created_at",
+    "updated_at",
+    "expires_at",
 ];
 
 /// Parts of a key that mark its value as a secret in any Sectigo body.
-const SECRET_KEY_PARTS: &[&str] = &["password", "passwd", "secret", "token", "link", "url", "otp"];
+const SECRET_KEY_PARTS: &[&str] = &[
+    "password", "passwd", "secret", "token", "link", "url", "otp",
+];
 
 /// A path into the provider's payload: keys separated by dots; `*` matches any key or array
 /// index, a number also matches that array index (`body.user.email`, `body.files.*.url`).
@@ -76,7 +90,10 @@ pub(crate) fn sectigo_has_secret(kind: sectigo::EventType, body: &Tree<'_>) -> b
 }
 
 /// The whole Sectigo payload with the secrets in its body redacted.
-pub(crate) fn sectigo_payload<'a>(text: &'a str, kind: sectigo::EventType) -> Result<Payload<'a>, Error> {
+pub(crate) fn sectigo_payload<'a>(
+    text: &'a str,
+    kind: sectigo::EventType,
+) -> Result<Payload<'a>, Error> {
     let mut value: Tree<'a> = json::from_body(text)?;
     let mut paths = Vec::new();
     if let Some(body) = value.get_mut("body") {
@@ -95,7 +112,12 @@ pub(crate) fn apply(event: &mut Event<'_>, paths: &[RedactPath]) -> Result<(), E
         Payload::Redacted { value, paths } => (value, paths),
     };
     for path in paths {
-        redact_path(&mut value, &path.segments, &mut String::new(), &mut redacted);
+        redact_path(
+            &mut value,
+            &path.segments,
+            &mut String::new(),
+            &mut redacted,
+        );
     }
     event.payload = Payload::Redacted {
         value,
@@ -104,14 +126,20 @@ pub(crate) fn apply(event: &mut Event<'_>, paths: &[RedactPath]) -> Result<(), E
     Ok(())
 }
 
-fn redact_secrets(value: &mut Tree<'_>, kind: sectigo::EventType, at: &mut String, out: &mut Vec<String>) {
+fn redact_secrets(
+    value: &mut Tree<'_>,
+    kind: sectigo::EventType,
+    at: &mut String,
+    out: &mut Vec<String>,
+) {
     match value {
         Tree::Object(members) => {
             for (key, child) in members.iter_mut() {
                 let len = at.len();
                 at.push('.');
                 at.push_str(key);
-                let secret_string = kind.carries_secret() && matches!(child, Tree::String(_)) && !is_harmless(key);
+                let secret_string =
+                    kind.carries_secret() && matches!(child, Tree::String(_)) && !is_harmless(key);
                 if (names_secret(key) && *child != Tree::Null) || secret_string {
                     replace(child, at, out);
                 } else {
@@ -162,7 +190,11 @@ fn redact_path(value: &mut Tree<'_>, segments: &[String], at: &mut String, out: 
         Tree::Object(members) => {
             for (key, child) in members.iter_mut() {
                 if first == "*" || first == key {
-                    let step = if at.is_empty() { key.to_string() } else { format!(".{key}") };
+                    let step = if at.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!(".{key}")
+                    };
                     descend(child, &step, at);
                 }
             }

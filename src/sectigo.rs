@@ -4,17 +4,17 @@
 //! each body only in words, so the body stays free-form JSON; what the description names (the
 //! restore states, the issues found, the site or user) is looked up by the likely key names.
 
+use crate::classify::{event_types, finish, Kind, Parts};
+use crate::detect::Probe;
+use crate::json::{self, Object, Text};
+use crate::tree::Tree;
+use crate::{redact, Error, Event, Indicators};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
 use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
-use crate::classify::{event_types, finish, Kind, Parts};
-use crate::detect::Probe;
-use crate::json::{self, Object, Text};
-use crate::tree::Tree;
-use crate::{redact, Error, Event, Indicators};
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -112,7 +112,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
                 Ok(Id(Cow::Owned(v.to_string())))
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
                 Ok(Id(Cow::Borrowed(v)))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -127,7 +130,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
 fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Parts<'_>) {
     use EventType as E;
     let name = match kind {
-        E::UserCreate | E::UserLoginLink | E::UserResetPassword => find_text(body, &["name", "username"]),
+        E::UserCreate | E::UserLoginLink | E::UserResetPassword => {
+            find_text(body, &["name", "username"])
+        }
         E::DatabaseBackupRestoreStateChanged | E::DatabaseBackupZipDownloadAvailable => {
             find_text(body, &["name", "database_name", "db_name"])
         }
@@ -139,15 +144,39 @@ fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Par
         (None, None) => String::from(target_type),
     };
     let i = &mut parts.indicators;
-    if matches!(kind, E::DatabaseBackupRestoreStateChanged | E::WebsiteRestoreStateChanged) {
-        i.previous_state = find_text(body, &["previous_state", "previous", "old_state", "from"]).map(Cow::Owned);
-        i.current_state = find_text(body, &["current_state", "current", "new_state", "state", "to"]).map(Cow::Owned);
+    if matches!(
+        kind,
+        E::DatabaseBackupRestoreStateChanged | E::WebsiteRestoreStateChanged
+    ) {
+        i.previous_state =
+            find_text(body, &["previous_state", "previous", "old_state", "from"]).map(Cow::Owned);
+        i.current_state = find_text(
+            body,
+            &["current_state", "current", "new_state", "state", "to"],
+        )
+        .map(Cow::Owned);
     }
-    if matches!(kind, E::WebsiteMalwareIssueFound | E::WebsiteMalwareIssueFixed) {
-        i.count = find_count(body, &["issues", "malware", "threats", "infections", "files"]);
+    if matches!(
+        kind,
+        E::WebsiteMalwareIssueFound | E::WebsiteMalwareIssueFixed
+    ) {
+        i.count = find_count(
+            body,
+            &["issues", "malware", "threats", "infections", "files"],
+        );
     }
     if kind == E::WebsiteBackupChangeAlert {
-        i.count = find_count(body, &["changes", "files", "changed_files", "modified", "added", "deleted"]);
+        i.count = find_count(
+            body,
+            &[
+                "changes",
+                "files",
+                "changed_files",
+                "modified",
+                "added",
+                "deleted",
+            ],
+        );
     }
     let count = i
         .count
@@ -210,7 +239,12 @@ fn find_count(body: &Tree<'_>, keys: &[&str]) -> Option<i64> {
     })
 }
 
-fn find<T>(value: &Tree<'_>, keys: &[&str], depth: usize, pick: &dyn Fn(&Tree<'_>) -> Option<T>) -> Option<T> {
+fn find<T>(
+    value: &Tree<'_>,
+    keys: &[&str],
+    depth: usize,
+    pick: &dyn Fn(&Tree<'_>) -> Option<T>,
+) -> Option<T> {
     let Tree::Object(members) = value else {
         return None;
     };
@@ -218,7 +252,11 @@ fn find<T>(value: &Tree<'_>, keys: &[&str], depth: usize, pick: &dyn Fn(&Tree<'_
         .find_map(|k| value.get(k).and_then(pick))
         .or_else(|| {
             (depth > 1)
-                .then(|| members.iter().find_map(|(_, v)| find(v, keys, depth - 1, pick)))
+                .then(|| {
+                    members
+                        .iter()
+                        .find_map(|(_, v)| find(v, keys, depth - 1, pick))
+                })
                 .flatten()
         })
 }

@@ -27,23 +27,40 @@ fn payloads(dir: &str) -> Vec<PathBuf> {
 
 /// The outcome of classifying `body`, in the goldens' shape.
 fn outcome(body: &[u8], provider: Option<Provider>) -> Value {
-    match classify(body, &Options { provider, ..Options::default() }) {
+    match classify(
+        body,
+        &Options {
+            provider,
+            ..Options::default()
+        },
+    ) {
         Ok(event) => serde_json::from_str(&event.to_cloudevent_json()).expect("CloudEvent is JSON"),
-        Err(e) => json!({"error": {"status": e.status(), "code": e.code(), "message": e.to_string()}}),
+        Err(e) => {
+            json!({"error": {"status": e.status(), "code": e.code(), "message": e.to_string()}})
+        }
     }
 }
 
 /// Compares with, or (when blessing) writes, `fixtures/expected/<dir>/<name>.json`.
 fn check_golden(dir: &str, payload: &Path, actual: &Value) -> Result<(), String> {
-    let golden = root().join("expected").join(dir).join(payload.file_name().unwrap());
+    let golden = root()
+        .join("expected")
+        .join(dir)
+        .join(payload.file_name().unwrap());
     if std::env::var_os("HOOKWALL_BLESS").is_some() {
         fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        fs::write(&golden, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
+        fs::write(
+            &golden,
+            serde_json::to_string_pretty(actual).unwrap() + "\n",
+        )
+        .unwrap();
         return Ok(());
     }
     let expected: Value = fs::read(&golden)
         .map_err(|e| format!("{}: {e}", golden.display()))
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", golden.display())))?;
+        .and_then(|b| {
+            serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", golden.display()))
+        })?;
     if &expected == actual {
         Ok(())
     } else {
@@ -70,8 +87,18 @@ fn documented_payloads_match_their_goldens() {
             );
             let stem = payload.file_stem().unwrap().to_str().unwrap();
             assert_eq!(detected["data"]["provider"], dir, "{}", payload.display());
-            assert_eq!(detected["data"]["event_type"], stem, "{}", payload.display());
-            assert_eq!(detected["data"]["documented"], true, "{}", payload.display());
+            assert_eq!(
+                detected["data"]["event_type"],
+                stem,
+                "{}",
+                payload.display()
+            );
+            assert_eq!(
+                detected["data"]["documented"],
+                true,
+                "{}",
+                payload.display()
+            );
             failures.extend(check_golden(dir, &payload, &detected).err());
         }
     }
@@ -87,7 +114,9 @@ fn edge_and_invalid_cases_match_their_goldens() {
         let body = fs::read(&payload).unwrap();
         let hint = fs::read_to_string(payload.with_extension("provider"))
             .ok()
-            .map(|name| Provider::from_name(name.trim()).expect("known provider in .provider file"));
+            .map(|name| {
+                Provider::from_name(name.trim()).expect("known provider in .provider file")
+            });
         let actual = outcome(&body, hint);
         let name = payload.file_name().unwrap().to_str().unwrap();
         let is_error = actual.get("error").is_some();
@@ -106,8 +135,16 @@ fn every_documented_type_has_a_fixture() {
     let documented = crowdsec::EventType::DOCUMENTED
         .iter()
         .map(|&t| Kind::CrowdSec(t))
-        .chain(cloud66::EventType::DOCUMENTED.iter().map(|&t| Kind::Cloud66(t)))
-        .chain(sectigo::EventType::DOCUMENTED.iter().map(|&t| Kind::Sectigo(t)));
+        .chain(
+            cloud66::EventType::DOCUMENTED
+                .iter()
+                .map(|&t| Kind::Cloud66(t)),
+        )
+        .chain(
+            sectigo::EventType::DOCUMENTED
+                .iter()
+                .map(|&t| Kind::Sectigo(t)),
+        );
     let mut n = 0;
     for kind in documented {
         let path = root()
@@ -124,18 +161,34 @@ fn secrets_never_reach_the_output() {
     let secrets = [
         ("sectigo/user_reset_password.json", "Tmp#9fQ2-xL7v"),
         ("sectigo/user_login_link.json", "Zx81KqP0vW"),
-        ("sectigo/database_backup_zip_download_available.json", "7f3c9a1e"),
+        (
+            "sectigo/database_backup_zip_download_available.json",
+            "7f3c9a1e",
+        ),
         ("sectigo/website_zip_download_available.json", "a81b22"),
         ("cases/valid_sectigo_unknown_event_type.json", "token=abc"),
     ];
     for (file, secret) in secrets {
         let body = fs::read(root().join(file)).unwrap();
-        assert!(String::from_utf8_lossy(&body).contains(secret), "{file} lacks its secret");
+        assert!(
+            String::from_utf8_lossy(&body).contains(secret),
+            "{file} lacks its secret"
+        );
         let event = classify(&body, &Options::default()).unwrap();
-        for output in [event.to_cloudevent_json(), event.to_data_json(), event.summary.clone()] {
-            assert!(!output.contains(secret), "{file}: secret in output {output}");
+        for output in [
+            event.to_cloudevent_json(),
+            event.to_data_json(),
+            event.summary.clone(),
+        ] {
+            assert!(
+                !output.contains(secret),
+                "{file}: secret in output {output}"
+            );
         }
-        assert!(!event.payload.redacted().is_empty(), "{file}: redaction not reported");
+        assert!(
+            !event.payload.redacted().is_empty(),
+            "{file}: redaction not reported"
+        );
     }
 }
 
@@ -146,7 +199,14 @@ fn configured_paths_are_redacted() {
         hookwall::RedactPath::parse("details.source.rdns").unwrap(),
         hookwall::RedactPath::parse("details.behaviors.*.description").unwrap(),
     ];
-    let event = classify(&body, &Options { redact: &paths, ..Options::default() }).unwrap();
+    let event = classify(
+        &body,
+        &Options {
+            redact: &paths,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let ce: Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
     let payload = &ce["data"]["payload"]["details"];
     assert_eq!(payload["source"]["rdns"], "[REDACTED]");
@@ -169,7 +229,9 @@ fn ids_are_stable_per_delivery_and_differ_between_deliveries() {
     let retry = classify(&body, &Options::default()).unwrap();
     assert!(first.id_derived);
     assert_eq!(first.id, retry.id);
-    let later = String::from_utf8(body.clone()).unwrap().replace("1640995200", "1640995260");
+    let later = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("1640995200", "1640995260");
     let next = classify(later.as_bytes(), &Options::default()).unwrap();
     assert_ne!(first.id, next.id);
 }
@@ -178,11 +240,25 @@ fn ids_are_stable_per_delivery_and_differ_between_deliveries() {
 fn receive_time_fills_in_only_where_the_payload_has_none() {
     let now = Some(1_767_225_600);
     let sectigo = fs::read(root().join("sectigo/user_create.json")).unwrap();
-    let event = classify(&sectigo, &Options { received_at: now, ..Options::default() }).unwrap();
+    let event = classify(
+        &sectigo,
+        &Options {
+            received_at: now,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let ce: Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
     assert_eq!(ce["time"], "2026-01-01T00:00:00Z");
     let cloud66 = fs::read(root().join("cloud66/server.stopped.json")).unwrap();
-    let event = classify(&cloud66, &Options { received_at: now, ..Options::default() }).unwrap();
+    let event = classify(
+        &cloud66,
+        &Options {
+            received_at: now,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let ce: Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
     assert_eq!(ce["time"], "2022-01-01T00:00:00Z");
 }

@@ -33,12 +33,21 @@ pub struct Args {
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
-    Provider::from_name(name).ok_or_else(|| format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo)"))
+    Provider::from_name(name)
+        .ok_or_else(|| format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo)"))
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
-    let options = Options { provider: args.provider, redact: &args.redact, received_at: None };
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let options = Options {
+        provider: args.provider,
+        redact: &args.redact,
+        received_at: None,
+    };
     let mut rejected = false;
     for file in &files {
         let body = match input::read(Some(file)) {
@@ -63,9 +72,18 @@ pub fn run(args: Args) -> ExitCode {
             },
             Err(error) => {
                 rejected = true;
-                eprintln!("hookwall: {}: rejected ({}, {}): {error}", file.display(), error.status(), error.code());
+                eprintln!(
+                    "hookwall: {}: rejected ({}, {}): {error}",
+                    file.display(),
+                    error.status(),
+                    error.code()
+                );
             }
         }
     }
-    if rejected { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if rejected {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

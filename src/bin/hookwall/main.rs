@@ -7,9 +7,14 @@ use clap::{Parser, Subcommand};
 
 mod classify;
 mod input;
+mod table;
 
 #[derive(Parser)]
-#[command(name = "hookwall", version, about = "Parse, classify and police security webhooks")]
+#[command(
+    name = "hookwall",
+    version,
+    about = "Parse, classify and police security webhooks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,11 +24,14 @@ struct Cli {
 enum Command {
     /// Classify one webhook body and print its CloudEvent.
     Classify(classify::Args),
+    /// Print the classification table (Markdown), one row per event type.
+    Table,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Classify(args) => classify::run(args),
+        Command::Table => table::run(),
     }
 }

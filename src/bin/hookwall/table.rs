@@ -1,0 +1,43 @@
+//! `hookwall table`: the classification table as Markdown, for the README.
+
+use std::process::ExitCode;
+
+use hookwall::classify::{SeverityRule, RULES};
+
+pub fn run() -> ExitCode {
+    print!("{}", markdown());
+    ExitCode::SUCCESS
+}
+
+/// One row per event type (and per provider's unknown types), straight from [`RULES`].
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "| provider | event type | category | subject | severity | why |\n|---|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let (severity, why) = match rule.severity {
+            SeverityRule::Fixed(severity, reason) => {
+                (severity.as_str().to_string(), reason.to_string())
+            }
+            content => {
+                let outcomes = content.outcomes();
+                let severities: Vec<&str> = outcomes.iter().map(|(s, _)| s.as_str()).collect();
+                let reasons: Vec<String> = outcomes
+                    .iter()
+                    .map(|(s, r)| format!("{}: {r}", s.as_str()))
+                    .collect();
+                (severities.join(" / "), reasons.join("; "))
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {severity} | {why} |\n",
+            rule.kind.provider(),
+            rule.kind
+                .as_str()
+                .map_or("*(any other)*".to_string(), |t| format!("`{t}`")),
+            rule.category.as_str(),
+            rule.subject.as_str(),
+        ));
+    }
+    out
+}

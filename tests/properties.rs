@@ -1,0 +1,120 @@
+//! Property tests: classify never panics on any input, and detection depends on a payload's
+//! shape, not on member order or on extra members.
+
+use std::fs;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use hookwall::{classify, Options};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn documented() -> &'static [(String, Vec<u8>)] {
+    static FIXTURES: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut all = Vec::new();
+        for provider in ["crowdsec", "cloud66", "sectigo"] {
+            for entry in fs::read_dir(root.join(provider)).unwrap() {
+                let path = entry.unwrap().path();
+                all.push((path.display().to_string(), fs::read(&path).unwrap()));
+            }
+        }
+        all.sort();
+        all
+    })
+}
+
+/// Any JSON value, nested a few levels.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,10}", inner), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Whatever `classify` returns, a success must produce valid JSON output.
+fn check_no_panic(body: &[u8]) {
+    if let Ok(event) = classify(body, &Options::default()) {
+        serde_json::from_str::<Value>(&event.to_cloudevent_json()).expect("CloudEvent is JSON");
+        serde_json::from_str::<Value>(&event.to_data_json()).expect("data is JSON");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes(body in prop::collection::vec(any::<u8>(), 0..512)) {
+        check_no_panic(&body);
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_json(value in any_json()) {
+        check_no_panic(value.to_string().as_bytes());
+    }
+
+    #[test]
+    fn never_panics_on_mutated_fixtures(
+        index in 0usize..36,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let (_, body) = &documented()[index % documented().len()];
+        let mut body = body.clone();
+        for (at, byte) in edits {
+            let i = at.index(body.len());
+            body[i] = byte;
+        }
+        check_no_panic(&body);
+        check_no_panic(&body[..cut.index(body.len() + 1)]);
+    }
+
+    #[test]
+    fn never_panics_inside_known_members(index in 0usize..36, value in any_json(), at in any::<prop::sample::Index>()) {
+        let (_, body) = &documented()[index % documented().len()];
+        let mut payload: Value = serde_json::from_slice(body).unwrap();
+        let target = if payload["details"].is_object() {
+            &mut payload["details"]
+        } else {
+            &mut payload
+        };
+        let keys: Vec<String> = target.as_object().unwrap().keys().cloned().collect();
+        let key = &keys[at.index(keys.len())];
+        target[key.as_str()] = value;
+        check_no_panic(payload.to_string().as_bytes());
+    }
+
+    #[test]
+    fn extra_members_and_member_order_do_not_change_detection(
+        index in 0usize..36,
+        extra in prop::collection::vec(("x_[a-z]{1,8}", any_json()), 0..4),
+    ) {
+        let (name, body) = &documented()[index % documented().len()];
+        let original = classify(body, &Options::default()).unwrap();
+        // Re-serialized, members come out sorted by name: another order than the fixture's.
+        let mut payload: Value = serde_json::from_slice(body).unwrap();
+        for (key, value) in extra {
+            payload.as_object_mut().unwrap().insert(key, value);
+        }
+        let text = payload.to_string();
+        let changed = classify(text.as_bytes(), &Options::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        prop_assert_eq!(changed.provider, original.provider);
+        prop_assert_eq!(changed.kind, original.kind);
+        prop_assert_eq!(changed.severity, original.severity);
+        prop_assert_eq!(changed.subject, original.subject);
+    }
+}
