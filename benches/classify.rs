@@ -32,14 +32,22 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn fixtures(provider: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(provider);
-    let mut files: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(provider);
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files.iter().map(|f| fs::read(f).unwrap()).collect()
 }
 
 fn fixture_mix() -> Vec<Vec<u8>> {
-    ["crowdsec", "cloud66", "sectigo"].into_iter().flat_map(fixtures).collect()
+    ["crowdsec", "cloud66", "sectigo"]
+        .into_iter()
+        .flat_map(fixtures)
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -70,7 +78,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("serde_json_skim", |b| {
         b.iter(|| {
             for body in &mix {
-                std::hint::black_box(serde_json::from_slice::<serde::de::IgnoredAny>(body).unwrap());
+                std::hint::black_box(
+                    serde_json::from_slice::<serde::de::IgnoredAny>(body).unwrap(),
+                );
             }
         })
     });
@@ -87,7 +97,9 @@ fn bench(c: &mut Criterion) {
     });
     for provider in ["crowdsec", "cloud66", "sectigo"] {
         let bodies = fixtures(provider);
-        group.throughput(Throughput::Bytes(bodies.iter().map(Vec::len).sum::<usize>() as u64));
+        group.throughput(Throughput::Bytes(
+            bodies.iter().map(Vec::len).sum::<usize>() as u64,
+        ));
         group.bench_function(provider, |b| {
             b.iter(|| {
                 for body in &bodies {
