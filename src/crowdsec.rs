@@ -393,7 +393,7 @@ impl<'a> EngineEnrollment<'a> {
         };
         parts.summary = format!(
             "Security engine {}{}{} {what}",
-            &*self.id,
+            label(&self.id),
             version_suffix(&self.version),
             os_suffix(&self.os)
         );
@@ -402,16 +402,26 @@ impl<'a> EngineEnrollment<'a> {
 }
 
 fn version_suffix(version: &Option<Text<'_>>) -> String {
-    version
-        .as_ref()
-        .map(|v| format!(" {}", &**v))
-        .unwrap_or_default()
+    match version.as_deref() {
+        Some(v) if !v.is_empty() => format!(" {v}"),
+        _ => String::new(),
+    }
 }
 
 fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>) -> String {
-    os.as_ref()
-        .map(|os| format!(" on {} {}", &*os.name, &*os.version))
-        .unwrap_or_default()
+    match os.as_deref() {
+        Some(os) if !os.name.is_empty() => format!(" on {} {}", &*os.name, &*os.version),
+        _ => String::new(),
+    }
+}
+
+/// A component's id for a sentence; CrowdSec may send an empty one.
+fn label(id: &str) -> &str {
+    if id.is_empty() {
+        "(unnamed)"
+    } else {
+        id
+    }
 }
 
 details! {
@@ -596,7 +606,7 @@ impl<'a> EngineSilent<'a> {
         let mut parts = self.common(kind, ty);
         parts.summary = format!(
             "Security engine {}{}{} {what} {}",
-            self.name.as_deref().unwrap_or(&self.id),
+            label(self.name.as_deref().unwrap_or(&self.id)),
             version_suffix(&self.version),
             os_suffix(&self.os),
             &**last_seen
