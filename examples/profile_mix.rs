@@ -1,6 +1,6 @@
 fn main() {
     let mut bodies = Vec::new();
-    for p in ["crowdsec", "cloud66", "sectigo"] {
+    for p in std::env::args().skip(2) {
         for e in std::fs::read_dir(format!("fixtures/{p}")).unwrap() {
             bodies.push(std::fs::read(e.unwrap().path()).unwrap());
         }

@@ -12,11 +12,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::classify::{event_types, finish, Kind, Parts};
 use crate::detect::Probe;
-use crate::json::{self, nullable, present, Object, Text};
+use crate::json::{self, nullable, present, Members, Object, Text};
 use crate::time;
 use crate::{Error, Event, Indicators};
 
@@ -48,8 +47,12 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Eve
         "metadata",
     )?;
     metadata.check()?;
-    let details = probe.details.ok_or_else(|| Error::missing("details"))?;
-    let Object(TypeProbe { event_type }) = json::from_raw(details, "details")?;
+    let details = probe
+        .details
+        .as_ref()
+        .ok_or_else(|| Error::missing("details"))?;
+    let event_type: Text =
+        json::member(details.get("event_type", "details")?, "details.event_type")?;
     let parts = parse_details(EventType::from_type(&event_type), event_type.cow(), details)?;
     Ok(finish(parts, text.trim()))
 }
@@ -66,35 +69,35 @@ pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
 fn parse_details<'a>(
     kind: EventType,
     event_type: Cow<'a, str>,
-    raw: &'a RawValue,
+    details: &Members<'a>,
 ) -> Result<Parts<'a>, Error> {
-    fn parse<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Result<T, Error> {
-        json::from_raw::<Object<T>>(raw, "details").map(|o| o.0)
+    fn parse<'a, T: Deserialize<'a>>(details: &Members<'a>) -> Result<T, Error> {
+        details.decode("details")
     }
     let ty = event_type;
     Ok(match kind {
-        EventType::AmIUnderAttack => parse::<AmIUnderAttack>(raw)?.parts(ty),
-        EventType::AlertTriggered => parse::<AlertTriggered>(raw)?.parts(ty),
+        EventType::AmIUnderAttack => parse::<AmIUnderAttack>(details)?.parts(ty),
+        EventType::AlertTriggered => parse::<AlertTriggered>(details)?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
         | EventType::SecurityEngineLongPendingEnroll => {
-            parse::<EngineEnrollment>(raw)?.parts(kind, ty)
+            parse::<EngineEnrollment>(details)?.parts(kind, ty)
         }
         EventType::FirewallIntegrationOffline
         | EventType::RemediationComponentIntegrationOffline => {
-            parse::<IntegrationOffline>(raw)?.parts(kind, ty)
+            parse::<IntegrationOffline>(details)?.parts(kind, ty)
         }
-        EventType::LogProcessorNoAlerts => parse::<LogProcessorNoAlerts>(raw)?.parts(ty),
-        EventType::ComponentOutdated => parse::<ComponentOutdated>(raw)?.parts(ty),
-        EventType::LogProcessorOffline => parse::<LogProcessorOffline>(raw)?.parts(ty),
+        EventType::LogProcessorNoAlerts => parse::<LogProcessorNoAlerts>(details)?.parts(ty),
+        EventType::ComponentOutdated => parse::<ComponentOutdated>(details)?.parts(ty),
+        EventType::LogProcessorOffline => parse::<LogProcessorOffline>(details)?.parts(ty),
         EventType::RemediationComponentOffline => {
-            parse::<RemediationComponentOffline>(raw)?.parts(ty)
+            parse::<RemediationComponentOffline>(details)?.parts(ty)
         }
         EventType::SecurityEngineNoAlerts | EventType::SecurityEngineOffline => {
-            parse::<EngineSilent>(raw)?.parts(kind, ty)?
+            parse::<EngineSilent>(details)?.parts(kind, ty)?
         }
-        EventType::BlockingSafeIp => parse::<BlockingSafeIp>(raw)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => parse::<Common>(raw)?.parts(kind, ty),
+        EventType::BlockingSafeIp => parse::<BlockingSafeIp>(details)?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => parse::<Common>(details)?.parts(kind, ty),
     })
 }
 
@@ -115,12 +118,6 @@ impl Metadata<'_> {
         }
         Ok(())
     }
-}
-
-#[derive(Deserialize)]
-struct TypeProbe<'a> {
-    #[serde(borrow)]
-    event_type: Text<'a>,
 }
 
 /// Declares a `details` model: the fields every event shares, then the event's own.

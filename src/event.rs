@@ -260,3 +260,10 @@ pub struct Event<'a> {
     /// The provider's payload, with secrets redacted.
     pub payload: Payload<'a>,
 }
+
+impl Event<'_> {
+    /// Whether the provider had not documented this event's type when hookwall was built.
+    pub fn is_unknown(&self) -> bool {
+        self.kind.is_unknown()
+    }
+}

@@ -13,13 +13,20 @@ fn hookwall(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .unwrap();
     // A process that exits before reading its input (a usage error) closes the pipe early.
-    let _ = child.stdin.take().unwrap().write_all(stdin.unwrap_or_default());
+    let _ = child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.unwrap_or_default());
     child.wait_with_output().unwrap()
 }
 
 #[test]
 fn classify_prints_the_cloudevent() {
-    let out = hookwall(&["classify", "fixtures/crowdsec/alert_triggered.json"], None);
+    let out = hookwall(
+        &["classify", "fixtures/crowdsec/alert_triggered.json"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let ce: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(ce["specversion"], "1.0");
@@ -39,19 +46,33 @@ fn classify_reads_stdin_and_prints_the_bare_event() {
 
 #[test]
 fn a_rejected_payload_is_one_line_on_stderr_and_exit_1() {
-    let out = hookwall(&["classify", "fixtures/cases/invalid_missing_nested_field.json"], None);
+    let out = hookwall(
+        &[
+            "classify",
+            "fixtures/cases/invalid_missing_nested_field.json",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("details.source.value: missing field"), "{stderr}");
+    assert!(
+        stderr.contains("details.source.value: missing field"),
+        "{stderr}"
+    );
     assert!(stderr.contains("422"), "{stderr}");
 }
 
 #[test]
 fn a_contradicting_provider_is_rejected() {
     let out = hookwall(
-        &["classify", "--provider", "sectigo", "fixtures/crowdsec/alert_triggered.json"],
+        &[
+            "classify",
+            "--provider",
+            "sectigo",
+            "fixtures/crowdsec/alert_triggered.json",
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(1));
