@@ -93,9 +93,8 @@ fn parse_details<'a>(
         EventType::RemediationComponentOffline => {
             parse::<RemediationComponentOffline>(details)?.parts(ty)
         }
-        EventType::SecurityEngineNoAlerts | EventType::SecurityEngineOffline => {
-            parse::<EngineSilent>(details)?.parts(kind, ty)?
-        }
+        EventType::SecurityEngineNoAlerts => parse::<EngineNoAlerts>(details)?.parts(ty),
+        EventType::SecurityEngineOffline => parse::<EngineOffline>(details)?.parts(ty),
         EventType::BlockingSafeIp => parse::<BlockingSafeIp>(details)?.parts(ty),
         EventType::PaymentFailed | EventType::Unknown => parse::<Common>(details)?.parts(kind, ty),
     })
@@ -567,51 +566,55 @@ impl<'a> RemediationComponentOffline<'a> {
     }
 }
 
-details! {
-    /// `security_engine_no_alerts` (`last_push`) and `security_engine_offline` (`last_login`).
-    EngineSilent {
-        #[serde(borrow)]
-        id: Text<'a>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        version: Option<Text<'a>>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        os: Option<Object<OperatingSystem<'a>>>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        name: Option<Text<'a>>,
-        #[serde(borrow, default, deserialize_with = "present")]
-        last_push: Option<Text<'a>>,
-        #[serde(borrow, default, deserialize_with = "present")]
-        last_login: Option<Text<'a>>,
-    }
+/// `security_engine_no_alerts` and `security_engine_offline`: the same fields, but the time
+/// the engine was last heard from is `last_push` in one and `last_login` in the other, each
+/// required only in its own event.
+macro_rules! engine_silent {
+    ($name:ident, $last_seen:ident, $kind:expr, $what:literal) => {
+        details! {
+            $name {
+                #[serde(borrow)]
+                id: Text<'a>,
+                #[serde(borrow, deserialize_with = "nullable")]
+                version: Option<Text<'a>>,
+                #[serde(borrow, deserialize_with = "nullable")]
+                os: Option<Object<OperatingSystem<'a>>>,
+                #[serde(borrow, deserialize_with = "nullable")]
+                name: Option<Text<'a>>,
+                #[serde(borrow)]
+                $last_seen: Text<'a>,
+            }
+        }
+
+        impl<'a> $name<'a> {
+            fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
+                let mut parts = self.common($kind, ty);
+                parts.summary = format!(
+                    concat!("Security engine {}{}{} ", $what, " {}"),
+                    label(self.name.as_deref().unwrap_or(&self.id)),
+                    version_suffix(&self.version),
+                    os_suffix(&self.os),
+                    &*self.$last_seen
+                );
+                component(&mut parts, &self.id, self.name.as_ref(), &self.$last_seen);
+                parts
+            }
+        }
+    };
 }
 
-impl<'a> EngineSilent<'a> {
-    fn parts(self, kind: EventType, ty: Cow<'a, str>) -> Result<Parts<'a>, Error> {
-        let (last_seen, field, what) = match kind {
-            EventType::SecurityEngineNoAlerts => (
-                &self.last_push,
-                "details.last_push",
-                "has pushed no alerts since",
-            ),
-            _ => (
-                &self.last_login,
-                "details.last_login",
-                "is offline, last login",
-            ),
-        };
-        let last_seen = last_seen.as_ref().ok_or_else(|| Error::missing(field))?;
-        let mut parts = self.common(kind, ty);
-        parts.summary = format!(
-            "Security engine {}{}{} {what} {}",
-            label(self.name.as_deref().unwrap_or(&self.id)),
-            version_suffix(&self.version),
-            os_suffix(&self.os),
-            &**last_seen
-        );
-        component(&mut parts, &self.id, self.name.as_ref(), last_seen);
-        Ok(parts)
-    }
-}
+engine_silent!(
+    EngineNoAlerts,
+    last_push,
+    EventType::SecurityEngineNoAlerts,
+    "has pushed no alerts since"
+);
+engine_silent!(
+    EngineOffline,
+    last_login,
+    EventType::SecurityEngineOffline,
+    "is offline, last login"
+);
 
 /// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
 #[derive(Deserialize)]
