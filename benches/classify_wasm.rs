@@ -1,0 +1,38 @@
+//! The core's `classify` compiled to wasm32 and run in wasmtime: ns per event over the fixture
+//! mix. Build the module first (`scripts/bench.sh` does):
+//! `cargo build --release --target wasm32-unknown-unknown -p hookwall-classify-wasm`.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use wasmtime::{Engine, Instance, Module, Store, TypedFunc};
+
+fn bench(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/wasm32-unknown-unknown/release/hookwall_classify_wasm.wasm");
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, &path).unwrap_or_else(|e| {
+        panic!("{}: {e}; build it with `cargo build --release --target wasm32-unknown-unknown -p hookwall-classify-wasm`", path.display())
+    });
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("the module imports nothing");
+    let mix_len: TypedFunc<(), u32> = instance.get_typed_func(&mut store, "mix_len").unwrap();
+    let classify_mix: TypedFunc<u32, u32> =
+        instance.get_typed_func(&mut store, "classify_mix").unwrap();
+    let events = mix_len.call(&mut store, ()).unwrap();
+    assert_eq!(
+        classify_mix.call(&mut store, 1).unwrap(),
+        events,
+        "every fixture must classify in wasm"
+    );
+
+    let mut group = c.benchmark_group("classify_wasm");
+    group.throughput(Throughput::Elements(u64::from(events)));
+    group.bench_function("fixture_mix", |b| {
+        b.iter(|| classify_mix.call(&mut store, 1).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
