@@ -19,6 +19,7 @@ pub mod error;
 pub mod event;
 mod id;
 mod json;
+pub mod policy;
 pub mod redact;
 pub mod sectigo;
 mod time;

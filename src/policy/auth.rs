@@ -1,0 +1,193 @@
+//! Credentials: the alternatives a source accepts, and whether a request presents one.
+//!
+//! Every secret is kept only as its SHA-256 (configs may give the digest instead of the
+//! plaintext), and a presented credential is hashed and compared in constant time, so neither
+//! the comparison's duration nor the config reveals a secret.
+
+use alloc::string::String;
+use sha2::{Digest, Sha256};
+
+use super::head::Head;
+
+pub type Secret = [u8; 32];
+
+/// One way a source accepts to be called.
+#[derive(Debug, Clone)]
+pub enum Alternative {
+    /// `Authorization: Bearer <token>` (scheme in any case, token exact).
+    Bearer { token: Secret },
+    /// A header of the user's choice (CrowdSec's custom header), exact value.
+    Header { name: String, value: Secret },
+    /// HTTP Basic (RFC 7617): the user-id is compared as is, the password by digest.
+    Basic { username: String, password: Secret },
+    /// A query parameter: the only secret Cloud66 can carry.
+    Query { name: String, value: Secret },
+}
+
+/// Which credential admitted a request, so a runtime can keep it from the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsedCredential<'p> {
+    /// A header (lowercase name), `authorization` for Bearer and Basic.
+    Header(&'p str),
+    /// A query parameter.
+    Query(&'p str),
+}
+
+/// Why no alternative matched; the message never includes what was presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Missing,
+    Wrong,
+    /// The same credential given twice: which one counts is exactly what an attacker exploits.
+    Ambiguous(&'static str),
+}
+
+pub fn digest(secret: &[u8]) -> Secret {
+    Sha256::digest(secret).into()
+}
+
+/// Equal-length comparison whose time does not depend on where the inputs differ.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The first alternative the request satisfies.
+pub fn authenticate<'p>(
+    alternatives: &'p [Alternative],
+    head: &Head<'_>,
+) -> Result<UsedCredential<'p>, Refusal> {
+    let mut refusal = Refusal::Missing;
+    for alternative in alternatives {
+        match check(alternative, head) {
+            Ok(used) => return Ok(used),
+            Err(Refusal::Missing) => {}
+            Err(r @ Refusal::Ambiguous(_)) => return Err(r),
+            Err(Refusal::Wrong) => refusal = Refusal::Wrong,
+        }
+    }
+    Err(refusal)
+}
+
+fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCredential<'p>, Refusal> {
+    match alternative {
+        Alternative::Bearer { token } => {
+            let presented = authorization(head, "bearer")?;
+            matches(presented.as_bytes(), token)
+                .then_some(UsedCredential::Header("authorization"))
+                .ok_or(Refusal::Wrong)
+        }
+        Alternative::Basic { username, password } => {
+            let encoded = authorization(head, "basic")?;
+            let mut decoded = [0u8; 512];
+            let decoded = base64_decode(encoded.as_bytes(), &mut decoded).ok_or(Refusal::Wrong)?;
+            let colon = decoded
+                .iter()
+                .position(|&b| b == b':')
+                .ok_or(Refusal::Wrong)?;
+            let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
+            let ok = ct_eq(user, username.as_bytes()) & matches(pass, password);
+            ok.then_some(UsedCredential::Header("authorization"))
+                .ok_or(Refusal::Wrong)
+        }
+        Alternative::Header { name, value } => {
+            let presented = head
+                .single_header(name)
+                .map_err(|_| Refusal::Ambiguous("the credential header is repeated"))?;
+            let presented = presented.ok_or(Refusal::Missing)?;
+            matches(presented.as_bytes(), value)
+                .then_some(UsedCredential::Header(name))
+                .ok_or(Refusal::Wrong)
+        }
+        Alternative::Query { name, value } => {
+            let mut buf = [0u8; 512];
+            let presented = head
+                .single_query(name, &mut buf)
+                .map_err(|_| Refusal::Ambiguous("the credential query parameter is repeated"))?;
+            let presented = presented.ok_or(Refusal::Missing)?;
+            matches(presented, value)
+                .then_some(UsedCredential::Query(name))
+                .ok_or(Refusal::Wrong)
+        }
+    }
+}
+
+fn matches(presented: &[u8], expected: &Secret) -> bool {
+    ct_eq(&digest(presented), expected)
+}
+
+/// The credentials of an `Authorization: <scheme> <credentials>` header, when the scheme
+/// (compared without regard to case, RFC 9110) is `scheme`.
+fn authorization<'h>(head: &Head<'h>, scheme: &str) -> Result<&'h str, Refusal> {
+    let value = head
+        .single_header("authorization")
+        .map_err(|_| Refusal::Ambiguous("more than one Authorization header"))?
+        .ok_or(Refusal::Missing)?;
+    let (given, credentials) = value.split_once(' ').ok_or(Refusal::Missing)?;
+    if !given.eq_ignore_ascii_case(scheme) {
+        return Err(Refusal::Missing);
+    }
+    Ok(credentials)
+}
+
+/// Standard base64 with padding (RFC 4648), as Basic auth uses; `None` on anything else or
+/// when the result does not fit `out`.
+fn base64_decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    fn value(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    if input.is_empty() || !input.len().is_multiple_of(4) || input.len() / 4 * 3 > out.len() {
+        return None;
+    }
+    let mut len = 0;
+    let chunks = input.chunks_exact(4);
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.enumerate() {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && i != last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = n << 6 | value(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out[len..len + 3 - pad].copy_from_slice(&bytes[..3 - pad]);
+        len += 3 - pad;
+    }
+    Some(&out[..len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_base64() {
+        let mut out = [0u8; 64];
+        assert_eq!(
+            base64_decode(b"dXNlcjpwYTpzcw==", &mut out),
+            Some(&b"user:pa:ss"[..])
+        );
+        let mut out = [0u8; 64];
+        assert_eq!(base64_decode(b"YWJj", &mut out), Some(&b"abc"[..]));
+        for bad in [&b"YWJ"[..], b"Y===", b"YW=j", b"YW==YWJj", b"", b"YWJ*"] {
+            let mut out = [0u8; 64];
+            assert_eq!(base64_decode(bad, &mut out), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn compares_in_constant_time_shape() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"abcd"));
+    }
+}

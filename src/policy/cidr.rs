@@ -1,0 +1,163 @@
+//! IP addresses and CIDR ranges as configs and proxies write them.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::str::FromStr;
+
+/// An address range: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `addr` or `addr/prefix`; the address must be the network's first (no host bits),
+    /// so that a typo such as `10.0.0.1/8` is caught rather than silently widened.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let network = normalize(IpAddr::from_str(addr).ok()?);
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse().ok()?
+            }
+            Some(_) => return None,
+        };
+        if prefix > max {
+            return None;
+        }
+        let cidr = Self { network, prefix };
+        (cidr.mask_bits(network) == bits(network)).then_some(cidr)
+    }
+
+    /// Whether `ip` (IPv4-mapped IPv6 counted as IPv4) is in the range.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = normalize(ip);
+        ip.is_ipv4() == self.network.is_ipv4() && self.mask_bits(ip) == self.mask_bits(self.network)
+    }
+
+    fn mask_bits(&self, ip: IpAddr) -> u128 {
+        let (width, value) = match ip {
+            IpAddr::V4(v4) => (32, u128::from(u32::from(v4))),
+            IpAddr::V6(v6) => (128, u128::from(v6)),
+        };
+        let host = u32::from(width - self.prefix);
+        if host >= 128 {
+            0
+        } else {
+            value >> host << host
+        }
+    }
+}
+
+fn bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+/// `::ffff:1.2.3.4` is `1.2.3.4`: dual-stack sockets report IPv4 peers that way.
+pub fn normalize(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// An address as runtimes and proxies report it: `1.2.3.4`, `1.2.3.4:5678`, `::1`,
+/// `[::1]:80`, `::ffff:1.2.3.4`; normalized.
+pub fn parse_address(text: &str) -> Option<IpAddr> {
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix('[') {
+        let (addr, after) = rest.split_once(']')?;
+        let port_ok = after.is_empty() || after.strip_prefix(':').is_some_and(is_port);
+        return port_ok.then(|| {
+            Ipv6Addr::from_str(addr)
+                .ok()
+                .map(|a| normalize(IpAddr::V6(a)))
+        })?;
+    }
+    if let Ok(ip) = IpAddr::from_str(text) {
+        return Some(normalize(ip));
+    }
+    let (addr, port) = text.rsplit_once(':')?;
+    (is_port(port)).then(|| Ipv4Addr::from_str(addr).ok().map(IpAddr::V4))?
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 5
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text.parse::<u16>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        IpAddr::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parses_ranges() {
+        assert!(Cidr::parse("10.0.0.0/8").is_some());
+        assert!(Cidr::parse("54.236.233.46").is_some());
+        assert!(Cidr::parse("2001:db8::/32").is_some());
+        assert!(Cidr::parse("0.0.0.0/0").is_some());
+        assert!(Cidr::parse("::/0").is_some());
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.1/8",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "2001:db8::/129",
+            "nope",
+            "10.0.0.0/8/8",
+            "",
+        ] {
+            assert!(Cidr::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn matches_addresses() {
+        let net = Cidr::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains(ip("10.255.1.2")));
+        assert!(net.contains(ip("::ffff:10.1.2.3")));
+        assert!(!net.contains(ip("11.0.0.1")));
+        assert!(!net.contains(ip("::a00:1")));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(Cidr::parse("2001:db8::/32")
+            .unwrap()
+            .contains(ip("2001:db8:1::5")));
+        assert!(Cidr::parse("::ffff:54.236.233.46")
+            .unwrap()
+            .contains(ip("54.236.233.46")));
+    }
+
+    #[test]
+    fn parses_peer_addresses() {
+        assert_eq!(parse_address("1.2.3.4:5678"), Some(ip("1.2.3.4")));
+        assert_eq!(parse_address("[::1]:80"), Some(ip("::1")));
+        assert_eq!(parse_address("[::ffff:1.2.3.4]:80"), Some(ip("1.2.3.4")));
+        assert_eq!(parse_address("::ffff:1.2.3.4"), Some(ip("1.2.3.4")));
+        assert_eq!(parse_address(" 2001:db8::1 "), Some(ip("2001:db8::1")));
+        for bad in [
+            "",
+            "1.2.3.4:99999",
+            "[::1",
+            "[::1]x",
+            "1.2.3",
+            "host:80",
+            "1.2.3.4:",
+        ] {
+            assert_eq!(parse_address(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! What a runtime knows of a request before its body: method, path, headers, peer.
+
+use alloc::string::String;
+
+/// A request's head as the runtime received it.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'r> {
+    pub method: &'r str,
+    /// The path with its query string, as received (`:path`).
+    pub path: &'r str,
+    /// Every header, names in any case, repeated names kept.
+    pub headers: &'r [(&'r str, &'r str)],
+    /// The direct peer as the runtime reports it (`1.2.3.4:5678`, `[::1]:80`, …).
+    pub peer: &'r str,
+}
+
+/// A header or parameter given more than once where one is expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated;
+
+impl<'r> Head<'r> {
+    /// The path without its query string.
+    pub fn route(&self) -> &'r str {
+        self.path
+            .split_once('?')
+            .map_or(self.path, |(path, _)| path)
+    }
+
+    fn query(&self) -> &'r str {
+        self.path.split_once('?').map_or("", |(_, query)| query)
+    }
+
+    /// Every value of header `name` (case-insensitive), in order.
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'r str> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+
+    /// The value of header `name`, which must not be repeated.
+    pub fn single_header(&self, name: &str) -> Result<Option<&'r str>, Repeated> {
+        let mut values = self.header_values(name);
+        match (values.next(), values.next()) {
+            (first, None) => Ok(first),
+            _ => Err(Repeated),
+        }
+    }
+
+    /// The percent-decoded value of query parameter `name`, which must not be repeated.
+    pub fn single_query<'b>(
+        &self,
+        name: &str,
+        buf: &'b mut [u8],
+    ) -> Result<Option<&'b [u8]>, Repeated> {
+        let mut values = self.query().split('&').filter_map(|pair| {
+            let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (n == name).then_some(v)
+        });
+        match (values.next(), values.next()) {
+            (None, _) => Ok(None),
+            (Some(value), None) => Ok(Some(percent_decode(value.as_bytes(), buf))),
+            _ => Err(Repeated),
+        }
+    }
+}
+
+/// `%XX` decoded, `+` kept as is (RFC 3986 query, not form encoding); invalid escapes are
+/// kept literally, and a value longer than `buf` is cut, so it simply fails to match.
+fn percent_decode<'b>(input: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let (mut i, mut len) = (0, 0);
+    while i < input.len() && len < buf.len() {
+        let decoded = match input[i..] {
+            [b'%', h, l, ..] => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        buf[len] = decoded.unwrap_or(input[i]);
+        i += if decoded.is_some() { 3 } else { 1 };
+        len += 1;
+    }
+    &buf[..len]
+}
+
+/// `path_and_query` without parameter `name`: how a runtime keeps a query credential from
+/// the receiver.
+pub fn without_query_param(path_and_query: &str, name: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return String::from(path_and_query);
+    };
+    let mut out = String::from(path);
+    let mut separator = '?';
+    for pair in query.split('&') {
+        if pair.split_once('=').map_or(pair, |(n, _)| n) != name {
+            out.push(separator);
+            out.push_str(pair);
+            separator = '&';
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_query_values() {
+        let mut buf = [0u8; 64];
+        assert_eq!(percent_decode(b"a%2Fb%zz+", &mut buf), b"a/b%zz+");
+    }
+
+    #[test]
+    fn strips_a_query_parameter() {
+        assert_eq!(without_query_param("/h?token=s&x=1", "token"), "/h?x=1");
+        assert_eq!(without_query_param("/h?x=1&token=s", "token"), "/h?x=1");
+        assert_eq!(without_query_param("/h?token=s", "token"), "/h");
+        assert_eq!(without_query_param("/h", "token"), "/h");
+    }
+}

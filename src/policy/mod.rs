@@ -1,0 +1,439 @@
+//! Who may call: one decision for both runtimes. The Envoy filter and the Worker feed the
+//! policy what their runtime knows (method, path, headers, peer, body) and act on its verdict,
+//! so both enforce exactly the same rules.
+//!
+//! Everything that does not need the body is decided first ([`Policy::admit`]): a caller
+//! without credentials costs a few header lookups and is never read further.
+
+mod auth;
+mod cidr;
+mod config;
+mod head;
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+pub use auth::{Alternative, UsedCredential};
+pub use cidr::{parse_address, Cidr};
+pub use config::{ConfigError, DEFAULT_MAX_BODY_BYTES, SECTIGO_ADDRESSES};
+pub use head::{without_query_param, Head};
+
+use crate::{classify, Event, Options, Provider, RedactPath};
+
+/// The `WWW-Authenticate` challenge sent when Basic auth is among a source's alternatives.
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"hookwall\"";
+
+/// A validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    sources: Vec<Source>,
+    trusted_proxies: Vec<Cidr>,
+}
+
+/// One webhook endpoint: a path, the provider expected there and who may call it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    name: String,
+    path: String,
+    provider: SourceProvider,
+    auth: Vec<Alternative>,
+    allow_ips: Vec<Cidr>,
+    max_body_bytes: usize,
+    unknown_events: UnknownEvents,
+    redact: Vec<RedactPath>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceProvider {
+    /// Detected from each payload.
+    Auto,
+    Only(Provider),
+}
+
+/// What to do with an event type the provider had not documented when hookwall was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownEvents {
+    Accept,
+    Reject,
+}
+
+impl Source {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn provider(&self) -> SourceProvider {
+        self.provider
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    pub fn auth(&self) -> &[Alternative] {
+        &self.auth
+    }
+
+    pub fn allow_ips(&self) -> &[Cidr] {
+        &self.allow_ips
+    }
+
+    fn accepts_basic(&self) -> bool {
+        self.auth
+            .iter()
+            .any(|a| matches!(a, Alternative::Basic { .. }))
+    }
+}
+
+/// A refused request: the HTTP status, a stable snake_case reason and a message that never
+/// contains a secret or echoes a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub status: u16,
+    pub reason: &'static str,
+    pub message: Cow<'static, str>,
+    /// `Some(BASIC_CHALLENGE)` on a 401 where Basic auth is an alternative.
+    pub www_authenticate: Option<&'static str>,
+    /// `Some("POST")` on a 405.
+    pub allow: Option<&'static str>,
+}
+
+impl Denial {
+    fn new(status: u16, reason: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            reason,
+            message: message.into(),
+            www_authenticate: None,
+            allow: None,
+        }
+    }
+
+    /// The JSON error body: `{"error": "<reason>", "message": "..."}`.
+    pub fn to_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Body<'d> {
+            error: &'d str,
+            message: &'d str,
+        }
+        to_json(&Body {
+            error: self.reason,
+            message: &self.message,
+        })
+    }
+
+    /// The response headers the denial calls for, besides `content-type`.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        self.www_authenticate
+            .map(|v| ("www-authenticate", v))
+            .into_iter()
+            .chain(self.allow.map(|v| ("allow", v)))
+    }
+}
+
+/// A request admitted on its head, waiting for its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission<'p> {
+    source: &'p Source,
+    client_ip: IpAddr,
+    credential: Option<UsedCredential<'p>>,
+}
+
+impl<'p> Admission<'p> {
+    pub fn source(&self) -> &'p Source {
+        self.source
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.source.max_body_bytes
+    }
+
+    pub fn client_ip(&self) -> IpAddr {
+        self.client_ip
+    }
+
+    /// The credential that admitted the request (none when the address alone did).
+    pub fn credential(&self) -> Option<UsedCredential<'p>> {
+        self.credential
+    }
+
+    /// A body of `size` bytes is refused before it is read whole.
+    pub fn check_size(&self, size: usize) -> Result<(), Denial> {
+        if size > self.source.max_body_bytes {
+            return Err(Denial::new(
+                413,
+                "body_too_large",
+                format!("body exceeds {} bytes", self.source.max_body_bytes),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates and classifies the body as this source's provider's.
+    pub fn check_body<'a>(
+        &self,
+        body: &'a [u8],
+        received_at: Option<i64>,
+    ) -> Result<Event<'a>, Denial> {
+        self.check_size(body.len())?;
+        let provider = match self.source.provider {
+            SourceProvider::Auto => None,
+            SourceProvider::Only(p) => Some(p),
+        };
+        let options = Options {
+            provider,
+            redact: &self.source.redact,
+            received_at,
+        };
+        let event = classify(body, &options)
+            .map_err(|e| Denial::new(e.status(), e.code(), format!("{e}")))?;
+        if event.is_unknown() && self.source.unknown_events == UnknownEvents::Reject {
+            return Err(Denial::new(
+                422,
+                "unknown_event_type",
+                format!(
+                    "{} event type \"{}\" is not documented; this source rejects unknown types",
+                    event.provider, event.event_type
+                ),
+            ));
+        }
+        Ok(event)
+    }
+}
+
+/// The whole decision on a request.
+#[derive(Debug)]
+pub enum Verdict<'a> {
+    Allow {
+        source: &'a str,
+        event: Box<Event<'a>>,
+    },
+    Deny(Denial),
+}
+
+impl Verdict<'_> {
+    /// `{"allow": bool, "status": int, "reason": "...", "source": "...", "event": {CloudEvent}}`.
+    pub fn to_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Head<'v> {
+            allow: bool,
+            status: u16,
+            reason: &'v str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            source: Option<&'v str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            message: Option<&'v str>,
+        }
+        match self {
+            Verdict::Allow { source, event } => {
+                let head = to_json(&Head {
+                    allow: true,
+                    status: 200,
+                    reason: "allowed",
+                    source: Some(source),
+                    message: None,
+                });
+                format!(
+                    "{},\"event\":{}}}",
+                    head.strip_suffix('}').unwrap_or(&head),
+                    event.to_cloudevent_json()
+                )
+            }
+            Verdict::Deny(denial) => to_json(&Head {
+                allow: false,
+                status: denial.status,
+                reason: denial.reason,
+                source: None,
+                message: Some(&denial.message),
+            }),
+        }
+    }
+}
+
+impl Policy {
+    /// Parses and validates a configuration; any invalid field refuses it whole.
+    pub fn from_json(config: &[u8]) -> Result<Self, ConfigError> {
+        config::parse(config)
+    }
+
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    pub fn trusted_proxies(&self) -> &[Cidr] {
+        &self.trusted_proxies
+    }
+
+    /// Everything decided before any body byte, in the order that reveals least to a caller:
+    /// route (404), method (405), address (403), credentials (401), media type (415), declared
+    /// length (413).
+    pub fn admit<'p>(&'p self, head: &Head<'_>) -> Result<Admission<'p>, Denial> {
+        let route = head.route();
+        let source = self
+            .sources
+            .iter()
+            .find(|s| s.path == route)
+            .ok_or_else(|| Denial::new(404, "unknown_route", "no webhook source at this path"))?;
+        if head.method != "POST" {
+            return Err(Denial {
+                allow: Some("POST"),
+                ..Denial::new(
+                    405,
+                    "method_not_allowed",
+                    "webhooks are delivered with POST",
+                )
+            });
+        }
+        let client_ip = self.client_ip(head)?;
+        if !source.allow_ips.is_empty() && !source.allow_ips.iter().any(|c| c.contains(client_ip)) {
+            return Err(Denial::new(
+                403,
+                "forbidden_address",
+                "the client address is not allowed for this source",
+            ));
+        }
+        let credential = if source.auth.is_empty() {
+            None
+        } else {
+            Some(
+                auth::authenticate(&source.auth, head)
+                    .map_err(|refusal| unauthorized(source, refusal))?,
+            )
+        };
+        check_content_type(head)?;
+        let admission = Admission {
+            source,
+            client_ip,
+            credential,
+        };
+        if let Some(length) = declared_length(head)? {
+            admission.check_size(length)?;
+        }
+        Ok(admission)
+    }
+
+    /// [`Policy::admit`] and [`Admission::check_body`] in one call.
+    pub fn decide<'a>(
+        &'a self,
+        head: &Head<'_>,
+        body: &'a [u8],
+        received_at: Option<i64>,
+    ) -> Verdict<'a> {
+        let admission = match self.admit(head) {
+            Ok(admission) => admission,
+            Err(denial) => return Verdict::Deny(denial),
+        };
+        match admission.check_body(body, received_at) {
+            Ok(event) => Verdict::Allow {
+                source: &admission.source.name,
+                event: Box::new(event),
+            },
+            Err(denial) => Verdict::Deny(denial),
+        }
+    }
+
+    /// The client: the direct peer, unless the peer is a trusted proxy; then the rightmost
+    /// `X-Forwarded-For` hop that is not itself a trusted proxy.
+    pub fn client_ip(&self, head: &Head<'_>) -> Result<IpAddr, Denial> {
+        let unreadable = || {
+            Denial::new(
+                403,
+                "forbidden_address",
+                "the client address cannot be determined",
+            )
+        };
+        let peer = parse_address(head.peer).ok_or_else(unreadable)?;
+        if !self.is_trusted(peer) {
+            return Ok(peer);
+        }
+        let mut client = peer;
+        let hops = head
+            .header_values("x-forwarded-for")
+            .flat_map(|v| v.split(','));
+        let hops: Vec<&str> = hops.collect();
+        for hop in hops.iter().rev() {
+            client = parse_address(hop).ok_or_else(unreadable)?;
+            if !self.is_trusted(client) {
+                break;
+            }
+        }
+        Ok(client)
+    }
+
+    fn is_trusted(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|c| c.contains(ip))
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Plain structs of strings and integers always serialize.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn unauthorized(source: &Source, refusal: auth::Refusal) -> Denial {
+    let message = match refusal {
+        auth::Refusal::Missing => "credentials required",
+        auth::Refusal::Wrong => "invalid credentials",
+        auth::Refusal::Ambiguous(why) => why,
+    };
+    Denial {
+        www_authenticate: source.accepts_basic().then_some(BASIC_CHALLENGE),
+        ..Denial::new(401, "unauthorized", message)
+    }
+}
+
+/// JSON (`application/json`, `application/*+json`, any parameters) or no content type at all;
+/// the providers send JSON, and refusing a missing header would only lose their events.
+fn check_content_type(head: &Head<'_>) -> Result<(), Denial> {
+    let unsupported = || {
+        Denial::new(
+            415,
+            "unsupported_media_type",
+            "the body must be JSON (application/json)",
+        )
+    };
+    let Some(value) = head
+        .single_header("content-type")
+        .map_err(|_| unsupported())?
+    else {
+        return Ok(());
+    };
+    let media = value.split(';').next().unwrap_or("").trim();
+    let (kind, subtype) = media.split_once('/').ok_or_else(unsupported)?;
+    let json = kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || subtype.len() > 5
+                && subtype
+                    .get(subtype.len() - 5..)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("+json")));
+    json.then_some(()).ok_or_else(unsupported)
+}
+
+/// `Content-Length`, when given once and valid; an invalid or repeated one is refused.
+fn declared_length(head: &Head<'_>) -> Result<Option<usize>, Denial> {
+    let invalid = || {
+        Denial::new(
+            400,
+            "invalid_content_length",
+            "Content-Length is invalid or repeated",
+        )
+    };
+    match head
+        .single_header("content-length")
+        .map_err(|_| invalid())?
+    {
+        None => Ok(None),
+        Some(v) if !v.is_empty() && v.len() <= 19 && v.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(v.parse().map_err(|_| invalid())?))
+        }
+        Some(_) => Err(invalid()),
+    }
+}
