@@ -106,3 +106,78 @@ fn the_readme_carries_the_current_classification_table() {
         "README.md's classification table is stale: paste `hookwall table` into it"
     );
 }
+
+#[test]
+fn check_config_summarizes_or_names_the_bad_field() {
+    let out = hookwall(&["check-config", "examples/policy.json"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(summary.contains("/hooks/sectigo"), "{summary}");
+    assert!(summary.contains("ok: 3 sources"), "{summary}");
+
+    let dir = std::env::temp_dir().join(format!("hookwall-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["10.0.0.0/33"]}]}"#,
+    )
+    .unwrap();
+    let out = hookwall(&["check-config", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(r#"sources[0].allow_ips[0]: invalid CIDR "10.0.0.0/33""#));
+}
+
+#[test]
+fn inspect_prints_the_verdict_with_exit_codes() {
+    let allowed = hookwall(
+        &[
+            "inspect",
+            "--config",
+            "examples/policy.json",
+            "--path",
+            "/hooks/crowdsec",
+            "-H",
+            "Authorization: Bearer example-crowdsec-token",
+            "fixtures/crowdsec/alert_triggered.json",
+        ],
+        None,
+    );
+    assert_eq!(allowed.status.code(), Some(0));
+    let verdict: serde_json::Value = serde_json::from_slice(&allowed.stdout).unwrap();
+    assert_eq!(verdict["allow"], true);
+    assert_eq!(verdict["status"], 200);
+    assert_eq!(verdict["source"], "crowdsec");
+    assert_eq!(verdict["event"]["data"]["event_type"], "alert_triggered");
+
+    let denied = hookwall(
+        &[
+            "inspect",
+            "--config",
+            "examples/policy.json",
+            "--path",
+            "/hooks/sectigo",
+            "--peer",
+            "203.0.113.1",
+            "-",
+        ],
+        Some(&std::fs::read("fixtures/sectigo/user_create.json").unwrap()),
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let verdict: serde_json::Value = serde_json::from_slice(&denied.stdout).unwrap();
+    assert_eq!(verdict["allow"], false);
+    assert_eq!(verdict["status"], 403);
+    assert_eq!(verdict["reason"], "forbidden_address");
+
+    let usage = hookwall(
+        &["inspect", "--config", "no-such-file.json", "-"],
+        Some(b"{}"),
+    );
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::auth::{digest, Alternative, Secret};
 use super::cidr::Cidr;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
+use crate::json::Object;
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
 
 /// Sectigo Web Security Platform's published webhook source addresses.
@@ -106,13 +107,17 @@ struct SecretDoc {
 
 pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
     let mut de = serde_json::Deserializer::from_slice(config);
-    let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let doc: Object<Document> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let path = if path == "." { String::new() } else { path };
-        error(path, strip_position(&inner))
+        match inner.classify() {
+            serde_json::error::Category::Data if path == "." => error("", strip_position(&inner)),
+            serde_json::error::Category::Data => error(path, strip_position(&inner)),
+            _ => syntax(&inner),
+        }
     })?;
-    de.end().map_err(|e| error("", strip_position(&e)))?;
+    de.end().map_err(|e| syntax(&e))?;
+    let doc = doc.0;
     if doc.sources.is_empty() {
         return Err(error("sources", "at least one source is required"));
     }
@@ -144,6 +149,13 @@ pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
         sources,
         trusted_proxies,
     })
+}
+
+fn syntax(err: &serde_json::Error) -> ConfigError {
+    error(
+        format!("line {} column {}", err.line(), err.column()),
+        strip_position(err),
+    )
 }
 
 fn strip_position(err: &serde_json::Error) -> String {

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check_config;
 mod classify;
 mod input;
+mod inspect;
 mod table;
 
 #[derive(Parser)]
@@ -24,6 +26,10 @@ struct Cli {
 enum Command {
     /// Classify one webhook body and print its CloudEvent.
     Classify(classify::Args),
+    /// Validate a policy configuration and summarize its sources.
+    CheckConfig(check_config::Args),
+    /// Decide on one request as the runtimes do and print the verdict as JSON.
+    Inspect(inspect::Args),
     /// Print the classification table (Markdown), one row per event type.
     Table,
 }
@@ -32,6 +38,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Classify(args) => classify::run(args),
+        Command::CheckConfig(args) => check_config::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Table => table::run(),
     }
 }

@@ -1,0 +1,682 @@
+//! Every rule of the policy, and the bypass attempts, as tables of requests and verdicts.
+
+use hookwall::policy::{Head, Policy, UsedCredential, Verdict};
+
+const CONFIG: &str = r#"{
+  "sources": [
+    {"name": "crowdsec", "path": "/hooks/crowdsec", "provider": "crowdsec",
+     "auth": [{"bearer": {"token": "s3cret-token"}},
+              {"header": {"name": "X-Api-Key", "value": "key-123"}},
+              {"basic": {"username": "cs", "password": "pa:ss:word"}}],
+     "max_body_bytes": 4096},
+    {"name": "cloud66", "path": "/hooks/cloud66", "provider": "cloud66",
+     "auth": [{"query": {"name": "token", "value": "q/tok en"}}]},
+    {"name": "sectigo", "path": "/hooks/sectigo", "provider": "sectigo",
+     "auth": [{"bearer": {"token_sha256": "8e757c94ebd12a8303913c0904a13704b7a6bc542fa1a96cacbc4f359543cc8e"}}],
+     "allow_ips": ["preset:sectigo", "2001:db8::/32"], "unknown_events": "reject"},
+    {"name": "any", "path": "/hooks/any", "provider": "auto", "allow_ips": ["192.0.2.0/24"]}
+  ],
+  "trusted_proxies": ["10.0.0.0/8"]
+}"#;
+
+const SECTIGO_IP: &str = "54.236.233.46";
+const SECTIGO_TOKEN: &str = "Bearer example-sectigo-password";
+
+fn policy() -> Policy {
+    Policy::from_json(CONFIG.as_bytes()).expect("test config is valid")
+}
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(path),
+    )
+    .unwrap()
+}
+
+struct Request<'a> {
+    method: &'a str,
+    path: &'a str,
+    headers: Vec<(&'a str, &'a str)>,
+    peer: &'a str,
+    body: Vec<u8>,
+}
+
+fn post(
+    path: &'static str,
+    headers: &[(&'static str, &'static str)],
+    body: Vec<u8>,
+) -> Request<'static> {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    Request {
+        method: "POST",
+        path,
+        headers: all,
+        peer: "203.0.113.7:40000",
+        body,
+    }
+}
+
+/// `(status, reason)` of the decision on `request`.
+fn decide(policy: &Policy, request: &Request<'_>) -> (u16, String) {
+    let head = Head {
+        method: request.method,
+        path: request.path,
+        headers: &request.headers,
+        peer: request.peer,
+    };
+    match policy.decide(&head, &request.body, Some(1_767_225_600)) {
+        Verdict::Allow { .. } => (200, "allowed".into()),
+        Verdict::Deny(d) => (d.status, d.reason.into()),
+    }
+}
+
+fn crowdsec_alert() -> Vec<u8> {
+    fixture("crowdsec/alert_triggered.json")
+}
+
+#[test]
+fn routes_methods_media_types_and_sizes() {
+    let p = policy();
+    let auth = [("authorization", "Bearer s3cret-token")];
+    let mut get = post("/hooks/crowdsec", &auth, crowdsec_alert());
+    get.method = "GET";
+    let mut lowercase_post = post("/hooks/crowdsec", &auth, crowdsec_alert());
+    lowercase_post.method = "post";
+    let cases: Vec<(&str, Request, u16, &str)> = vec![
+        (
+            "exact path",
+            post("/hooks/crowdsec", &auth, crowdsec_alert()),
+            200,
+            "allowed",
+        ),
+        (
+            "unknown path",
+            post("/hooks/other", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "trailing slash",
+            post("/hooks/crowdsec/", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "dot segments",
+            post("/hooks/x/../crowdsec", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "percent-encoded",
+            post("/hooks/crowd%73ec", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "encoded slash",
+            post("/hooks%2Fcrowdsec", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "other case",
+            post("/Hooks/CrowdSec", &auth, crowdsec_alert()),
+            404,
+            "unknown_route",
+        ),
+        (
+            "query is not the path",
+            post("/hooks/crowdsec?x=1", &auth, crowdsec_alert()),
+            200,
+            "allowed",
+        ),
+        ("GET", get, 405, "method_not_allowed"),
+        (
+            "lowercase method",
+            lowercase_post,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "text/plain",
+            post(
+                "/hooks/crowdsec",
+                &[
+                    ("authorization", "Bearer s3cret-token"),
+                    ("Content-Type", "text/plain"),
+                ],
+                crowdsec_alert(),
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "declared length over the limit",
+            post(
+                "/hooks/crowdsec",
+                &[
+                    ("authorization", "Bearer s3cret-token"),
+                    ("content-length", "4097"),
+                ],
+                crowdsec_alert(),
+            ),
+            413,
+            "body_too_large",
+        ),
+        (
+            "invalid length",
+            post(
+                "/hooks/crowdsec",
+                &[
+                    ("authorization", "Bearer s3cret-token"),
+                    ("content-length", "-1"),
+                ],
+                crowdsec_alert(),
+            ),
+            400,
+            "invalid_content_length",
+        ),
+        (
+            "body over the limit",
+            post("/hooks/crowdsec", &auth, vec![b' '; 4097]),
+            413,
+            "body_too_large",
+        ),
+        (
+            "malformed JSON",
+            post("/hooks/crowdsec", &auth, b"{\"metadata\" 1}".to_vec()),
+            400,
+            "malformed_json",
+        ),
+        (
+            "schema violation",
+            post(
+                "/hooks/crowdsec",
+                &auth,
+                fixture("cases/invalid_missing_nested_field.json"),
+            ),
+            422,
+            "schema_violation",
+        ),
+        (
+            "another provider's payload",
+            post(
+                "/hooks/crowdsec",
+                &auth,
+                fixture("cloud66/server.stopped.json"),
+            ),
+            422,
+            "provider_mismatch",
+        ),
+    ];
+    let mut cases = cases;
+    cases[0]
+        .1
+        .headers
+        .push(("Content-Type", "application/json; charset=utf-8"));
+    cases[0].1.headers.remove(0);
+    for (name, request, status, reason) in cases {
+        assert_eq!(decide(&p, &request), (status, reason.to_string()), "{name}");
+    }
+}
+
+#[test]
+fn media_types() {
+    let p = policy();
+    for (content_type, ok) in [
+        ("application/json", true),
+        ("Application/JSON; charset=UTF-8", true),
+        ("application/cloudevents+json", true),
+        ("application/x-www-form-urlencoded", false),
+        ("text/json", false),
+        ("application/jsonx", false),
+        ("json", false),
+    ] {
+        let request = Request {
+            method: "POST",
+            path: "/hooks/crowdsec",
+            headers: vec![
+                ("authorization", "Bearer s3cret-token"),
+                ("content-type", content_type),
+            ],
+            peer: "203.0.113.7:1",
+            body: crowdsec_alert(),
+        };
+        assert_eq!(decide(&p, &request).0 == 200, ok, "{content_type}");
+    }
+    let mut missing = post(
+        "/hooks/crowdsec",
+        &[("authorization", "Bearer s3cret-token")],
+        crowdsec_alert(),
+    );
+    missing.headers.remove(0);
+    assert_eq!(
+        decide(&p, &missing).0,
+        200,
+        "no content type at all is accepted"
+    );
+}
+
+#[test]
+fn credentials_and_bypass_attempts() {
+    let p = policy();
+    // base64("cs:pa:ss:word"), base64("cs:wrong"), base64("other:pa:ss:word")
+    let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
+        (
+            "bearer",
+            vec![("authorization", "Bearer s3cret-token")],
+            200,
+        ),
+        (
+            "bearer scheme in lower case",
+            vec![("Authorization", "bearer s3cret-token")],
+            200,
+        ),
+        (
+            "bearer scheme in upper case",
+            vec![("AUTHORIZATION", "BEARER s3cret-token")],
+            200,
+        ),
+        (
+            "token in another case",
+            vec![("authorization", "Bearer S3CRET-TOKEN")],
+            401,
+        ),
+        (
+            "token with trailing spaces",
+            vec![("authorization", "Bearer s3cret-token  ")],
+            401,
+        ),
+        (
+            "token with a leading space",
+            vec![("authorization", "Bearer  s3cret-token")],
+            401,
+        ),
+        (
+            "token prefix",
+            vec![("authorization", "Bearer s3cret")],
+            401,
+        ),
+        ("scheme only", vec![("authorization", "Bearer")], 401),
+        ("wrong token", vec![("authorization", "Bearer nope")], 401),
+        ("no credentials", vec![], 401),
+        (
+            "two Authorization headers",
+            vec![
+                ("authorization", "Bearer s3cret-token"),
+                ("Authorization", "Bearer nope"),
+            ],
+            401,
+        ),
+        (
+            "two Authorization headers, both right",
+            vec![
+                ("authorization", "Bearer s3cret-token"),
+                ("authorization", "Bearer s3cret-token"),
+            ],
+            401,
+        ),
+        ("custom header", vec![("x-api-key", "key-123")], 200),
+        (
+            "custom header name in any case",
+            vec![("X-API-KEY", "key-123")],
+            200,
+        ),
+        (
+            "custom header repeated",
+            vec![("x-api-key", "key-123"), ("x-api-key", "other")],
+            401,
+        ),
+        ("custom header wrong", vec![("x-api-key", "key-1234")], 401),
+        (
+            "basic with a colon in the password",
+            vec![("authorization", "Basic Y3M6cGE6c3M6d29yZA==")],
+            200,
+        ),
+        (
+            "basic scheme in lower case",
+            vec![("authorization", "basic Y3M6cGE6c3M6d29yZA==")],
+            200,
+        ),
+        (
+            "basic wrong password",
+            vec![("authorization", "Basic Y3M6d3Jvbmc=")],
+            401,
+        ),
+        (
+            "basic wrong user",
+            vec![("authorization", "Basic b3RoZXI6cGE6c3M6d29yZA==")],
+            401,
+        ),
+        (
+            "basic not base64",
+            vec![("authorization", "Basic !!!")],
+            401,
+        ),
+        (
+            "basic without padding",
+            vec![("authorization", "Basic Y3M6cGE6c3M6d29yZA")],
+            401,
+        ),
+        (
+            "bearer token sent as basic",
+            vec![("authorization", "Basic s3cret-token")],
+            401,
+        ),
+    ];
+    for (name, headers, status) in cases {
+        let mut request = post("/hooks/crowdsec", &[], crowdsec_alert());
+        request.headers.extend(headers);
+        assert_eq!(decide(&p, &request).0, status, "{name}");
+    }
+}
+
+#[test]
+fn query_credentials() {
+    let p = policy();
+    let body = fixture("cloud66/server.stopped.json");
+    for (path, status) in [
+        ("/hooks/cloud66?token=q%2Ftok%20en", 200),
+        ("/hooks/cloud66?x=1&token=q%2Ftok%20en", 200),
+        ("/hooks/cloud66?token=q/tok%20en", 200),
+        ("/hooks/cloud66?token=q%2Ftok%20en&token=q%2Ftok%20en", 401),
+        ("/hooks/cloud66?token=q%2Ftok%20en&token=x", 401),
+        ("/hooks/cloud66?token=wrong", 401),
+        ("/hooks/cloud66?Token=q%2Ftok%20en", 401),
+        ("/hooks/cloud66", 401),
+    ] {
+        let mut request = post("/hooks/cloud66", &[], body.clone());
+        request.path = path;
+        assert_eq!(decide(&p, &request).0, status, "{path}");
+    }
+}
+
+#[test]
+fn basic_challenge_only_where_basic_is_accepted() {
+    let p = policy();
+    let head = |path| Head {
+        method: "POST",
+        path,
+        headers: &[],
+        peer: "198.51.100.1:1",
+    };
+    let denial = p.admit(&head("/hooks/crowdsec")).unwrap_err();
+    assert_eq!(denial.status, 401);
+    assert_eq!(denial.www_authenticate, Some("Basic realm=\"hookwall\""));
+    let denial = p.admit(&head("/hooks/cloud66")).unwrap_err();
+    assert_eq!(denial.www_authenticate, None);
+}
+
+#[test]
+fn client_addresses_and_forwarded_for() {
+    let p = policy();
+    let cases: Vec<(&str, &str, Vec<&str>, u16)> = vec![
+        ("allowed peer", "54.236.233.46:443", vec![], 200),
+        ("allowed peer without port", SECTIGO_IP, vec![], 200),
+        ("IPv4-mapped peer", "::ffff:54.236.233.46", vec![], 200),
+        (
+            "bracketed IPv4-mapped peer",
+            "[::ffff:54.236.233.46]:8443",
+            vec![],
+            200,
+        ),
+        ("allowed IPv6 range", "[2001:db8::7]:1", vec![], 200),
+        ("other peer", "203.0.113.9:1", vec![], 403),
+        (
+            "forged X-Forwarded-For from an untrusted peer",
+            "203.0.113.9:1",
+            vec![SECTIGO_IP],
+            403,
+        ),
+        (
+            "trusted proxy forwarding an allowed client",
+            "10.1.2.3:1",
+            vec![SECTIGO_IP],
+            200,
+        ),
+        (
+            "trusted proxy, allowed client mapped",
+            "10.1.2.3:1",
+            vec!["::ffff:54.236.233.46"],
+            200,
+        ),
+        (
+            "rightmost untrusted hop decides",
+            "10.1.2.3:1",
+            vec!["6.6.6.6, 54.236.233.46"],
+            200,
+        ),
+        (
+            "forged leftmost hop is ignored",
+            "10.1.2.3:1",
+            vec!["54.236.233.46, 6.6.6.6"],
+            403,
+        ),
+        (
+            "trusted hops are skipped",
+            "10.1.2.3:1",
+            vec!["54.236.233.46, 10.9.9.9"],
+            200,
+        ),
+        (
+            "several headers read as one list",
+            "10.1.2.3:1",
+            vec!["6.6.6.6", "54.236.233.46"],
+            200,
+        ),
+        (
+            "hop with a port",
+            "10.1.2.3:1",
+            vec!["54.236.233.46:5555"],
+            200,
+        ),
+        ("garbage hop", "10.1.2.3:1", vec!["not-an-ip"], 403),
+        (
+            "trusted proxy without X-Forwarded-For",
+            "10.1.2.3:1",
+            vec![],
+            403,
+        ),
+        ("unreadable peer", "somewhere", vec![], 403),
+    ];
+    for (name, peer, forwarded, status) in cases {
+        let mut request = post(
+            "/hooks/sectigo",
+            &[("authorization", SECTIGO_TOKEN)],
+            fixture("sectigo/user_create.json"),
+        );
+        request.peer = peer;
+        request
+            .headers
+            .extend(forwarded.iter().map(|v| ("x-forwarded-for", *v)));
+        assert_eq!(decide(&p, &request).0, status, "{name}");
+    }
+}
+
+#[test]
+fn address_is_checked_before_credentials_and_credentials_before_the_body() {
+    let p = policy();
+    let mut request = post(
+        "/hooks/sectigo",
+        &[("authorization", "Bearer nope")],
+        b"not json".to_vec(),
+    );
+    request.peer = "203.0.113.9:1";
+    assert_eq!(decide(&p, &request), (403, "forbidden_address".into()));
+    request.peer = "54.236.233.46:1";
+    assert_eq!(decide(&p, &request), (401, "unauthorized".into()));
+    request.headers.push(("content-type", "text/plain"));
+    assert_eq!(
+        decide(&p, &request),
+        (401, "unauthorized".into()),
+        "no media-type hint before auth"
+    );
+}
+
+#[test]
+fn unknown_events_follow_the_source_setting() {
+    let p = policy();
+    let unknown = fixture("cases/valid_sectigo_unknown_event_type.json");
+    let mut request = post(
+        "/hooks/sectigo",
+        &[("authorization", SECTIGO_TOKEN)],
+        unknown,
+    );
+    request.peer = SECTIGO_IP;
+    assert_eq!(decide(&p, &request), (422, "unknown_event_type".into()));
+    let mut any = post(
+        "/hooks/any",
+        &[],
+        fixture("cases/valid_cloud66_unknown_event_type.json"),
+    );
+    any.peer = "192.0.2.10:1";
+    assert_eq!(decide(&p, &any), (200, "allowed".into()));
+}
+
+#[test]
+fn auto_sources_accept_every_provider() {
+    let p = policy();
+    for file in [
+        "crowdsec/alert_triggered.json",
+        "cloud66/server.stopped.json",
+        "sectigo/user_create.json",
+    ] {
+        let mut request = post("/hooks/any", &[], fixture(file));
+        request.peer = "192.0.2.10:1";
+        assert_eq!(decide(&p, &request), (200, "allowed".into()), "{file}");
+    }
+}
+
+#[test]
+fn admission_reports_the_credential_and_the_client() {
+    let p = policy();
+    let headers = [
+        ("x-forwarded-for", SECTIGO_IP),
+        ("authorization", SECTIGO_TOKEN),
+    ];
+    let head = Head {
+        method: "POST",
+        path: "/hooks/sectigo",
+        headers: &headers,
+        peer: "10.0.0.1:1",
+    };
+    let admission = p.admit(&head).unwrap();
+    assert_eq!(admission.source().name(), "sectigo");
+    assert_eq!(admission.client_ip().to_string(), SECTIGO_IP);
+    assert_eq!(
+        admission.credential(),
+        Some(UsedCredential::Header("authorization"))
+    );
+    let head = Head {
+        method: "POST",
+        path: "/hooks/cloud66?token=q%2Ftok%20en",
+        headers: &[],
+        peer: "1.1.1.1:1",
+    };
+    assert_eq!(
+        p.admit(&head).unwrap().credential(),
+        Some(UsedCredential::Query("token"))
+    );
+    let head = Head {
+        method: "POST",
+        path: "/hooks/crowdsec",
+        headers: &[("X-Api-Key", "key-123")],
+        peer: "1.1.1.1:1",
+    };
+    assert_eq!(
+        p.admit(&head).unwrap().credential(),
+        Some(UsedCredential::Header("x-api-key"))
+    );
+}
+
+#[test]
+fn secrets_never_appear_in_verdicts() {
+    let p = policy();
+    for presented in [
+        "Bearer s3cret-tokex",
+        "Bearer s3cret-token ",
+        "Basic Y3M6d3Jvbmc=",
+    ] {
+        let request = post(
+            "/hooks/crowdsec",
+            &[("authorization", presented)],
+            crowdsec_alert(),
+        );
+        let head = Head {
+            method: request.method,
+            path: request.path,
+            headers: &request.headers,
+            peer: request.peer,
+        };
+        let json = p.decide(&head, &request.body, None).to_json();
+        for secret in ["s3cret", "Y3M6", "wrong", "pa:ss"] {
+            assert!(!json.contains(secret), "{json}");
+        }
+        assert!(json.contains("\"status\":401"), "{json}");
+    }
+}
+
+#[test]
+fn invalid_configs_are_refused_with_the_field() {
+    let source = |extra: &str| {
+        format!(
+            r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "crowdsec", "auth": [{{"bearer": {{"token": "t"}}}}]}}, {{"name": "b", "path": "/b", "provider": "crowdsec"{extra}}}]}}"#
+        )
+    };
+    let cases = [
+        (source(r#", "allow_ips": ["10.0.0.0/33"]"#), r#"sources[1].allow_ips[0]: invalid CIDR "10.0.0.0/33""#),
+        (source(r#", "allow_ips": ["10.0.0.1/8"]"#), r#"sources[1].allow_ips[0]: invalid CIDR "10.0.0.1/8""#),
+        (source(r#", "allow_ips": ["preset:aws"]"#), r#"sources[1].allow_ips[0]: unknown preset "aws" (known: sectigo)"#),
+        (source(""), "sources[1]: neither auth nor allow_ips"),
+        (source(r#", "auth": []"#), "sources[1]: neither auth nor allow_ips"),
+        (source(r#", "auth": [{"bearer": {"token": "t", "token_sha256": "00"}}]"#), "sources[1].auth[0].bearer.token: give token or token_sha256, not both"),
+        (source(r#", "auth": [{"bearer": {"token_sha256": "xyz"}}]"#), "sources[1].auth[0].bearer.token_sha256: must be 64 hexadecimal digits"),
+        (source(r#", "auth": [{"bearer": {"token": ""}}]"#), "sources[1].auth[0].bearer.token: must not be empty"),
+        (source(r#", "auth": [{"bearer": {}}]"#), "sources[1].auth[0].bearer.token: missing field"),
+        (source(r#", "auth": [{"bearer": {"value": "v"}}]"#), "sources[1].auth[0].bearer.value: not a field of bearer auth"),
+        (source(r#", "auth": [{"basic": {"username": "a:b", "password": "p"}}]"#), "sources[1].auth[0].basic.username: must be non-empty and without ':'"),
+        (source(r#", "auth": [{"header": {"name": "bad name", "value": "v"}}]"#), "sources[1].auth[0].header.name: not a valid header name"),
+        (source(r#", "auth": [{"token": {"value": "v"}}]"#), "sources[1].auth[0]: unknown variant `token`"),
+        (source(r#", "allow_ips": ["1.2.3.4"], "max_body_bytes": 0"#), "sources[1].max_body_bytes: must be between 1 and"),
+        (source(r#", "allow_ips": ["1.2.3.4"], "unknown_events": "drop""#), r#"sources[1].unknown_events: "drop" is neither"#),
+        (source(r#", "allow_ips": ["1.2.3.4"], "redact": ["a..b"]"#), "sources[1].redact[0]: invalid redact path"),
+        (source(r#", "allow_ips": ["1.2.3.4"], "alow_ips": []"#), "sources[1].alow_ips: unknown field `alow_ips`"),
+        (source(r#", "allow_ips": ["1.2.3.4"], "path": "/a""#), "sources[1]: duplicate field `path`"),
+        (r#"{"sources": [{"name": "a", "path": "/a", "provider": "acme", "allow_ips": ["1.2.3.4"]}]}"#.into(), r#"sources[0].provider: unknown provider "acme""#),
+        (r#"{"sources": [{"name": "a", "path": "a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
+        (r#"{"sources": [{"name": "a", "path": "/a/../b", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
+        (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}, {"name": "b", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), r#"sources[1].path: "/a" is also the path of sources[0]"#),
+        (r#"{"sources": []}"#.into(), "sources: at least one source is required"),
+        (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}], "trusted_proxies": ["10/8"]}"#.into(), r#"trusted_proxies[0]: invalid CIDR "10/8""#),
+        ("{".into(), "line 1 column 1: EOF while parsing"),
+        ("[]".into(), "invalid type: sequence, expected an object"),
+    ];
+    for (config, expected) in cases {
+        let error = Policy::from_json(config.as_bytes())
+            .expect_err(&config)
+            .to_string();
+        assert!(
+            error.starts_with(expected),
+            "{config}\n  expected: {expected}\n  actual:   {error}"
+        );
+    }
+}
+
+#[test]
+fn an_open_source_must_say_so() {
+    let config = r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "insecure_allow_anyone": true}]}"#;
+    let p = Policy::from_json(config.as_bytes()).unwrap();
+    let request = post("/a", &[], fixture("cloud66/server.backon.json"));
+    assert_eq!(decide(&p, &request), (200, "allowed".into()));
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let config = fixture("../examples/policy.json");
+    let p = Policy::from_json(&config).unwrap();
+    assert_eq!(p.sources().len(), 3);
+}
