@@ -261,11 +261,14 @@ fn media_types() {
     );
 }
 
+/// Extra request headers.
+type Headers = Vec<(&'static str, &'static str)>;
+
 #[test]
 fn credentials_and_bypass_attempts() {
     let p = policy();
     // base64("cs:pa:ss:word"), base64("cs:wrong"), base64("other:pa:ss:word")
-    let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
+    let cases: Vec<(&str, Headers, u16)> = vec![
         (
             "bearer",
             vec![("authorization", "Bearer s3cret-token")],
@@ -411,10 +414,13 @@ fn basic_challenge_only_where_basic_is_accepted() {
     assert_eq!(denial.www_authenticate, None);
 }
 
+/// The `X-Forwarded-For` headers of a request.
+type Forwarded = Vec<&'static str>;
+
 #[test]
 fn client_addresses_and_forwarded_for() {
     let p = policy();
-    let cases: Vec<(&str, &str, Vec<&str>, u16)> = vec![
+    let cases: Vec<(&str, &str, Forwarded, u16)> = vec![
         ("allowed peer", "54.236.233.46:443", vec![], 200),
         ("allowed peer without port", SECTIGO_IP, vec![], 200),
         ("IPv4-mapped peer", "::ffff:54.236.233.46", vec![], 200),
