@@ -86,6 +86,49 @@ impl Source {
         &self.allow_ips
     }
 
+    /// A body of `size` bytes is refused before it is read whole.
+    pub fn check_size(&self, size: usize) -> Result<(), Denial> {
+        if size > self.max_body_bytes {
+            return Err(Denial::new(
+                413,
+                "body_too_large",
+                format!("body exceeds {} bytes", self.max_body_bytes),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates and classifies the body as this source's provider's.
+    pub fn check_body<'a>(
+        &self,
+        body: &'a [u8],
+        received_at: Option<i64>,
+    ) -> Result<Event<'a>, Denial> {
+        self.check_size(body.len())?;
+        let provider = match self.provider {
+            SourceProvider::Auto => None,
+            SourceProvider::Only(p) => Some(p),
+        };
+        let options = Options {
+            provider,
+            redact: &self.redact,
+            received_at,
+        };
+        let event = classify(body, &options)
+            .map_err(|e| Denial::new(e.status(), e.code(), format!("{e}")))?;
+        if event.is_unknown() && self.unknown_events == UnknownEvents::Reject {
+            return Err(Denial::new(
+                422,
+                "unknown_event_type",
+                format!(
+                    "{} event type \"{}\" is not documented; this source rejects unknown types",
+                    event.provider, event.event_type
+                ),
+            ));
+        }
+        Ok(event)
+    }
+
     fn accepts_basic(&self) -> bool {
         self.auth
             .iter()
@@ -143,6 +186,7 @@ impl Denial {
 #[derive(Debug, Clone, Copy)]
 pub struct Admission<'p> {
     source: &'p Source,
+    index: usize,
     client_ip: IpAddr,
     credential: Option<UsedCredential<'p>>,
 }
@@ -150,6 +194,12 @@ pub struct Admission<'p> {
 impl<'p> Admission<'p> {
     pub fn source(&self) -> &'p Source {
         self.source
+    }
+
+    /// The source's position in [`Policy::sources`]: what a runtime keeps between the head and
+    /// the body of a request.
+    pub fn source_index(&self) -> usize {
+        self.index
     }
 
     pub fn max_body_bytes(&self) -> usize {
@@ -167,14 +217,7 @@ impl<'p> Admission<'p> {
 
     /// A body of `size` bytes is refused before it is read whole.
     pub fn check_size(&self, size: usize) -> Result<(), Denial> {
-        if size > self.source.max_body_bytes {
-            return Err(Denial::new(
-                413,
-                "body_too_large",
-                format!("body exceeds {} bytes", self.source.max_body_bytes),
-            ));
-        }
-        Ok(())
+        self.source.check_size(size)
     }
 
     /// Validates and classifies the body as this source's provider's.
@@ -183,29 +226,7 @@ impl<'p> Admission<'p> {
         body: &'a [u8],
         received_at: Option<i64>,
     ) -> Result<Event<'a>, Denial> {
-        self.check_size(body.len())?;
-        let provider = match self.source.provider {
-            SourceProvider::Auto => None,
-            SourceProvider::Only(p) => Some(p),
-        };
-        let options = Options {
-            provider,
-            redact: &self.source.redact,
-            received_at,
-        };
-        let event = classify(body, &options)
-            .map_err(|e| Denial::new(e.status(), e.code(), format!("{e}")))?;
-        if event.is_unknown() && self.source.unknown_events == UnknownEvents::Reject {
-            return Err(Denial::new(
-                422,
-                "unknown_event_type",
-                format!(
-                    "{} event type \"{}\" is not documented; this source rejects unknown types",
-                    event.provider, event.event_type
-                ),
-            ));
-        }
-        Ok(event)
+        self.source.check_body(body, received_at)
     }
 }
 
@@ -277,10 +298,11 @@ impl Policy {
     /// length (413).
     pub fn admit<'p>(&'p self, head: &Head<'_>) -> Result<Admission<'p>, Denial> {
         let route = head.route();
-        let source = self
+        let (index, source) = self
             .sources
             .iter()
-            .find(|s| s.path == route)
+            .enumerate()
+            .find(|(_, s)| s.path == route)
             .ok_or_else(|| Denial::new(404, "unknown_route", "no webhook source at this path"))?;
         if head.method != "POST" {
             return Err(Denial {
@@ -311,6 +333,7 @@ impl Policy {
         check_content_type(head)?;
         let admission = Admission {
             source,
+            index,
             client_ip,
             credential,
         };
