@@ -1,0 +1,77 @@
+//! Deduplication across the Envoy process with the shared-data API. A retry of an event the
+//! receiver already accepted is answered without forwarding it again; an event the receiver
+//! has not accepted is never acknowledged. Entries are claimed by compare-and-swap, so of two
+//! copies racing on different workers only one is forwarded.
+
+use std::time::Duration;
+
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::Status;
+
+use crate::config::Dedup;
+
+/// What the shared entry says about an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody has it: this stream forwards it.
+    Fresh,
+    /// The receiver accepted it already.
+    Delivered,
+    /// Another copy is being forwarded right now, or won the race for it.
+    InFlight,
+}
+
+/// `hookwall:dedup:<source>:<event id>`: ids are unique per provider, sources keep providers apart.
+pub fn key(source: &str, id: &str) -> String {
+    format!("hookwall:dedup:{source}:{id}")
+}
+
+/// Takes the event for this stream unless it is delivered or in flight.
+pub fn claim(key: &str, now: Duration, settings: &Dedup) -> Claim {
+    let Ok((value, cas)) = hostcalls::get_shared_data(key) else {
+        return Claim::Fresh;
+    };
+    match value
+        .as_deref()
+        .and_then(parse)
+        .filter(|(_, until)| *until > now.as_secs())
+    {
+        Some((State::Done, _)) => return Claim::Delivered,
+        Some((State::InFlight, _)) => return Claim::InFlight,
+        None => {}
+    }
+    let entry = format!("inflight:{}", now.as_secs() + settings.inflight_seconds);
+    match hostcalls::set_shared_data(key, Some(entry.as_bytes()), cas) {
+        Ok(()) => Claim::Fresh,
+        Err(Status::CasMismatch) => Claim::InFlight,
+        // Shared data unavailable: forward without deduplication rather than drop the event.
+        Err(_) => Claim::Fresh,
+    }
+}
+
+/// Records the receiver's answer: accepted events are remembered for `ttl_seconds`; anything
+/// else releases the entry so that the provider's retry goes through.
+pub fn settle(key: &str, accepted: bool, now: Duration, settings: &Dedup) {
+    let entry = if accepted {
+        format!("done:{}", now.as_secs() + settings.ttl_seconds)
+    } else {
+        String::new()
+    };
+    let _ = hostcalls::set_shared_data(key, Some(entry.as_bytes()), None);
+}
+
+enum State {
+    InFlight,
+    Done,
+}
+
+fn parse(value: &[u8]) -> Option<(State, u64)> {
+    let text = std::str::from_utf8(value).ok()?;
+    let (state, until) = text.split_once(':')?;
+    let state = match state {
+        "inflight" => State::InFlight,
+        "done" => State::Done,
+        _ => return None,
+    };
+    Some((state, until.parse().ok()?))
+}

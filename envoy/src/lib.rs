@@ -1,0 +1,253 @@
+//! hookwall as a proxy-wasm filter: in front of a webhook receiver, it authenticates and checks
+//! each caller on the request head, validates and classifies the payload, and lets only good
+//! events through, labelled. Every decision comes from `hookwall::policy`; this crate only
+//! adapts Envoy's callbacks to it.
+
+mod config;
+mod dedup;
+mod metrics;
+
+use std::rc::Rc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use hookwall::cloudevent::CONTENT_TYPE as CLOUDEVENT;
+use hookwall::policy::{without_query_param, Denial, Head, UsedCredential};
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, ContextType, LogLevel};
+
+use config::{Config, Mode};
+use dedup::Claim;
+use metrics::Metrics;
+
+proxy_wasm::main! {{
+    proxy_wasm::set_log_level(LogLevel::Info);
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
+}}
+
+/// Holds the parsed configuration; every request's context shares it.
+#[derive(Default)]
+struct Root {
+    config: Option<Rc<Config>>,
+    metrics: Metrics,
+}
+
+impl Context for Root {}
+
+impl RootContext for Root {
+    fn on_configure(&mut self, _size: usize) -> bool {
+        let bytes = self.get_plugin_configuration().unwrap_or_default();
+        match Config::parse(&bytes) {
+            Ok(config) => {
+                self.config = Some(Rc::new(config));
+                true
+            }
+            Err(message) => {
+                proxy_wasm::hostcalls::log(
+                    LogLevel::Error,
+                    &format!("hookwall: invalid configuration: {message}"),
+                )
+                .ok();
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+        let config = self.config.clone()?;
+        Some(Box::new(Filter {
+            config,
+            metrics: self.metrics.clone(),
+            source: None,
+            dedup_key: None,
+        }))
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+}
+
+/// One request.
+struct Filter {
+    config: Rc<Config>,
+    metrics: Metrics,
+    /// The admitted source's index, between the head and the body.
+    source: Option<usize>,
+    /// The dedup entry this stream claimed, settled by the receiver's answer.
+    dedup_key: Option<String>,
+}
+
+impl Context for Filter {}
+
+impl HttpContext for Filter {
+    fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        // Values as bytes: the SDK's string variant panics (and kills the VM) on a non-UTF-8
+        // value, which any client can send. Such a value simply never matches a credential.
+        let headers: Vec<(String, String)> = self
+            .get_http_request_headers_bytes()
+            .into_iter()
+            .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+            .collect();
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(name, _)| !name.starts_with(':'))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let pseudo = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        let peer = self
+            .get_property(vec!["source", "address"])
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        let head = Head {
+            method: pseudo(":method"),
+            path: pseudo(":path"),
+            headers: &pairs,
+            peer: &peer,
+        };
+        let config = Rc::clone(&self.config);
+        let admission = match config.policy.admit(&head) {
+            Ok(admission) => admission,
+            Err(denial) => {
+                let source = config
+                    .policy
+                    .sources()
+                    .iter()
+                    .find(|s| s.path() == head.route());
+                return self.deny(source.map_or("_none", |s| s.name()), &denial);
+            }
+        };
+        self.source = Some(admission.source_index());
+        if config.strip_credentials {
+            match admission.credential() {
+                Some(UsedCredential::Header(name)) => self.set_http_request_header(name, None),
+                Some(UsedCredential::Query(name)) => self
+                    .set_http_request_header(":path", Some(&without_query_param(head.path, name))),
+                None => {}
+            }
+        }
+        if end_of_stream {
+            return self.decide(&[]);
+        }
+        Action::Pause
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let Some(source) = self.source() else {
+            return Action::Continue;
+        };
+        let config = Rc::clone(&self.config);
+        if let Err(denial) = config.policy.sources()[source].check_size(body_size) {
+            return self.deny(config.policy.sources()[source].name(), &denial);
+        }
+        if !end_of_stream {
+            return Action::Pause;
+        }
+        let body = self.get_http_request_body(0, body_size).unwrap_or_default();
+        self.decide(&body)
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        if let Some(key) = self.dedup_key.take() {
+            let accepted = self
+                .get_http_response_header(":status")
+                .and_then(|s| s.parse::<u16>().ok())
+                .is_some_and(|s| (200..300).contains(&s));
+            dedup::settle(&key, accepted, self.now(), &self.config.dedup);
+        }
+        Action::Continue
+    }
+
+    fn on_log(&mut self) {
+        // The stream ended without a response from the receiver: release the event, so that
+        // the provider's retry is forwarded.
+        if let Some(key) = self.dedup_key.take() {
+            dedup::settle(&key, false, self.now(), &self.config.dedup);
+        }
+    }
+}
+
+impl Filter {
+    fn source(&self) -> Option<usize> {
+        self.source
+            .filter(|&i| i < self.config.policy.sources().len())
+    }
+
+    fn now(&self) -> Duration {
+        self.get_current_time()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+    }
+
+    /// The body is complete: classify it, then label and forward, or refuse.
+    fn decide(&mut self, body: &[u8]) -> Action {
+        let Some(index) = self.source() else {
+            return Action::Continue;
+        };
+        let config = Rc::clone(&self.config);
+        let source = &config.policy.sources()[index];
+        let now = self.now();
+        let event = match source.check_body(body, i64::try_from(now.as_secs()).ok()) {
+            Ok(event) => event,
+            Err(denial) => return self.deny(source.name(), &denial),
+        };
+        if config.dedup.enabled {
+            let key = dedup::key(source.name(), &event.id);
+            match dedup::claim(&key, now, &config.dedup) {
+                Claim::Fresh => self.dedup_key = Some(key),
+                Claim::Delivered => {
+                    self.metrics.request(source.name(), "duplicate");
+                    self.reply(200, &[], r#"{"status":"duplicate"}"#);
+                    return Action::Pause;
+                }
+                Claim::InFlight => {
+                    self.metrics.request(source.name(), "duplicate_in_flight");
+                    let body = r#"{"error":"duplicate_in_flight","message":"another copy of this event is being delivered; retry later"}"#;
+                    self.reply(503, &[("retry-after", "5")], body);
+                    return Action::Pause;
+                }
+            }
+        }
+        for (name, value) in [
+            ("x-hookwall-source", source.name()),
+            ("x-hookwall-provider", event.provider.as_str()),
+            ("x-hookwall-event-type", &event.event_type),
+            ("x-hookwall-category", event.category.as_str()),
+            ("x-hookwall-severity", event.severity.as_str()),
+            ("x-hookwall-event-id", &event.id),
+        ] {
+            self.set_http_request_header(name, Some(value));
+        }
+        if config.mode == Mode::Cloudevent {
+            let cloudevent = event.to_cloudevent_json();
+            self.set_http_request_body(0, body.len(), cloudevent.as_bytes());
+            self.set_http_request_header("content-type", Some(CLOUDEVENT));
+            self.set_http_request_header("content-length", None);
+        }
+        self.metrics.request(source.name(), "allowed");
+        self.metrics.event(
+            event.provider.as_str(),
+            event.kind.as_str().unwrap_or("unknown"),
+            event.severity.as_str(),
+        );
+        Action::Continue
+    }
+
+    fn deny(&mut self, source: &str, denial: &Denial) -> Action {
+        self.metrics.request(source, denial.reason);
+        let headers: Vec<(&str, &str)> = denial.headers().collect();
+        self.reply(denial.status, &headers, &denial.to_json());
+        Action::Pause
+    }
+
+    fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &str) {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.source = None;
+        self.send_http_response(u32::from(status), all, Some(body.as_bytes()));
+    }
+}
