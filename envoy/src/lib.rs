@@ -19,6 +19,11 @@ use config::{Config, Mode};
 use dedup::Claim;
 use metrics::Metrics;
 
+/// Validates a plugin configuration as `on_configure` does, for tools and tests.
+pub fn check_configuration(bytes: &[u8]) -> Result<(), String> {
+    Config::parse(bytes).map(drop)
+}
+
 proxy_wasm::main! {{
     proxy_wasm::set_log_level(LogLevel::Info);
     proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });

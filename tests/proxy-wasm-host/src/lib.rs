@@ -36,7 +36,16 @@ const ACTION_CONTINUE: i32 = 0;
 
 /// Shared data of one Envoy process: key → (value, cas).
 #[derive(Clone, Default)]
-pub struct SharedData(Arc<Mutex<HashMap<String, (Vec<u8>, u32)>>>);
+pub struct SharedData(Arc<Mutex<HashMap<String, Entry>>>);
+
+/// A shared-data value and its compare-and-swap token.
+type Entry = (Vec<u8>, u32);
+
+/// A local reply: status, headers, body.
+type LocalReply = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Compiled modules by their bytes.
+type Compiled = HashMap<Vec<u8>, (Engine, Module)>;
 
 impl SharedData {
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
@@ -151,7 +160,7 @@ struct Stream {
     buffered: Vec<u8>,
     forwarded: Vec<u8>,
     response_headers: Vec<(String, Vec<u8>)>,
-    local_reply: Option<(u16, Vec<(String, String)>, Vec<u8>)>,
+    local_reply: Option<LocalReply>,
     peer: String,
 }
 
@@ -407,7 +416,7 @@ impl Host {
 /// Compiling a filter takes far longer than running it; like Envoy, compile each module once
 /// and instantiate it per VM.
 fn compile(wasm: &[u8]) -> Result<(Engine, Module)> {
-    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, (Engine, Module)>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
     let mut cache = CACHE.get_or_init(Mutex::default).lock().unwrap();
     if let Some((engine, module)) = cache.get(wasm) {
         return Ok((engine.clone(), module.clone()));

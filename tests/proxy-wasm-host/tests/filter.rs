@@ -470,7 +470,7 @@ fn non_utf8_credentials_do_not_trap() {
 fn linear_memory_stays_flat() {
     let mut host = host();
     let body = fixture("crowdsec/security_engine_offline.json");
-    let mut run = |host: &mut Host, n: usize| {
+    let run = |host: &mut Host, n: usize| {
         for _ in 0..n {
             host.send(&as_provider("crowdsec", &body), 500).unwrap();
             host.send(&Request::post("/hooks/crowdsec", &body), 200)
