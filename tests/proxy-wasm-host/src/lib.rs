@@ -12,6 +12,8 @@
 //! - shared data with compare-and-swap, shared by every VM built from one [`SharedData`] (the
 //!   way Envoy shares it across worker threads), metrics, logs, `source.address`, a clock.
 
+pub mod examples;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 

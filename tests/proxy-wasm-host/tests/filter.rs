@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use proxy_wasm_host::examples::provider_request;
 use proxy_wasm_host::{Host, Outcome, Request, SharedData};
 use serde_json::Value;
 
@@ -59,17 +60,7 @@ fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {
 
 /// A request as the provider sends it, to its source, with its credentials.
 fn as_provider(provider: &str, body: &[u8]) -> Request {
-    match provider {
-        "crowdsec" => Request::post("/hooks/crowdsec", body)
-            .header("authorization", "Bearer example-crowdsec-token"),
-        "cloud66" => Request::post("/hooks/cloud66?token=example-cloud66-token", body),
-        _ => Request::post("/hooks/sectigo", body)
-            .header(
-                "authorization",
-                "Basic c2VjdGlnbzpleGFtcGxlLXNlY3RpZ28tcGFzc3dvcmQ=",
-            )
-            .peer("54.236.233.46:443"),
-    }
+    provider_request(provider, body)
 }
 
 fn json(bytes: &[u8]) -> Value {

@@ -1,0 +1,85 @@
+//! The main job's Envoy part: loads the release filter in the proxy-wasm host with the example
+//! policy, sends every documented fixture as its provider would (path, credentials, source
+//! address), and prints each verdict.
+//!
+//! `envoy-replay [FILTER.wasm] [POLICY.json]` (defaults: the release build, examples/policy.json).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use proxy_wasm_host::examples::provider_request;
+use proxy_wasm_host::{Host, Outcome};
+
+fn main() -> ExitCode {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut args = std::env::args().skip(1);
+    let wasm = args.next().map_or_else(
+        || root.join("target/wasm32-wasip1/release/hookwall_envoy.wasm"),
+        PathBuf::from,
+    );
+    let policy = args
+        .next()
+        .map_or_else(|| root.join("examples/policy.json"), PathBuf::from);
+    match run(&root, &wasm, &policy) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("envoy-replay: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(root: &Path, wasm: &Path, policy: &Path) -> Result<bool, String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let policy =
+        std::fs::read_to_string(policy).map_err(|e| format!("{}: {e}", policy.display()))?;
+    let config = format!(r#"{{"policy": {policy}, "mode": "passthrough"}}"#);
+    let mut host = Host::load(&bytes, &config).map_err(|e| format!("{e:#}"))?;
+    let mut all_forwarded = true;
+    for provider in ["crowdsec", "cloud66", "sectigo"] {
+        let dir = root.join("fixtures").join(provider);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for file in files {
+            let body = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let outcome = host
+                .send(&provider_request(provider, &body), 200)
+                .map_err(|e| format!("{e:#}"))?;
+            let name = file
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            match &outcome {
+                Outcome::Forwarded { .. } => println!(
+                    "{provider}/{name:<46} forwarded  {:<9} {:<13} {}",
+                    outcome.header("x-hookwall-severity").unwrap_or("-"),
+                    outcome.header("x-hookwall-category").unwrap_or("-"),
+                    outcome.header("x-hookwall-event-id").unwrap_or("-"),
+                ),
+                Outcome::LocalReply { status, body, .. } => {
+                    all_forwarded = false;
+                    println!(
+                        "{provider}/{name:<46} refused {status} {}",
+                        String::from_utf8_lossy(body)
+                    );
+                }
+            }
+        }
+    }
+    let allowed: i64 = host
+        .metrics()
+        .iter()
+        .filter(|(name, _)| name.starts_with("hookwall.requests.") && name.ends_with(".allowed"))
+        .map(|(_, value)| value)
+        .sum();
+    println!(
+        "filter metrics: {allowed} requests allowed; wasm {} bytes",
+        bytes.len()
+    );
+    Ok(all_forwarded)
+}
