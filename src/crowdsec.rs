@@ -461,33 +461,6 @@ fn component<'a>(
 }
 
 details! {
-    LogProcessorNoAlerts {
-        #[serde(borrow)]
-        id: Text<'a>,
-        #[serde(borrow)]
-        name: Text<'a>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        version: Option<Text<'a>>,
-        #[serde(borrow)]
-        last_push: Text<'a>,
-    }
-}
-
-impl<'a> LogProcessorNoAlerts<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::LogProcessorNoAlerts, ty);
-        parts.summary = format!(
-            "Log processor {}{} has pushed no alerts since {}",
-            &*self.name,
-            version_suffix(&self.version),
-            &*self.last_push
-        );
-        component(&mut parts, &self.id, Some(&self.name), &self.last_push);
-        parts
-    }
-}
-
-details! {
     ComponentOutdated {
         nb_remediation_component: i64,
         nb_log_processor: i64,
@@ -512,59 +485,60 @@ impl<'a> ComponentOutdated<'a> {
     }
 }
 
-details! {
-    LogProcessorOffline {
-        #[serde(borrow)]
-        id: Text<'a>,
-        #[serde(borrow)]
-        name: Text<'a>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        version: Option<Text<'a>>,
-        #[serde(borrow)]
-        last_update: Text<'a>,
-    }
+/// `log_processor_no_alerts`, `log_processor_offline` and `remediation_component_offline`:
+/// a named component, its version, and when it was last heard from, under a name of its own.
+macro_rules! component_silent {
+    ($name:ident, $last_seen:ident, $kind:expr, $component:literal, $what:literal) => {
+        details! {
+            $name {
+                #[serde(borrow)]
+                id: Text<'a>,
+                #[serde(borrow)]
+                name: Text<'a>,
+                #[serde(borrow, deserialize_with = "nullable")]
+                version: Option<Text<'a>>,
+                #[serde(borrow)]
+                $last_seen: Text<'a>,
+            }
+        }
+
+        impl<'a> $name<'a> {
+            fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
+                let mut parts = self.common($kind, ty);
+                parts.summary = format!(
+                    concat!($component, " {}{} ", $what, " {}"),
+                    &*self.name,
+                    version_suffix(&self.version),
+                    &*self.$last_seen
+                );
+                component(&mut parts, &self.id, Some(&self.name), &self.$last_seen);
+                parts
+            }
+        }
+    };
 }
 
-impl<'a> LogProcessorOffline<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::LogProcessorOffline, ty);
-        parts.summary = format!(
-            "Log processor {}{} is offline since {}",
-            &*self.name,
-            version_suffix(&self.version),
-            &*self.last_update
-        );
-        component(&mut parts, &self.id, Some(&self.name), &self.last_update);
-        parts
-    }
-}
-
-details! {
-    RemediationComponentOffline {
-        #[serde(borrow)]
-        id: Text<'a>,
-        #[serde(borrow)]
-        name: Text<'a>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        version: Option<Text<'a>>,
-        #[serde(borrow)]
-        last_pull: Text<'a>,
-    }
-}
-
-impl<'a> RemediationComponentOffline<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::RemediationComponentOffline, ty);
-        parts.summary = format!(
-            "Remediation component {}{} has not pulled decisions since {}",
-            &*self.name,
-            version_suffix(&self.version),
-            &*self.last_pull
-        );
-        component(&mut parts, &self.id, Some(&self.name), &self.last_pull);
-        parts
-    }
-}
+component_silent!(
+    LogProcessorNoAlerts,
+    last_push,
+    EventType::LogProcessorNoAlerts,
+    "Log processor",
+    "has pushed no alerts since"
+);
+component_silent!(
+    LogProcessorOffline,
+    last_update,
+    EventType::LogProcessorOffline,
+    "Log processor",
+    "is offline since"
+);
+component_silent!(
+    RemediationComponentOffline,
+    last_pull,
+    EventType::RemediationComponentOffline,
+    "Remediation component",
+    "has not pulled decisions since"
+);
 
 /// `security_engine_no_alerts` and `security_engine_offline`: the same fields, but the time
 /// the engine was last heard from is `last_push` in one and `last_login` in the other, each

@@ -9,7 +9,16 @@ use sha2::{Digest, Sha256};
 
 use super::head::Head;
 
-pub type Secret = [u8; 32];
+/// A secret's SHA-256. Its `Debug` shows nothing, so logging a policy cannot leak even the
+/// digest of a weak secret.
+#[derive(Clone, Copy)]
+pub struct Secret(pub(super) [u8; 32]);
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
 
 /// One way a source accepts to be called.
 #[derive(Debug, Clone)]
@@ -43,7 +52,7 @@ pub enum Refusal {
 }
 
 pub fn digest(secret: &[u8]) -> Secret {
-    Sha256::digest(secret).into()
+    Secret(Sha256::digest(secret).into())
 }
 
 /// Equal-length comparison whose time does not depend on where the inputs differ.
@@ -103,7 +112,7 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
             let presented = head
                 .single_query(name, &mut buf)
                 .map_err(|_| Refusal::Ambiguous("the credential query parameter is repeated"))?;
-            let presented = presented.ok_or(Refusal::Missing)?;
+            let presented = presented.ok_or(Refusal::Missing)?.ok_or(Refusal::Wrong)?;
             matches(presented, value)
                 .then_some(UsedCredential::Query(name))
                 .ok_or(Refusal::Wrong)
@@ -112,7 +121,7 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
 }
 
 fn matches(presented: &[u8], expected: &Secret) -> bool {
-    ct_eq(&digest(presented), expected)
+    ct_eq(&digest(presented).0, &expected.0)
 }
 
 /// The credentials of an `Authorization: <scheme> <credentials>` header, when the scheme
@@ -182,6 +191,12 @@ mod tests {
             let mut out = [0u8; 64];
             assert_eq!(base64_decode(bad, &mut out), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let shown = alloc::format!("{:?}", digest(b"hunter2"));
+        assert_eq!(shown, "Secret(<redacted>)");
     }
 
     #[test]

@@ -397,5 +397,5 @@ fn parse_hex(hex: &str) -> Option<Secret> {
         let digit = |c: u8| (c as char).to_digit(16);
         *byte = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
     }
-    Some(out)
+    Some(Secret(out))
 }

@@ -31,7 +31,10 @@ impl<'r> Head<'r> {
     }
 
     /// Every value of header `name` (case-insensitive), in order.
-    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'r str> + 's {
+    pub fn header_values<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl DoubleEndedIterator<Item = &'r str> + 's {
         self.headers
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
@@ -47,12 +50,13 @@ impl<'r> Head<'r> {
         }
     }
 
-    /// The percent-decoded value of query parameter `name`, which must not be repeated.
+    /// The percent-decoded value of query parameter `name`, which must not be repeated;
+    /// `Some(None)` when it is given but does not fit `buf` (so it cannot match).
     pub fn single_query<'b>(
         &self,
         name: &str,
         buf: &'b mut [u8],
-    ) -> Result<Option<&'b [u8]>, Repeated> {
+    ) -> Result<Option<Option<&'b [u8]>>, Repeated> {
         let mut values = self.query().split('&').filter_map(|pair| {
             let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
             (n == name).then_some(v)
@@ -66,20 +70,25 @@ impl<'r> Head<'r> {
 }
 
 /// `%XX` decoded, `+` kept as is (RFC 3986 query, not form encoding); invalid escapes are
-/// kept literally, and a value longer than `buf` is cut, so it simply fails to match.
-fn percent_decode<'b>(input: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
+/// kept literally. `None` when the value does not fit `buf`: cutting it would let a valid
+/// secret followed by anything match.
+fn percent_decode<'b>(input: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let hex = |c: u8| (c as char).to_digit(16);
-    let (mut i, mut len) = (0, 0);
-    while i < input.len() && len < buf.len() {
-        let decoded = match input[i..] {
-            [b'%', h, l, ..] => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
+    let (mut rest, mut len) = (input, 0);
+    while !rest.is_empty() {
+        let (byte, used) = match rest {
+            [b'%', h, l, ..] => match hex(*h).zip(hex(*l)) {
+                Some((h, l)) => ((h * 16 + l) as u8, 3),
+                None => (b'%', 1),
+            },
+            [c, ..] => (*c, 1),
+            [] => break,
         };
-        buf[len] = decoded.unwrap_or(input[i]);
-        i += if decoded.is_some() { 3 } else { 1 };
+        *buf.get_mut(len)? = byte;
+        rest = rest.get(used..).unwrap_or_default();
         len += 1;
     }
-    &buf[..len]
+    buf.get(..len)
 }
 
 /// `path_and_query` without parameter `name`: how a runtime keeps a query credential from
@@ -107,7 +116,10 @@ mod tests {
     #[test]
     fn decodes_query_values() {
         let mut buf = [0u8; 64];
-        assert_eq!(percent_decode(b"a%2Fb%zz+", &mut buf), b"a/b%zz+");
+        assert_eq!(percent_decode(b"a%2Fb%zz+%4", &mut buf), Some(&b"a/b%zz+%4"[..]));
+        let mut small = [0u8; 3];
+        assert_eq!(percent_decode(b"abc", &mut small), Some(&b"abc"[..]));
+        assert_eq!(percent_decode(b"abcd", &mut small), None);
     }
 
     #[test]

@@ -380,9 +380,9 @@ impl Policy {
         let mut client = peer;
         let hops = head
             .header_values("x-forwarded-for")
-            .flat_map(|v| v.split(','));
-        let hops: Vec<&str> = hops.collect();
-        for hop in hops.iter().rev() {
+            .rev()
+            .flat_map(|v| v.rsplit(','));
+        for hop in hops {
             client = parse_address(hop).ok_or_else(unreadable)?;
             if !self.is_trusted(client) {
                 break;
@@ -454,8 +454,10 @@ fn declared_length(head: &Head<'_>) -> Result<Option<usize>, Denial> {
         .map_err(|_| invalid())?
     {
         None => Ok(None),
+        // Any length beyond what fits `usize` (wasm32) is simply too large, not invalid.
         Some(v) if !v.is_empty() && v.len() <= 19 && v.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(Some(v.parse().map_err(|_| invalid())?))
+            let length: u64 = v.parse().map_err(|_| invalid())?;
+            Ok(Some(usize::try_from(length).unwrap_or(usize::MAX)))
         }
         Some(_) => Err(invalid()),
     }
