@@ -686,3 +686,19 @@ fn the_example_config_is_valid() {
     let p = Policy::from_json(&config).unwrap();
     assert_eq!(p.sources().len(), 3);
 }
+
+#[test]
+fn a_long_query_secret_is_not_matched_by_its_prefix() {
+    let secret = "k".repeat(512);
+    let config = format!(
+        r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "cloud66", "auth": [{{"query": {{"name": "token", "value": "{secret}"}}}}]}}]}}"#
+    );
+    let p = Policy::from_json(config.as_bytes()).unwrap();
+    let body = fixture("cloud66/server.stopped.json");
+    for (suffix, status) in [("", 200), ("x", 401), ("%78", 401)] {
+        let path = format!("/a?token={secret}{suffix}");
+        let mut request = post("/a", &[], body.clone());
+        request.path = &path;
+        assert_eq!(decide(&p, &request).0, status, "suffix {suffix:?}");
+    }
+}

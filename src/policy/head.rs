@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn decodes_query_values() {
         let mut buf = [0u8; 64];
-        assert_eq!(percent_decode(b"a%2Fb%zz+%4", &mut buf), Some(&b"a/b%zz+%4"[..]));
+        assert_eq!(
+            percent_decode(b"a%2Fb%zz+%4", &mut buf),
+            Some(&b"a/b%zz+%4"[..])
+        );
         let mut small = [0u8; 3];
         assert_eq!(percent_decode(b"abc", &mut small), Some(&b"abc"[..]));
         assert_eq!(percent_decode(b"abcd", &mut small), None);
