@@ -1,0 +1,251 @@
+//! The fetch handler: `GET /healthz`, `POST` on each source's path, 404 elsewhere (the policy
+//! decides). Answers a provider 200 only once its event is delivered or enqueued.
+
+use hookwall::policy::{Denial, Head};
+use hookwall::Event;
+use serde::Serialize;
+use worker::{Date, Env, Headers, Request, Response, Result};
+
+use crate::config::{self, Delivery};
+use crate::dedup::Dedup;
+use crate::forward::{self, Queued};
+use crate::log;
+
+/// Seconds a provider is asked to wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "30";
+
+pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
+    let started = Date::now().as_millis();
+    let path = match req.url() {
+        Ok(url) => match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        },
+        Err(_) => req.path(),
+    };
+    let method = req.method().to_string();
+    if method == "GET" && path == "/healthz" {
+        return json(200, r#"{"status":"ok"}"#, &[]);
+    }
+    let policy = match config::policy(env) {
+        Ok(policy) => policy,
+        Err(problem) => {
+            log_line(&Outcome::failure("config_error", 500, &problem), started);
+            return json(
+                500,
+                &error_json("config_error", "the Worker's configuration is invalid"),
+                &[],
+            );
+        }
+    };
+    let header_pairs: Vec<(String, String)> = req.headers().entries().collect();
+    let headers: Vec<(&str, &str)> = header_pairs
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let peer = header_pairs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("cf-connecting-ip"))
+        .map_or("", |(_, v)| v.as_str());
+    let head = Head {
+        method: &method,
+        path: &path,
+        headers: &headers,
+        peer,
+    };
+    let admission = match policy.admit(&head) {
+        Ok(admission) => admission,
+        Err(denial) => return deny(&denial, None, started),
+    };
+    let source = admission.source().name();
+    // The policy checked the declared length; a body without one is checked once read.
+    let Ok(body) = req.bytes().await else {
+        let denial = Denial {
+            status: 400,
+            reason: "unreadable_body",
+            message: "the request body could not be read".into(),
+            www_authenticate: None,
+            allow: None,
+        };
+        return deny(&denial, Some(source), started);
+    };
+    let received_at = i64::try_from(Date::now().as_millis() / 1000).ok();
+    match admission.check_body(&body, received_at) {
+        Ok(event) => accept(source, &event, env, started).await,
+        Err(denial) => deny(&denial, Some(source), started),
+    }
+}
+
+/// Delivers or enqueues an allowed event, then acknowledges it; 503 if it is not yet safe.
+async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Result<Response> {
+    let outcome = Outcome {
+        source: Some(source),
+        provider: Some(event.provider.as_str()),
+        event_type: Some(&event.event_type),
+        id: Some(&event.id),
+        ..Outcome::failure("", 0, "")
+    };
+    let delivery = match Delivery::from_env(env) {
+        Ok(delivery) => delivery,
+        Err(problem) => {
+            log_line(
+                &Outcome {
+                    reason: "config_error",
+                    status: 500,
+                    message: problem,
+                    ..outcome
+                },
+                started,
+            );
+            return json(
+                500,
+                &error_json("config_error", "the Worker's configuration is invalid"),
+                &[],
+            );
+        }
+    };
+    let dedup = Dedup::from_env(env);
+    if dedup.is_marked("accepted", &event.id).await {
+        return acknowledge(
+            Outcome {
+                reason: "duplicate",
+                ..outcome
+            },
+            started,
+        );
+    }
+    let cloudevent = event.to_cloudevent_json();
+    let stored = match env.queue("EVENTS") {
+        Ok(queue) => queue
+            .send(Queued {
+                id: event.id.clone(),
+                cloudevent,
+            })
+            .await
+            .map(|()| "enqueued")
+            .map_err(|e| format!("queue: {e}")),
+        Err(_) => forward::direct(&delivery, &cloudevent)
+            .await
+            .map(|()| "delivered"),
+    };
+    match stored {
+        Ok(reason) => {
+            dedup.mark("accepted", &event.id).await;
+            acknowledge(Outcome { reason, ..outcome }, started)
+        }
+        Err(problem) => {
+            log_line(
+                &Outcome {
+                    verdict: "retry",
+                    reason: "delivery_failed",
+                    status: 503,
+                    message: &problem,
+                    ..outcome
+                },
+                started,
+            );
+            json(
+                503,
+                &error_json(
+                    "delivery_failed",
+                    "the event could not be delivered yet; retry later",
+                ),
+                &[("retry-after", RETRY_AFTER_SECONDS)],
+            )
+        }
+    }
+}
+
+/// The provider's 200: the event is safe (delivered, enqueued, or was already).
+fn acknowledge(outcome: Outcome<'_>, started: u64) -> Result<Response> {
+    #[derive(Serialize)]
+    struct Ack<'a> {
+        status: &'a str,
+        id: &'a str,
+    }
+    let outcome = Outcome {
+        verdict: "allow",
+        status: 200,
+        ..outcome
+    };
+    log_line(&outcome, started);
+    let body = serde_json::to_string(&Ack {
+        status: outcome.reason,
+        id: outcome.id.unwrap_or_default(),
+    })
+    .unwrap_or_default();
+    json(200, &body, &[])
+}
+
+fn deny(denial: &Denial, source: Option<&str>, started: u64) -> Result<Response> {
+    log_line(
+        &Outcome {
+            source,
+            verdict: "deny",
+            reason: denial.reason,
+            status: denial.status,
+            message: &denial.message,
+            ..Outcome::failure("", 0, "")
+        },
+        started,
+    );
+    let extra: Vec<(&str, &str)> = denial.headers().collect();
+    json(denial.status, &denial.to_json(), &extra)
+}
+
+/// What happened to a request, for its log line.
+struct Outcome<'a> {
+    source: Option<&'a str>,
+    verdict: &'a str,
+    reason: &'a str,
+    status: u16,
+    provider: Option<&'a str>,
+    event_type: Option<&'a str>,
+    id: Option<&'a str>,
+    message: &'a str,
+}
+
+impl<'a> Outcome<'a> {
+    fn failure(reason: &'a str, status: u16, message: &'a str) -> Self {
+        Self {
+            source: None,
+            verdict: "error",
+            reason,
+            status,
+            provider: None,
+            event_type: None,
+            id: None,
+            message,
+        }
+    }
+}
+
+fn log_line(outcome: &Outcome<'_>, started: u64) {
+    log::Line {
+        source: outcome.source,
+        verdict: outcome.verdict,
+        reason: outcome.reason,
+        status: outcome.status,
+        provider: outcome.provider,
+        event_type: outcome.event_type,
+        id: outcome.id,
+        ms: Date::now().as_millis().saturating_sub(started),
+        message: (!outcome.message.is_empty()).then_some(outcome.message),
+    }
+    .emit();
+}
+
+fn error_json(reason: &str, message: &str) -> String {
+    format!(r#"{{"error":"{reason}","message":"{message}"}}"#)
+}
+
+fn json(status: u16, body: &str, extra: &[(&str, &str)]) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    for (name, value) in extra {
+        headers.set(name, value)?;
+    }
+    Ok(Response::ok(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
