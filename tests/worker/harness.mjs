@@ -1,0 +1,119 @@
+// The real built Worker in workerd (Miniflare 4) and a loopback receiver the tests control.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { Miniflare } from "miniflare";
+
+const root = new URL("../../", import.meta.url);
+export const SIGNING_KEY = "test-signing-key";
+export const FORWARD_TOKEN = "Bearer receiver-token";
+
+export const CONFIG = {
+  sources: [
+    { name: "crowdsec", path: "/hooks/crowdsec", provider: "crowdsec",
+      auth: [{ bearer: { token: "crowdsec-token" } }], max_body_bytes: 65536 },
+    { name: "cloud66", path: "/hooks/cloud66", provider: "cloud66",
+      auth: [{ query: { name: "token", value: "cloud66-token" } }] },
+    { name: "sectigo", path: "/hooks/sectigo", provider: "sectigo",
+      auth: [{ basic: { username: "sectigo", password: "sectigo-password" } }],
+      allow_ips: ["203.0.113.0/24"], unknown_events: "reject" },
+  ],
+  trusted_proxies: ["10.0.0.0/8"],
+};
+
+/** How each provider calls: path, credentials and address. */
+export function providerRequest(provider, body, extra = {}) {
+  const headers = { "content-type": "application/json", "cf-connecting-ip": "198.51.100.9" };
+  let path = `/hooks/${provider}`;
+  if (provider === "crowdsec") headers.authorization = "Bearer crowdsec-token";
+  if (provider === "cloud66") path += "?token=cloud66-token";
+  if (provider === "sectigo") {
+    headers.authorization = "Basic " + Buffer.from("sectigo:sectigo-password").toString("base64");
+    headers["cf-connecting-ip"] = "203.0.113.7";
+  }
+  return { path, init: { method: "POST", headers: { ...headers, ...extra }, body } };
+}
+
+export function fixture(provider, name) {
+  return readFileSync(new URL(`fixtures/${provider}/${name}`, root));
+}
+
+/** Checks `t=<unix>,v1=<hex>` the way a receiver should. */
+export function signatureValid(header, body, key = SIGNING_KEY) {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? "");
+  if (!m) return false;
+  const expected = createHmac("sha256", key).update(`${m[1]}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(m[2], "hex"));
+}
+
+/** A loopback receiver: `up`, `fail` (answers 500) or `down` (refuses connections). */
+export class Receiver {
+  received = [];
+  mode = "up";
+  #server;
+  port = 0;
+
+  async start() {
+    this.#server = createServer((req, res) => {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        if (this.mode === "fail") { res.writeHead(500).end(); return; }
+        const body = Buffer.concat(chunks).toString("utf8");
+        this.received.push({ headers: req.headers, body, event: JSON.parse(body),
+          signatureOk: signatureValid(req.headers["x-hookwall-signature"], body) });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise((ok) => this.#server.listen(this.port, "127.0.0.1", ok));
+    this.port = this.#server.address().port;
+    this.mode = "up";
+    return this;
+  }
+
+  async down() {
+    this.mode = "down";
+    this.#server.closeAllConnections();
+    await new Promise((ok) => this.#server.close(ok));
+  }
+
+  get url() { return `http://127.0.0.1:${this.port}/events`; }
+}
+
+/** Starts the built Worker; `queue: true` binds the producer and consumer. */
+export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port } = {}) {
+  const options = {
+    modules: true,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    scriptPath: new URL("worker/build/index.js", root).pathname,
+    compatibilityDate: "2026-04-26",
+    cf: false,
+    bindings: {
+      HOOKWALL_CONFIG: config,
+      FORWARD_URL: receiver.url,
+      FORWARD_TOKEN,
+      FORWARD_SIGNING_KEY: SIGNING_KEY,
+      RETRY_DELAY_SECONDS: "1",
+    },
+    kvNamespaces: ["DEDUP"],
+  };
+  if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
+  if (queue) {
+    options.queueProducers = { EVENTS: "hookwall-events" };
+    options.queueConsumers = { "hookwall-events": { maxBatchTimeout: 1, maxRetries: 20, deadLetterQueue: "hookwall-dlq" } };
+  }
+  const mf = new Miniflare(options);
+  await mf.ready;
+  return mf;
+}
+
+export async function waitFor(predicate, what, { tries = 200, everyMs = 100 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    if (predicate()) return;
+    await new Promise((ok) => setTimeout(ok, everyMs));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -1,0 +1,129 @@
+// The built Worker in workerd against a loopback receiver: delivery, denials, failure modes.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { Receiver, startWorker, providerRequest, fixture, waitFor, FORWARD_TOKEN } from "./harness.mjs";
+
+const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
+const cleanup = [];
+after(async () => { for (const f of cleanup.reverse()) await f(); });
+
+async function setup(opts = {}) {
+  const receiver = await new Receiver().start();
+  const mf = await startWorker({ receiver, ...opts });
+  cleanup.push(() => mf.dispose(), () => receiver.mode !== "down" && receiver.down());
+  const send = ({ path, init }) => mf.dispatchFetch(`http://hookwall.test${path}`, init);
+  return { receiver, mf, send };
+}
+
+test("direct mode: every fixture delivered once as a signed CloudEvent", async () => {
+  const { receiver, send } = await setup();
+  let count = 0;
+  for (const provider of PROVIDERS) {
+    for (const name of readdirSync(new URL(`../../fixtures/${provider}/`, import.meta.url))) {
+      const res = await send(providerRequest(provider, fixture(provider, name)));
+      assert.equal(res.status, 200, `${provider}/${name}: ${await res.clone().text()}`);
+      const ack = await res.json();
+      count += 1;
+      assert.equal(receiver.received.length, count, `${provider}/${name} delivered`);
+      const got = receiver.received.at(-1);
+      assert.equal(got.headers["content-type"], "application/cloudevents+json");
+      assert.equal(got.headers.authorization, FORWARD_TOKEN);
+      assert.ok(got.signatureOk, `${provider}/${name} signature verifies`);
+      assert.equal(got.event.specversion, "1.0");
+      assert.equal(got.event.id, ack.id);
+    }
+  }
+  assert.equal(count, 36);
+});
+
+test("a retried delivery is acknowledged without a second delivery", async () => {
+  const { receiver, send } = await setup();
+  const body = fixture("crowdsec", "alert_triggered.json");
+  assert.equal((await send(providerRequest("crowdsec", body))).status, 200);
+  const again = await send(providerRequest("crowdsec", body));
+  assert.equal(again.status, 200);
+  assert.equal((await again.json()).status, "duplicate");
+  assert.equal(receiver.received.length, 1);
+});
+
+test("every deny rule answers its status with a JSON error body", async () => {
+  const { receiver, send } = await setup();
+  const good = fixture("crowdsec", "alert_triggered.json");
+  const cases = [
+    [404, "unknown_route", { path: "/hooks/nope", init: providerRequest("crowdsec", good).init }],
+    [405, "method_not_allowed", { path: "/hooks/crowdsec", init: { method: "GET", headers: providerRequest("crowdsec", good).init.headers } }],
+    [415, "unsupported_media_type", providerRequest("crowdsec", good, { "content-type": "text/plain" })],
+    [413, "body_too_large", providerRequest("crowdsec", Buffer.alloc(70000, 32))],
+    [401, "unauthorized", providerRequest("crowdsec", good, { authorization: "Bearer wrong" })],
+    [403, "forbidden_address", providerRequest("sectigo", fixture("sectigo", "user_create.json"), { "cf-connecting-ip": "192.0.2.1" })],
+    [400, "malformed_json", providerRequest("crowdsec", "{\"event\":")],
+    [422, "provider_mismatch", providerRequest("crowdsec", fixture("cloud66", "server.stopped.json"))],
+  ];
+  for (const [status, reason, request] of cases) {
+    const res = await send(request);
+    assert.equal(res.status, status, reason);
+    assert.match(res.headers.get("content-type"), /application\/json/);
+    assert.equal((await res.json()).error, reason);
+  }
+  const health = await send({ path: "/healthz", init: { method: "GET" } });
+  assert.equal(health.status, 200);
+  assert.equal(receiver.received.length, 0);
+});
+
+test("direct mode: receiver down gives 503 and no acknowledgement, then delivery on retry", async () => {
+  const { receiver, send } = await setup();
+  await receiver.down();
+  const body = fixture("sectigo", "user_create.json");
+  const res = await send(providerRequest("sectigo", body));
+  assert.equal(res.status, 503);
+  assert.ok(res.headers.get("retry-after"));
+  await receiver.start();
+  const retried = await send(providerRequest("sectigo", body));
+  assert.equal(retried.status, 200);
+  assert.equal((await retried.json()).status, "delivered");
+  assert.equal(receiver.received.length, 1);
+});
+
+test("queue mode: receiver down gives 200 now and one delivery once it is back", async () => {
+  const { receiver, send } = await setup({ queue: true });
+  await receiver.down();
+  const names = readdirSync(new URL("../../fixtures/cloud66/", import.meta.url));
+  for (const name of names) {
+    const res = await send(providerRequest("cloud66", fixture("cloud66", name)));
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, "enqueued");
+  }
+  await new Promise((ok) => setTimeout(ok, 1500));
+  await receiver.start();
+  await waitFor(() => receiver.received.length >= names.length, "queued deliveries");
+  await new Promise((ok) => setTimeout(ok, 2500));
+  const ids = receiver.received.map((r) => r.event.id);
+  assert.equal(new Set(ids).size, names.length, "nothing lost");
+  assert.equal(ids.length, names.length, "nothing doubled");
+  assert.ok(receiver.received.every((r) => r.signatureOk));
+});
+
+test("a flood of malformed bodies, then good requests still pass", async () => {
+  const { receiver, send } = await setup();
+  const bad = ["", "{", "[]", "null", "{\"a\":".repeat(2000), "\u0000\u00ff", "{\"id\":1}".repeat(100)];
+  for (let i = 0; i < 300; i++) {
+    const res = await send(providerRequest("crowdsec", bad[i % bad.length]));
+    assert.ok(res.status >= 400 && res.status < 500, `malformed body ${i % bad.length} gave ${res.status}`);
+    await res.arrayBuffer();
+  }
+  const res = await send(providerRequest("crowdsec", fixture("crowdsec", "payment_failed.json")));
+  assert.equal(res.status, 200);
+  assert.equal(receiver.received.length, 1);
+});
+
+test("an invalid HOOKWALL_CONFIG fails every request with 500, never permissive", async () => {
+  const bad = JSON.stringify({ sources: [{ name: "x", path: "/hooks/crowdsec", provider: "crowdsec", allow_ips: ["10.0.0.0/33"] }] });
+  const { receiver, send } = await setup({ config: bad });
+  for (const request of [providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json")), { path: "/anything", init: { method: "POST" } }]) {
+    const res = await send(request);
+    assert.equal(res.status, 500);
+    assert.equal((await res.json()).error, "config_error");
+  }
+  assert.equal(receiver.received.length, 0);
+});
