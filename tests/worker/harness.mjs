@@ -81,14 +81,14 @@ export class Receiver {
 }
 
 /** Starts the built Worker; `queue: true` binds the producer and consumer. */
-export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port } = {}) {
+export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js" } = {}) {
   const options = {
     modules: true,
     modulesRules: [
       { type: "ESModule", include: ["**/*.js"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
-    scriptPath: new URL("worker/build/index.js", root).pathname,
+    scriptPath: new URL(script, root).pathname,
     compatibilityDate: "2026-04-26",
     cf: false,
     bindings: {
