@@ -16,7 +16,7 @@ use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
 
 use config::{Config, Mode};
-use dedup::Claim;
+use dedup::{Claim, Held};
 use metrics::Metrics;
 
 /// Validates a plugin configuration as `on_configure` does, for tools and tests.
@@ -57,13 +57,14 @@ impl RootContext for Root {
         }
     }
 
-    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+    fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
         let config = self.config.clone()?;
         Some(Box::new(Filter {
             config,
             metrics: self.metrics.clone(),
             source: None,
-            dedup_key: None,
+            claimed: None,
+            context_id,
         }))
     }
 
@@ -79,7 +80,8 @@ struct Filter {
     /// The admitted source's index, between the head and the body.
     source: Option<usize>,
     /// The dedup entry this stream claimed, settled by the receiver's answer.
-    dedup_key: Option<String>,
+    claimed: Option<Held>,
+    context_id: u32,
 }
 
 impl Context for Filter {}
@@ -157,12 +159,12 @@ impl HttpContext for Filter {
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
-        if let Some(key) = self.dedup_key.take() {
+        if let Some(held) = self.claimed.take() {
             let accepted = self
                 .get_http_response_header(":status")
                 .and_then(|s| s.parse::<u16>().ok())
                 .is_some_and(|s| (200..300).contains(&s));
-            dedup::settle(&key, accepted, self.now(), &self.config.dedup);
+            dedup::settle(held, accepted, self.now(), &self.config.dedup);
         }
         Action::Continue
     }
@@ -170,8 +172,8 @@ impl HttpContext for Filter {
     fn on_log(&mut self) {
         // The stream ended without a response from the receiver: release the event, so that
         // the provider's retry is forwarded.
-        if let Some(key) = self.dedup_key.take() {
-            dedup::settle(&key, false, self.now(), &self.config.dedup);
+        if let Some(held) = self.claimed.take() {
+            dedup::settle(held, false, self.now(), &self.config.dedup);
         }
     }
 }
@@ -202,8 +204,8 @@ impl Filter {
         };
         if config.dedup.enabled {
             let key = dedup::key(source.name(), &event.id);
-            match dedup::claim(&key, now, &config.dedup) {
-                Claim::Fresh => self.dedup_key = Some(key),
+            match dedup::claim(key, self.context_id, now, &config.dedup) {
+                Claim::Fresh(held) => self.claimed = Some(held),
                 Claim::Delivered => {
                     self.metrics.request(source.name(), "duplicate");
                     self.reply(200, &[], r#"{"status":"duplicate"}"#);
