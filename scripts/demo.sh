@@ -13,3 +13,7 @@ target/release/hookwall classify --format table fixtures/crowdsec/*.json fixture
 echo
 echo "== Envoy filter (release .wasm in the proxy-wasm host): every fixture sent as its provider would"
 cargo run --quiet --release -p proxy-wasm-host --bin envoy-replay
+
+echo
+echo "== Cloudflare Worker (in workerd, with a loopback receiver): every fixture sent as its provider would"
+scripts/demo-worker.sh

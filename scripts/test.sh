@@ -19,3 +19,6 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 
 echo "== tests"
 cargo test --workspace
+
+echo "== the Cloudflare Worker, built and run in workerd (Miniflare) against a loopback receiver"
+scripts/test-worker.sh
