@@ -1,26 +1,8 @@
 //! The `hookwall` binary as users run it: output, exit codes 0/1/2, and the README's table.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn hookwall(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A process that exits before reading its input (a usage error) closes the pipe early.
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.unwrap_or_default());
-    child.wait_with_output().unwrap()
-}
-
+use common::hookwall;
 #[test]
 fn classify_prints_the_cloudevent() {
     let out = hookwall(

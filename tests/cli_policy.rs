@@ -1,29 +1,12 @@
 //! `hookwall check-config` and `hookwall inspect` as users run them: output and exit codes
 //! 0 (valid / allowed), 1 (invalid / denied), 2 (usage or configuration error).
 
-use std::io::Write;
+mod common;
+
+use common::hookwall;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 const POLICY: &str = "examples/policy.json";
-
-fn hookwall(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A process that exits before reading its input (a usage error) closes the pipe early.
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.unwrap_or_default());
-    child.wait_with_output().unwrap()
-}
 
 /// A config file in a directory of this test process's own.
 fn config_file(name: &str, text: &str) -> PathBuf {
