@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::classify::{event_types, finish, Kind, Parts};
 use crate::detect::Probe;
-use crate::json::{self, nullable, present, Members, Object, Text};
+use crate::json::{self, nullable, present, Object, Text};
 use crate::time;
 use crate::{Error, Event, Indicators};
 
@@ -42,17 +42,10 @@ event_types! {
 
 /// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata: Object<Metadata> = json::from_raw(
-        probe.metadata.ok_or_else(|| Error::missing("metadata"))?,
-        "metadata",
-    )?;
+    let metadata: Object<Metadata> = json::member(probe.metadata, "metadata")?;
     metadata.check()?;
-    let details = probe
-        .details
-        .as_ref()
-        .ok_or_else(|| Error::missing("details"))?;
-    let event_type: Text =
-        json::member(details.get("event_type", "details")?, "details.event_type")?;
+    let Object(DetailsHead { event_type }) = json::member(probe.details, "details")?;
+    let details = probe.details.map_or("", |raw| raw.get());
     let parts = parse_details(EventType::from_type(&event_type), event_type.cow(), details)?;
     Ok(finish(parts, text.trim()))
 }
@@ -69,10 +62,10 @@ pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
 fn parse_details<'a>(
     kind: EventType,
     event_type: Cow<'a, str>,
-    details: &Members<'a>,
+    details: &'a str,
 ) -> Result<Parts<'a>, Error> {
-    fn parse<'a, T: Deserialize<'a>>(details: &Members<'a>) -> Result<T, Error> {
-        details.decode("details")
+    fn parse<'a, T: Deserialize<'a>>(details: &'a str) -> Result<T, Error> {
+        json::from_text::<Object<T>>(details, "details").map(|Object(model)| model)
     }
     let ty = event_type;
     Ok(match kind {
@@ -98,6 +91,13 @@ fn parse_details<'a>(
         EventType::BlockingSafeIp => parse::<BlockingSafeIp>(details)?.parts(ty),
         EventType::PaymentFailed | EventType::Unknown => parse::<Common>(details)?.parts(kind, ty),
     })
+}
+
+/// What `details` must say before its event's model is chosen.
+#[derive(Deserialize)]
+struct DetailsHead<'a> {
+    #[serde(borrow)]
+    event_type: Text<'a>,
 }
 
 #[derive(Deserialize)]

@@ -15,8 +15,8 @@ use crate::{json, Error, ErrorKind, Provider};
 pub(crate) struct Probe<'a> {
     #[serde(borrow, default, deserialize_with = "raw")]
     pub metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::present")]
-    pub details: Option<json::Members<'a>>,
+    #[serde(borrow, default, deserialize_with = "raw")]
+    pub details: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "raw")]
     pub event_type: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "raw")]

@@ -11,53 +11,25 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
-use alloc::vec::Vec;
-use serde::de::value::{MapAccessDeserializer, MapDeserializer};
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::error::Category;
 use serde_json::value::RawValue;
 
-use crate::{Error, ErrorKind, MAX_BODY_BYTES};
+use crate::{scan, Error, ErrorKind, MAX_BODY_BYTES};
 
 /// Deserializes a whole body, which must be one JSON object and nothing after it.
 pub(crate) fn from_body<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, Error> {
-    check_envelope(body.as_bytes())?;
-    let parse = |track: bool| -> Result<T, Error> {
-        let mut de = serde_json::Deserializer::from_str(body);
-        let value = deserialize::<Object<T>>(&mut de, track, "")?;
-        de.end().map_err(|e| syntax(&e))?;
-        Ok(value.0)
-    };
-    parse(false).or_else(|_| parse(true))
+    let mut de = serde_json::Deserializer::from_str(body);
+    Object::<T>::deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value.0))
+        .map_err(|e| locate(&e, body, ""))
 }
 
-/// Deserializes a value that an earlier pass captured, reporting paths under `prefix`.
-pub(crate) fn from_raw<'a, T: Deserialize<'a>>(
-    raw: &'a RawValue,
-    prefix: &str,
-) -> Result<T, Error> {
-    let parse = |track: bool| {
-        deserialize::<T>(
-            &mut serde_json::Deserializer::from_str(raw.get()),
-            track,
-            prefix,
-        )
-    };
-    parse(false).or_else(|_| parse(true))
-}
-
-/// Path tracking allocates for every key it passes, so it runs only to explain a failure:
-/// the fast pass fails, then the same input is parsed again with tracking on.
-fn deserialize<'a, T: Deserialize<'a>>(
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
-    track: bool,
-    prefix: &str,
-) -> Result<T, Error> {
-    if track {
-        serde_path_to_error::deserialize(de).map_err(|e| convert(e, prefix))
-    } else {
-        T::deserialize(de).map_err(|e| syntax(&e))
-    }
+/// Deserializes JSON text that an earlier pass captured, reporting paths under `prefix`.
+pub(crate) fn from_text<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str) -> Result<T, Error> {
+    T::deserialize(&mut serde_json::Deserializer::from_str(text))
+        .map_err(|e| locate(&e, text, prefix))
 }
 
 /// Deserializes a top-level member that the detection pass captured; `name` if it is absent.
@@ -65,7 +37,7 @@ pub(crate) fn member<'a, T: Deserialize<'a>>(
     raw: Option<&'a RawValue>,
     name: &str,
 ) -> Result<T, Error> {
-    from_raw(raw.ok_or_else(|| Error::missing(name))?, name)
+    from_text(raw.ok_or_else(|| Error::missing(name))?.get(), name)
 }
 
 /// How deep objects and arrays may nest anywhere in a payload. Enforced on the whole body, not
@@ -118,7 +90,9 @@ fn too_deep(body: &[u8], limit: usize) -> Option<usize> {
     None
 }
 
-fn check_envelope(body: &[u8]) -> Result<(), Error> {
+/// What every body must be before any model reads it: within the size limit, one object, and
+/// nested no deeper than [`MAX_DEPTH`].
+pub(crate) fn check_envelope(body: &[u8]) -> Result<(), Error> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::new(
             ErrorKind::TooLarge,
@@ -140,40 +114,56 @@ fn check_envelope(body: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// A parse error with the path it happened at. Positions are only meaningful in the whole
-/// body (`prefix` empty); in a captured member they are relative to it, so there a syntax
-/// error (a number out of range) is located by its path instead.
-fn convert(err: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> Error {
-    let path = err.path().to_string();
-    let inner = err.into_inner();
-    let mut location = join(prefix, if path == "." { "" } else { &path });
-    if inner.classify() != Category::Data {
-        let positioned = syntax(&inner);
-        return match prefix {
-            "" => positioned,
-            _ => Error::new(positioned.kind(), location, positioned.message()),
+/// A serde_json error as ours. Syntax errors are located by line and column in a whole body;
+/// inside captured text, whose positions mean nothing to the caller, and for data errors, by
+/// the path of what the parser stopped at.
+pub(crate) fn locate(err: &serde_json::Error, text: &str, prefix: &str) -> Error {
+    let message = without_position(err);
+    let stop = offset(text, err.line(), err.column());
+    if err.classify() != Category::Data {
+        let kind = if message.starts_with("recursion limit exceeded") {
+            ErrorKind::TooDeep
+        } else {
+            ErrorKind::Malformed
         };
+        let location = match (prefix, stop) {
+            ("", _) | (_, None) => alloc::format!("line {} column {}", err.line(), err.column()),
+            (_, Some(stop)) => join(prefix, &scan::path_at(text, stop.saturating_sub(1))),
+        };
+        return Error::new(kind, location, message);
     }
-    let message = sanitize(&without_position(&inner));
-    let message = match missing_field_name(&message) {
+    let mut location = match stop {
+        Some(stop) => join(prefix, &scan::path_at(text, culprit(text, stop))),
+        None => String::from(prefix),
+    };
+    let message = sanitize(&message);
+    match missing_field_name(&message) {
         Some(field) => {
             location = join(&location, field);
-            String::from("missing field")
+            Error::schema(&location, "missing field")
         }
-        None => message,
-    };
-    Error::schema(&location, message)
+        None => Error::schema(&location, message),
+    }
 }
 
-fn syntax(err: &serde_json::Error) -> Error {
-    let message = without_position(err);
-    let kind = if message.starts_with("recursion limit exceeded") {
-        ErrorKind::TooDeep
-    } else {
-        ErrorKind::Malformed
+/// The byte a data error is about, from where serde_json stopped: the container it refused
+/// without entering, or else the last byte it read (a value's end, a key's closing quote, or
+/// the brace of an object that lacks a field).
+fn culprit(text: &str, stop: usize) -> usize {
+    match text.as_bytes().get(stop) {
+        Some(b'{' | b'[') => stop,
+        _ => stop.saturating_sub(1),
+    }
+}
+
+/// The byte offset of serde_json's (1-based line, byte column) position; `None` if it has none.
+fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = match line {
+        0 => return None,
+        1 => 0,
+        _ => text.match_indices('\n').nth(line - 2)?.0 + 1,
     };
-    let location = alloc::format!("line {} column {}", err.line(), err.column());
-    Error::new(kind, location, message)
+    Some(line_start + column)
 }
 
 /// serde_json appends " at line L column C" to its messages; we report the position ourselves.
@@ -212,56 +202,6 @@ pub(crate) fn join(prefix: &str, path: &str) -> String {
     }
     out.push_str(path);
     out
-}
-
-/// An object's members, captured unparsed while skimming it: the detection pass keeps
-/// CrowdSec's `details` this way, so its type can be read and its model decoded from the
-/// captured slices without skimming `details` again.
-#[derive(Debug, Default)]
-pub(crate) struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'a> Members<'a> {
-    /// The member named `name`; a name given twice is refused, as the typed models do.
-    pub fn get(&self, name: &str, path: &str) -> Result<Option<&'a RawValue>, Error> {
-        let mut found = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| *v);
-        let first = found.next();
-        match found.next() {
-            Some(_) => Err(Error::schema(
-                path,
-                alloc::format!("duplicate field `{name}`"),
-            )),
-            None => Ok(first),
-        }
-    }
-
-    /// Decodes the members into `T`, reporting paths under `prefix`.
-    pub fn decode<T: Deserialize<'a>>(&self, prefix: &str) -> Result<T, Error> {
-        let entries = || self.0.iter().map(|(k, v)| (k.clone(), *v));
-        T::deserialize(MapDeserializer::new(entries())).or_else(|_| {
-            serde_path_to_error::deserialize(MapDeserializer::new(entries()))
-                .map_err(|e| convert(e, prefix))
-        })
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(16);
-                while let Some(Text(key)) = map.next_key()? {
-                    members.push((key, map.next_value()?));
-                }
-                Ok(Members(members))
-            }
-        }
-        deserializer.deserialize_map(MembersVisitor)
-    }
 }
 
 /// A JSON object decoded into `T`. serde's derived structs also accept arrays (fields by

@@ -21,6 +21,7 @@ mod id;
 mod json;
 pub mod policy;
 pub mod redact;
+mod scan;
 pub mod sectigo;
 mod time;
 pub mod tree;
@@ -53,6 +54,7 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
             "invalid UTF-8",
         )
     })?;
+    json::check_envelope(body)?;
     let mut event = match detect::shape(text, options.provider)? {
         detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
         detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,

@@ -3,7 +3,7 @@
 //! more permissive policy.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::auth::{digest, Alternative, Secret};
 use super::cidr::Cidr;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
-use crate::json::Object;
+use crate::json;
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
 
 /// Sectigo Web Security Platform's published webhook source addresses.
@@ -106,18 +106,13 @@ struct SecretDoc {
 }
 
 pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
-    let mut de = serde_json::Deserializer::from_slice(config);
-    let doc: Object<Document> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data if path == "." => error("", strip_position(&inner)),
-            serde_json::error::Category::Data => error(path, strip_position(&inner)),
-            _ => syntax(&inner),
-        }
+    let text = core::str::from_utf8(config).map_err(|e| {
+        error(
+            crate::error::line_column(config, e.valid_up_to()),
+            "invalid UTF-8",
+        )
     })?;
-    de.end().map_err(|e| syntax(&e))?;
-    let doc = doc.0;
+    let doc: Document = json::from_body(text).map_err(|e| error(e.location(), e.message()))?;
     if doc.sources.is_empty() {
         return Err(error("sources", "at least one source is required"));
     }
@@ -149,20 +144,6 @@ pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
         sources,
         trusted_proxies,
     })
-}
-
-fn syntax(err: &serde_json::Error) -> ConfigError {
-    error(
-        format!("line {} column {}", err.line(), err.column()),
-        strip_position(err),
-    )
-}
-
-fn strip_position(err: &serde_json::Error) -> String {
-    let full = err.to_string();
-    let suffix = format!(" at line {} column {}", err.line(), err.column());
-    full.strip_suffix(suffix.as_str())
-        .map_or(full.clone(), String::from)
 }
 
 fn build_source(doc: SourceDoc, at: &str) -> Result<Source, ConfigError> {

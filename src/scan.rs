@@ -1,0 +1,227 @@
+//! Where a byte offset lies in JSON text, as a path, without parsing it. It runs over text that
+//! serde_json has accepted up to that offset, so it only tells tokens apart; on anything else
+//! it stops, never panics.
+//!
+//! Locating errors this way keeps one serde_json deserializer per model: tracking paths while
+//! parsing (serde_path_to_error) instantiated every model a second time.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::Range;
+
+/// What a token is; commas and colons are not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// `{` or `[`.
+    Open,
+    /// `}` or `]`.
+    Close,
+    /// An object member's name, quotes included.
+    Key,
+    /// A string (quotes included), number, `true`, `false` or `null`.
+    Scalar,
+}
+
+/// Containers nest at most this deep in what the tokenizer follows; `json::MAX_DEPTH` keeps
+/// payloads far below it.
+const MAX_NESTING: u32 = 128;
+
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Bit `d` is set when the container at depth `d` is an object.
+    objects: u128,
+    depth: u32,
+    want_key: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            pos: 0,
+            objects: 0,
+            depth: 0,
+            want_key: false,
+        }
+    }
+
+    fn in_object(&self) -> bool {
+        self.depth > 0 && self.objects >> (self.depth - 1) & 1 == 1
+    }
+
+    fn next(&mut self) -> Option<(Token, Range<usize>)> {
+        loop {
+            let start = self.pos;
+            let byte = *self.bytes.get(start)?;
+            self.pos += 1;
+            match byte {
+                b'{' | b'[' => {
+                    if self.depth >= MAX_NESTING {
+                        return None;
+                    }
+                    let bit = 1u128 << self.depth;
+                    self.objects = if byte == b'{' {
+                        self.objects | bit
+                    } else {
+                        self.objects & !bit
+                    };
+                    self.depth += 1;
+                    self.want_key = byte == b'{';
+                    return Some((Token::Open, start..self.pos));
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.checked_sub(1)?;
+                    self.want_key = false;
+                    return Some((Token::Close, start..self.pos));
+                }
+                b',' => self.want_key = self.in_object(),
+                b':' => {}
+                b'"' => {
+                    self.pos = string_end(self.bytes, start);
+                    let token = if self.want_key {
+                        Token::Key
+                    } else {
+                        Token::Scalar
+                    };
+                    self.want_key = false;
+                    return Some((token, start..self.pos));
+                }
+                b if b.is_ascii_whitespace() => {}
+                _ => {
+                    while self
+                        .bytes
+                        .get(self.pos)
+                        .is_some_and(|b| !b",:]}".contains(b) && !b.is_ascii_whitespace())
+                    {
+                        self.pos += 1;
+                    }
+                    return Some((Token::Scalar, start..self.pos));
+                }
+            }
+        }
+    }
+}
+
+/// The end (exclusive) of the string starting with the quote at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// A member's name without its quotes; escapes stay as written, so a name cannot break a log
+/// line.
+fn key_name(text: &str, span: Range<usize>) -> &str {
+    text.get(span.start + 1..span.end.saturating_sub(1))
+        .unwrap_or_default()
+}
+
+/// One step of a path: a member's name span or an element's index.
+#[derive(Clone)]
+enum Step {
+    Key(Range<usize>),
+    Index(usize),
+}
+
+/// The dotted path (`details.behaviors[1].label`) of what lies at byte `target` of `text`: the
+/// value, member name or bracket there. A closing bracket belongs to its container, so an error
+/// raised at the end of an object (a missing field) is located at the object.
+pub(crate) fn path_at(text: &str, target: usize) -> String {
+    let mut tokens = Tokens::new(text);
+    // One entry per open container: the step to the member or element being read in it.
+    let mut steps: Vec<Option<Step>> = Vec::new();
+    while let Some((token, span)) = tokens.next() {
+        if span.start > target {
+            break;
+        }
+        let here = span.contains(&target);
+        match token {
+            Token::Open => {
+                advance_index(&mut steps);
+                if here {
+                    break;
+                }
+                steps.push(None);
+            }
+            Token::Close => {
+                steps.pop();
+            }
+            Token::Key => {
+                if let Some(top) = steps.last_mut() {
+                    *top = Some(Step::Key(span));
+                }
+            }
+            Token::Scalar => advance_index(&mut steps),
+        }
+        if here {
+            break;
+        }
+    }
+    render(text, &steps)
+}
+
+/// A value starts in the innermost container: if that is an array, it is the next element.
+fn advance_index(steps: &mut [Option<Step>]) {
+    if let Some(top) = steps.last_mut() {
+        match top {
+            Some(Step::Key(_)) => {}
+            Some(Step::Index(i)) => *i += 1,
+            None => *top = Some(Step::Index(0)),
+        }
+    }
+}
+
+fn render(text: &str, steps: &[Option<Step>]) -> String {
+    let mut path = String::new();
+    for step in steps.iter().flatten() {
+        match step {
+            Step::Key(span) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key_name(text, span.clone()));
+            }
+            Step::Index(i) => {
+                use core::fmt::Write;
+                let _ = write!(path, "[{i}]");
+            }
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, needle: &str) -> String {
+        path_at(text, text.find(needle).unwrap())
+    }
+
+    #[test]
+    fn locates_values_keys_and_brackets() {
+        let text = r#"{"a": {"b": [1, {"c": "x"}, [true]]}, "d": null}"#;
+        assert_eq!(at(text, "1,"), "a.b[0]");
+        assert_eq!(at(text, "\"x\""), "a.b[1].c");
+        assert_eq!(at(text, "true"), "a.b[2][0]");
+        assert_eq!(at(text, "null"), "d");
+        assert_eq!(at(text, "\"c\""), "a.b[1].c");
+        assert_eq!(at(text, "{\"c\""), "a.b[1]");
+        assert_eq!(at(text, "}, [true"), "a.b[1]");
+        assert_eq!(path_at(text, text.len() - 1), "");
+    }
+
+    #[test]
+    fn stops_on_truncated_or_odd_input() {
+        assert_eq!(path_at(r#"{"a": "unterminated"#, 8), "a");
+        assert_eq!(path_at("]]]", 2), "");
+        assert!(path_at(&"[".repeat(300), 299).starts_with("[0][0]"));
+    }
+}
