@@ -46,9 +46,13 @@ export function signatureValid(header, body, key = SIGNING_KEY) {
   return timingSafeEqual(expected, Buffer.from(m[2], "hex"));
 }
 
-/** A loopback receiver: `up`, `fail` (answers 500) or `down` (refuses connections). */
+/**
+ * A loopback receiver: `up`, `fail` (answers 500), `hang` (reads the request, never answers) or
+ * `down` (refuses connections). `hits` has the time of every request it read, answered or not.
+ */
 export class Receiver {
   received = [];
+  hits = [];
   mode = "up";
   #server;
   port = 0;
@@ -58,6 +62,8 @@ export class Receiver {
       const chunks = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", () => {
+        this.hits.push(Date.now());
+        if (this.mode === "hang") return;
         if (this.mode === "fail") { res.writeHead(500).end(); return; }
         const body = Buffer.concat(chunks).toString("utf8");
         this.received.push({ headers: req.headers, body, event: JSON.parse(body),
@@ -80,8 +86,11 @@ export class Receiver {
   get url() { return `http://127.0.0.1:${this.port}/events`; }
 }
 
-/** Starts the built Worker; `queue: true` binds the producer and consumer. */
-export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js" } = {}) {
+/**
+ * Starts the built Worker; `queue: true` binds the producer and consumer, `vars` adds or
+ * overrides bindings (e.g. the delivery timeouts).
+ */
+export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {} } = {}) {
   const options = {
     modules: true,
     modulesRules: [
@@ -97,6 +106,7 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
       FORWARD_TOKEN,
       FORWARD_SIGNING_KEY: SIGNING_KEY,
       RETRY_DELAY_SECONDS: "1",
+      ...vars,
     },
     kvNamespaces: ["DEDUP"],
   };

@@ -2,6 +2,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { Receiver, startWorker, providerRequest, fixture, waitFor, FORWARD_TOKEN } from "./harness.mjs";
 
 const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
@@ -83,6 +84,99 @@ test("direct mode: receiver down gives 503 and no acknowledgement, then delivery
   assert.equal(retried.status, 200);
   assert.equal((await retried.json()).status, "delivered");
   assert.equal(receiver.received.length, 1);
+});
+
+test("direct mode: a receiver that never answers gives 503 within the deadline, not acknowledged", async () => {
+  // Short timings so the test is quick; the defaults are 8 s per attempt and 20 s in all.
+  const deadline = 1000;
+  const { receiver, send } = await setup({ vars: { FORWARD_TIMEOUT_MS: "300", DIRECT_DEADLINE_MS: String(deadline) } });
+  receiver.mode = "hang";
+  const body = fixture("crowdsec", "alert_triggered.json");
+  const started = Date.now();
+  const res = await send(providerRequest("crowdsec", body));
+  const took = Date.now() - started;
+  assert.equal(res.status, 503);
+  assert.equal((await res.json()).error, "delivery_failed");
+  assert.ok(took < deadline + 500, `answered after ${took} ms, deadline ${deadline} ms`);
+  assert.ok(receiver.hits.length >= 2, `retried within the deadline (${receiver.hits.length} attempts)`);
+  assert.equal(receiver.received.length, 0);
+  receiver.mode = "up";
+  const retried = await send(providerRequest("crowdsec", body));
+  assert.equal(retried.status, 200);
+  assert.equal((await retried.json()).status, "delivered", "the timed-out event was not marked");
+});
+
+test("delivery timings outside their bounds are a configuration error, never a longer wait", async () => {
+  for (const vars of [{ DIRECT_DEADLINE_MS: "60000" }, { FORWARD_TIMEOUT_MS: "0" }, { RETRY_MAX_DELAY_SECONDS: "soon" }]) {
+    const { receiver, send } = await setup({ vars });
+    const res = await send(providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json")));
+    assert.equal(res.status, 500, JSON.stringify(vars));
+    assert.equal((await res.json()).error, "config_error");
+    assert.equal(receiver.hits.length, 0);
+  }
+});
+
+/** POSTs `chunks` chunk by chunk without a Content-Length, one every `everyMs`; resolves with
+ * the answer and how many bytes had been sent when it arrived. */
+function sendChunked(url, path, headers, chunks, everyMs = 10) {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = httpRequest(new URL(path, url), { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (res) => {
+      answered = true;
+      const sentWhenAnswered = sent;
+      const parts = [];
+      res.on("data", (c) => parts.push(c));
+      res.on("end", () => { req.destroy(); resolve({ status: res.statusCode, body: Buffer.concat(parts).toString(), sentWhenAnswered }); });
+    });
+    req.on("error", (e) => { if (!answered) reject(e); });
+    const next = (i) => {
+      if (answered) return;
+      if (i === chunks.length) { req.end(); return; }
+      req.write(chunks[i], () => { sent += chunks[i].length; setTimeout(() => next(i + 1), everyMs); });
+    };
+    next(0);
+  });
+}
+
+test("a chunked body is refused with 413 as soon as it passes the limit, and accepted within it", async () => {
+  const receiver = await new Receiver().start();
+  const mf = await startWorker({ receiver, port: 0 });
+  cleanup.push(() => mf.dispose(), () => receiver.mode !== "down" && receiver.down());
+  const url = await mf.ready;
+  const { path, init } = providerRequest("crowdsec", "");
+  // The crowdsec source allows 65,536 bytes; 200 chunks of 16 KiB would be 3.2 MB, paced so
+  // that a Worker buffering the whole body could only answer after the last one.
+  const chunk = Buffer.alloc(16384, 32);
+  const big = await sendChunked(url, path, init.headers, Array(200).fill(chunk));
+  assert.equal(big.status, 413);
+  assert.equal(JSON.parse(big.body).error, "body_too_large");
+  assert.ok(big.sentWhenAnswered < 1_000_000, `answered after ${big.sentWhenAnswered} bytes`);
+
+  const good = fixture("crowdsec", "alert_triggered.json");
+  const pieces = [good.subarray(0, 100), good.subarray(100, 300), good.subarray(300)];
+  const ok = await sendChunked(url, path, init.headers, pieces);
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(receiver.received.length, 1);
+  assert.equal(receiver.received[0].event.data.event_type, "alert_triggered");
+});
+
+test("queue mode: failed deliveries are retried with exponential backoff up to the cap", async () => {
+  // RETRY_DELAY_SECONDS is 1 in the tests and the cap is set to 2: the waits are 1 s, 2 s, then
+  // 2 s again rather than 4 (each plus up to the 1 s batch timeout).
+  const { receiver, send } = await setup({ queue: true, vars: { RETRY_MAX_DELAY_SECONDS: "2" } });
+  receiver.mode = "fail";
+  const res = await send(providerRequest("cloud66", fixture("cloud66", "server.stopped.json")));
+  assert.equal(res.status, 200);
+  await waitFor(() => receiver.hits.length >= 3, "three failed attempts");
+  receiver.mode = "up";
+  await waitFor(() => receiver.received.length === 1, "delivery once the receiver is back");
+  const gaps = receiver.hits.slice(1).map((t, i) => (t - receiver.hits[i]) / 1000);
+  assert.equal(gaps.length, 3, `attempts at ${receiver.hits}`);
+  const [first, second, capped] = gaps;
+  assert.ok(first >= 0.9 && first < 2.5, `first wait ${first} s`);
+  assert.ok(second >= 1.9 && second < 3.5, `second wait ${second} s`);
+  assert.ok(capped >= 1.9 && capped < 3.5, `third wait ${capped} s, capped at 2`);
 });
 
 test("queue mode: receiver down gives 200 now and one delivery once it is back", async () => {

@@ -12,14 +12,29 @@ mod log;
 mod routes;
 mod signature;
 
-use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
+use worker::wasm_bindgen::prelude::wasm_bindgen;
+use worker::wasm_bindgen::JsValue;
+use worker::worker_sys::{Context as ContextSys, MessageBatch as MessageBatchSys};
+use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     routes::handle(req, &env).await
 }
 
-#[event(queue)]
-async fn queue(batch: MessageBatch<forward::Queued>, env: Env, _ctx: Context) -> Result<()> {
-    forward::consume(batch, &env).await
+/// The queue handler, exported by hand instead of with `#[event(queue)]`: workers-rs 0.8.7's
+/// `Message` hides the runtime's message object and with it `attempts`, which the consumer's
+/// backoff needs. worker-build binds an export named `queue` exactly as the macro's.
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
+    js_sys = ::worker::js_sys
+)]
+pub async fn queue(
+    batch: MessageBatchSys,
+    env: Env,
+    _ctx: ContextSys,
+) -> std::result::Result<JsValue, JsValue> {
+    forward::consume(&batch, &env).await;
+    Ok(JsValue::UNDEFINED)
 }

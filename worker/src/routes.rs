@@ -1,12 +1,16 @@
 //! The fetch handler: `GET /healthz`, `POST` on each source's path, 404 elsewhere (the policy
 //! decides). Answers a provider 200 only once its event is delivered or enqueued.
 
-use hookwall::policy::{Denial, Head};
+use hookwall::policy::{Admission, Denial, Head};
 use hookwall::Event;
 use serde::Serialize;
+use worker::js_sys::{Reflect, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys::ReadableStreamDefaultReader;
 use worker::{Date, Env, Headers, Request, Response, Result};
 
-use crate::config::{self, Delivery};
+use crate::config;
 use crate::dedup::Dedup;
 use crate::forward::{self, Queued};
 use crate::log;
@@ -58,21 +62,67 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
         Err(denial) => return deny(&denial, None, started),
     };
     let source = admission.source().name();
-    // The policy checked the declared length; a body without one is checked once read.
-    let Ok(body) = req.bytes().await else {
-        let denial = Denial {
-            status: 400,
-            reason: "unreadable_body",
-            message: "the request body could not be read".into(),
-            www_authenticate: None,
-            allow: None,
-        };
-        return deny(&denial, Some(source), started);
+    let declared_length = header_pairs
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    let body = match read_body(&mut req, &admission, declared_length).await {
+        Ok(body) => body,
+        Err(denial) => return deny(&denial, Some(source), started),
     };
     let received_at = i64::try_from(Date::now().as_millis() / 1000).ok();
     match admission.check_body(&body, received_at) {
         Ok(event) => accept(source, &event, env, started).await,
         Err(denial) => deny(&denial, Some(source), started),
+    }
+}
+
+/// The request body. A declared length was checked by the policy and workerd delivers exactly
+/// that many bytes, so it is read in one call; a body without one (chunked) is read chunk by
+/// chunk and refused with 413 as soon as it passes the source's limit, before the next chunk
+/// is copied, so a client cannot make the Worker buffer more than the limit.
+async fn read_body(
+    req: &mut Request,
+    admission: &Admission<'_>,
+    declared_length: bool,
+) -> std::result::Result<Vec<u8>, Denial> {
+    if declared_length {
+        return req.bytes().await.map_err(|_| unreadable_body());
+    }
+    let Some(stream) = req.inner().body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut body = Vec::new();
+    loop {
+        let step = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| unreadable_body())?;
+        let done = Reflect::get(&step, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(body);
+        }
+        let chunk: Uint8Array = Reflect::get(&step, &JsValue::from_str("value"))
+            .ok()
+            .and_then(|v| v.dyn_into().ok())
+            .ok_or_else(unreadable_body)?;
+        let start = body.len();
+        let end = start.saturating_add(chunk.length() as usize);
+        admission.check_size(end)?;
+        body.resize(end, 0);
+        chunk.copy_to(&mut body[start..]);
+    }
+}
+
+fn unreadable_body() -> Denial {
+    Denial {
+        status: 400,
+        reason: "unreadable_body",
+        message: "the request body could not be read".into(),
+        www_authenticate: None,
+        allow: None,
     }
 }
 
@@ -85,14 +135,14 @@ async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Res
         id: Some(&event.id),
         ..Outcome::failure("", 0, "")
     };
-    let delivery = match Delivery::from_env(env) {
+    let delivery = match config::delivery(env) {
         Ok(delivery) => delivery,
         Err(problem) => {
             log_line(
                 &Outcome {
                     reason: "config_error",
                     status: 500,
-                    message: problem,
+                    message: &problem,
                     ..outcome
                 },
                 started,
@@ -124,7 +174,7 @@ async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Res
             .await
             .map(|()| "enqueued")
             .map_err(|e| format!("queue: {e}")),
-        Err(_) => forward::direct(&delivery, &cloudevent)
+        Err(_) => forward::direct(&delivery, &cloudevent, started)
             .await
             .map(|()| "delivered"),
     };
