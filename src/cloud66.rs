@@ -7,13 +7,17 @@
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
+use core::fmt;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::classify::{event_types, finish, Kind, Parts};
-use crate::detect::Probe;
+use crate::detect;
 use crate::json::{self, present, Object, Text};
 use crate::time::Timestamp;
-use crate::{Error, Event, Indicators};
+use crate::{Error, Event, Indicators, Provider};
 
 event_types! {
     /// Cloud66's documented webhook event types.
@@ -26,21 +30,121 @@ event_types! {
     }
 }
 
-pub(crate) fn parse<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
+/// Parses a Cloud66 payload in one pass. A payload that also carries CrowdSec's envelope is
+/// CrowdSec's, as detection decides.
+pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
+    let payload: Payload = json::from_body(text)?;
+    if payload.metadata.is_some() || payload.details.is_some() {
+        return Err(detect::mismatch(Provider::CrowdSec, Provider::Cloud66));
+    }
     let head = Head {
-        timestamp: json::member(probe.timestamp, "timestamp")?,
-        event_type: json::member(probe.event_type, "event_type")?,
+        timestamp: payload.timestamp,
+        event_type: payload.event_type,
     };
     let kind = EventType::from_type(&head.event_type);
     let parts = match kind {
-        EventType::ActiveProtectBlock => json::from_body::<Block>(text)?.parts(head),
-        EventType::ActiveProtectChange => json::from_body::<Change>(text)?.parts(head),
-        _ => json::from_body::<ServerStatus>(text)?.parts(kind, head)?,
+        EventType::ActiveProtectBlock => Block {
+            server: payload.server.object()?,
+            activeprotect_action: json::member(
+                payload.activeprotect_action,
+                "activeprotect_action",
+            )?,
+        }
+        .parts(head),
+        EventType::ActiveProtectChange => Change {
+            server: payload.server.object()?,
+            watched_file: json::member(payload.watched_file, "watched_file")?,
+        }
+        .parts(head),
+        _ => ServerStatus {
+            server: payload.server.uid()?,
+            uid: payload.uid,
+            new_ext_ipv4: payload.new_ext_ipv4,
+        }
+        .parts(kind, head)?,
     };
     Ok(finish(parts, text.trim()))
 }
 
-/// What every Cloud66 event carries, read by the detection pass.
+/// Every member any Cloud66 event type reads. `server` is decoded as whichever of its two forms
+/// it has; the members of one event type only are captured, and decoded for that type.
+#[derive(Deserialize)]
+struct Payload<'a> {
+    timestamp: i64,
+    #[serde(borrow)]
+    event_type: Text<'a>,
+    #[serde(borrow, default)]
+    server: ServerField<'a>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    uid: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    new_ext_ipv4: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    activeprotect_action: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    watched_file: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    details: Option<&'a RawValue>,
+}
+
+/// `server`: the server itself in ActiveProtect events, its uid in server events.
+#[derive(Default)]
+enum ServerField<'a> {
+    #[default]
+    Absent,
+    Object(Server<'a>),
+    Uid(Text<'a>),
+}
+
+impl<'a> ServerField<'a> {
+    fn object(self) -> Result<Server<'a>, Error> {
+        match self {
+            Self::Object(server) => Ok(server),
+            Self::Uid(_) => Err(Error::schema(
+                "server",
+                "invalid type: string, expected an object",
+            )),
+            Self::Absent => Err(Error::missing("server")),
+        }
+    }
+
+    fn uid(self) -> Result<Option<Text<'a>>, Error> {
+        match self {
+            Self::Uid(uid) => Ok(Some(uid)),
+            Self::Object(_) => Err(Error::schema(
+                "server",
+                "invalid type: map, expected a string",
+            )),
+            Self::Absent => Ok(None),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ServerField<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ServerVisitor;
+        impl<'de> Visitor<'de> for ServerVisitor {
+            type Value = ServerField<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a server object or a server uid")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Server::deserialize(MapAccessDeserializer::new(map)).map(ServerField::Object)
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ServerField::Uid(Text(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ServerField::Uid(Text(Cow::Owned(String::from(v)))))
+            }
+        }
+        deserializer.deserialize_any(ServerVisitor)
+    }
+}
+
+/// What every Cloud66 event carries.
 struct Head<'a> {
     timestamp: i64,
     event_type: Text<'a>,
@@ -90,11 +194,8 @@ impl<'a> Server<'a> {
     }
 }
 
-#[derive(Deserialize)]
 struct Block<'a> {
-    #[serde(borrow)]
-    server: Object<Server<'a>>,
-    #[serde(borrow)]
+    server: Server<'a>,
     activeprotect_action: Object<Action<'a>>,
 }
 
@@ -151,11 +252,8 @@ impl<'a> Block<'a> {
     }
 }
 
-#[derive(Deserialize)]
 struct Change<'a> {
-    #[serde(borrow)]
-    server: Object<Server<'a>>,
-    #[serde(borrow)]
+    server: Server<'a>,
     watched_file: Object<WatchedFile<'a>>,
 }
 
@@ -189,13 +287,9 @@ impl<'a> Change<'a> {
 
 /// `server.backon`, `server.stopped`, `server.ip.change.fail` and unknown types: the server's
 /// uid is `server` (or `uid`, which the examples show equal).
-#[derive(Deserialize)]
 struct ServerStatus<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
     server: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
     uid: Option<Text<'a>>,
-    #[serde(borrow, default)]
     new_ext_ipv4: Option<Text<'a>>,
 }
 

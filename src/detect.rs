@@ -5,7 +5,7 @@
 
 use alloc::format;
 use alloc::string::String;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::{json, Error, ErrorKind, Provider};
@@ -13,28 +13,24 @@ use crate::{json, Error, ErrorKind, Provider};
 /// The top-level members that identify a provider, captured unparsed (`null` included).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Probe<'a> {
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub details: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub event_type: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub timestamp: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub id: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub event: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub target: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub body: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
+    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub partner: Option<&'a RawValue>,
-}
-
-fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
 }
 
 /// Whose payload this is, with what the detection pass already captured.
@@ -43,7 +39,7 @@ pub(crate) enum Shape<'a> {
     CrowdSecEnvelope(Probe<'a>),
     /// CrowdSec's `blocking_safe_ip`, which the docs show without the envelope.
     CrowdSecBare,
-    Cloud66(Probe<'a>),
+    Cloud66,
     Sectigo(Probe<'a>),
 }
 
@@ -53,14 +49,12 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
     let probe: Probe<'a> = json::from_body(text)?;
     let detected = detect(&probe);
     match (detected, hint) {
-        (Some(found), Some(expected)) if found != expected => Err(Error::new(
-            ErrorKind::ProviderMismatch,
-            "",
-            format!("payload has the shape of a {} event, but this route expects {expected}", found.provider()),
-        )),
+        (Some(found), Some(expected)) if found != expected => {
+            Err(mismatch(found.provider(), expected))
+        }
         (Some(found), _) => Ok(found.with(probe)),
         (None, Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
-        (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66(probe)),
+        (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66),
         (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo(probe)),
         (None, None) => Err(Error::new(
             ErrorKind::Unrecognized,
@@ -69,6 +63,15 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
              dotted event_type with an integer timestamp, or Sectigo's id/event/target/body/partner",
         )),
     }
+}
+
+/// A payload of one provider on a route of another.
+pub(crate) fn mismatch(found: Provider, expected: Provider) -> Error {
+    Error::new(
+        ErrorKind::ProviderMismatch,
+        "",
+        format!("payload has the shape of a {found} event, but this route expects {expected}"),
+    )
 }
 
 /// The shapes, before they take what the probe captured.
@@ -93,7 +96,7 @@ impl Found {
         match self {
             Self::CrowdSecEnvelope => Shape::CrowdSecEnvelope(probe),
             Self::CrowdSecBare => Shape::CrowdSecBare,
-            Self::Cloud66 => Shape::Cloud66(probe),
+            Self::Cloud66 => Shape::Cloud66,
             Self::Sectigo => Shape::Sectigo(probe),
         }
     }

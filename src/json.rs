@@ -45,22 +45,32 @@ pub(crate) fn member<'a, T: Deserialize<'a>>(
 /// parser must not be crashed through hookwall.
 pub const MAX_DEPTH: usize = 64;
 
+/// How many `{` and `[` the text holds, strings included. `[` is 0x5B and `{` 0x7B, so one
+/// masked comparison finds both; eight bytes at a time, as wasm has no vector loop here.
+fn openings(body: &[u8]) -> usize {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut words = body.chunks_exact(8);
+    let mut count = 0;
+    for word in &mut words {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        // Zero bytes where the byte was a bracket; the classic exact zero-byte test marks them.
+        let x = (word | 0x2020_2020_2020_2020) ^ 0x7B7B_7B7B_7B7B_7B7B;
+        let zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        count += zeros.count_ones() as usize;
+    }
+    count
+        + words
+            .remainder()
+            .iter()
+            .filter(|&&b| b | 0x20 == b'{')
+            .count()
+}
+
 /// Where the nesting first exceeds `limit`, if it does. Counting brackets first is cheap and
 /// settles nearly every payload; only a body with more brackets than the limit is scanned
 /// precisely (skipping strings, which may contain brackets).
 fn too_deep(body: &[u8], limit: usize) -> Option<usize> {
-    // `[` is 0x5B and `{` 0x7B: one masked comparison finds both, and vectorizes.
-    let openings: usize = body
-        .chunks(255)
-        .map(|chunk| {
-            usize::from(
-                chunk
-                    .iter()
-                    .fold(0u8, |n, &b| n + u8::from(b | 0x20 == b'{')),
-            )
-        })
-        .sum();
-    if openings <= limit {
+    if openings(body) <= limit {
         return None;
     }
     let (mut depth, mut i) = (0usize, 0usize);
@@ -282,6 +292,11 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// Captures a member unparsed, `null` included (serde's `Option` would read `null` as absent).
+pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
 /// For fields the schema requires but allows to be `null`: serde would otherwise treat a
 /// missing `Option` as `None`, accepting what the schema rejects.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -295,6 +310,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn sanitizes_quoted_strings() {
@@ -303,6 +319,18 @@ mod tests {
             "invalid type: string, expected i64"
         );
         assert_eq!(sanitize("missing field `x`"), "missing field `x`");
+    }
+
+    #[test]
+    fn counts_brackets_word_by_word_as_byte_by_byte() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(1031).collect();
+        for start in 0..9 {
+            let naive = bytes[start..]
+                .iter()
+                .filter(|&&b| b == b'{' || b == b'[')
+                .count();
+            assert_eq!(openings(&bytes[start..]), naive);
+        }
     }
 
     #[test]

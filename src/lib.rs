@@ -55,11 +55,21 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
         )
     })?;
     json::check_envelope(body)?;
-    let mut event = match detect::shape(text, options.provider)? {
-        detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
-        detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
-        detect::Shape::Cloud66(probe) => cloud66::parse(text, &probe)?,
-        detect::Shape::Sectigo(probe) => sectigo::parse(text, &probe)?,
+    let mut event = match options.provider {
+        // Cloud66's models read the whole body in one pass, so on its routes detection runs
+        // only to explain a payload they refuse: another provider's, or a malformed one.
+        Some(Provider::Cloud66) => {
+            cloud66::parse(text).map_err(|err| match detect::shape(text, options.provider) {
+                Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
+                _ => err,
+            })?
+        }
+        hint => match detect::shape(text, hint)? {
+            detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
+            detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
+            detect::Shape::Cloud66 => cloud66::parse(text)?,
+            detect::Shape::Sectigo(probe) => sectigo::parse(text, &probe)?,
+        },
     };
     if event.time.is_none() {
         event.time = options.received_at.map(time::Timestamp::Unix);

@@ -7,6 +7,7 @@ mod config;
 mod dedup;
 mod metrics;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -90,21 +91,26 @@ impl HttpContext for Filter {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         // Values as bytes: the SDK's string variant panics (and kills the VM) on a non-UTF-8
         // value, which any client can send. Such a value simply never matches a credential.
-        let headers: Vec<(String, String)> = self
-            .get_http_request_headers_bytes()
-            .into_iter()
-            .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        let raw = self.get_http_request_headers_bytes();
+        let values: Vec<Cow<str>> = raw
+            .iter()
+            .map(|(_, v)| String::from_utf8_lossy(v))
+            .collect();
+        let headers: Vec<(&str, &str)> = raw
+            .iter()
+            .zip(&values)
+            .map(|((name, _), value)| (name.as_str(), value.as_ref()))
             .collect();
         let pairs: Vec<(&str, &str)> = headers
             .iter()
+            .copied()
             .filter(|(name, _)| !name.starts_with(':'))
-            .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
         let pseudo = |name: &str| {
             headers
                 .iter()
-                .find(|(n, _)| n == name)
-                .map_or("", |(_, v)| v.as_str())
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, v)| v)
         };
         let peer = self
             .get_property(vec!["source", "address"])

@@ -9,35 +9,63 @@ use std::rc::Rc;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::MetricType;
 
-/// Counter ids by name, defined on first use and shared by every context of the VM.
+/// Counter ids, defined on first use and shared by every context of the VM. Keyed by the parts
+/// of the name, so that counting a request formats nothing once its counter exists.
 #[derive(Clone, Default)]
-pub struct Metrics(Rc<RefCell<HashMap<String, u32>>>);
+pub struct Metrics(Rc<RefCell<Ids>>);
+
+#[derive(Default)]
+struct Ids {
+    /// By reason, then source name.
+    requests: HashMap<&'static str, HashMap<String, u32>>,
+    /// By provider, event type and severity; the type is `unknown` for undocumented ones.
+    events: HashMap<(&'static str, &'static str, &'static str), u32>,
+}
 
 impl Metrics {
     /// A request's outcome: `allowed`, `duplicate`, or the denial's reason.
-    pub fn request(&self, source: &str, reason: &str) {
-        self.increment(&format!("hookwall.requests.{source}.{reason}"));
+    pub fn request(&self, source: &str, reason: &'static str) {
+        let mut ids = self.0.borrow_mut();
+        let by_source = ids.requests.entry(reason).or_default();
+        let id = match by_source.get(source) {
+            Some(&id) => id,
+            None => {
+                let Some(id) = define(format!("hookwall.requests.{source}.{reason}")) else {
+                    return;
+                };
+                by_source.insert(source.to_string(), id);
+                id
+            }
+        };
+        increment(id);
     }
 
     /// An event let through to the receiver.
-    pub fn event(&self, provider: &str, event_type: &str, severity: &str) {
-        self.increment(&format!(
-            "hookwall.events.{provider}.{}.{severity}",
-            stat_segment(event_type)
-        ));
-    }
-
-    fn increment(&self, name: &str) {
+    pub fn event(&self, provider: &'static str, event_type: &'static str, severity: &'static str) {
+        let key = (provider, event_type, severity);
         let mut ids = self.0.borrow_mut();
-        let id = match ids.get(name) {
+        let id = match ids.events.get(&key) {
             Some(&id) => id,
-            None => match hostcalls::define_metric(MetricType::Counter, name) {
-                Ok(id) => *ids.entry(name.to_string()).or_insert(id),
-                Err(_) => return,
-            },
+            None => {
+                let name = format!(
+                    "hookwall.events.{provider}.{}.{severity}",
+                    stat_segment(event_type)
+                );
+                let Some(id) = define(name) else { return };
+                ids.events.insert(key, id);
+                id
+            }
         };
-        let _ = hostcalls::increment_metric(id, 1);
+        increment(id);
     }
+}
+
+fn define(name: String) -> Option<u32> {
+    hostcalls::define_metric(MetricType::Counter, &name).ok()
+}
+
+fn increment(id: u32) {
+    let _ = hostcalls::increment_metric(id, 1);
 }
 
 /// Envoy splits stat names on dots; a provider's dotted type (`active.protect.block`) stays
