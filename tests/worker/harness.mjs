@@ -88,9 +88,9 @@ export class Receiver {
 
 /**
  * Starts the built Worker; `queue: true` binds the producer and consumer, `vars` adds or
- * overrides bindings (e.g. the delivery timeouts).
+ * overrides bindings (e.g. the delivery timeouts), `kv: false` leaves out the DEDUP namespace.
  */
-export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {} } = {}) {
+export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true } = {}) {
   const options = {
     modules: true,
     modulesRules: [
@@ -108,7 +108,7 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
       RETRY_DELAY_SECONDS: "1",
       ...vars,
     },
-    kvNamespaces: ["DEDUP"],
+    kvNamespaces: kv ? ["DEDUP"] : [],
   };
   if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
   if (queue) {

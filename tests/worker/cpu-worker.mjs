@@ -1,0 +1,33 @@
+// Runs inside workerd for tests/worker/cpu.mjs: invokes a built Worker's fetch handler `n` times
+// in this isolate with instant stand-ins for what the runtime does outside it (KV, the queue,
+// the outbound fetch, log output), so that the workerd process's CPU time over the call is the
+// Worker's own JS glue and wasm.
+import Hookwall from "../../worker/build/index.js";
+import Baseline from "./baseline/build/index.js";
+
+class KvNamespace { async get() { return null; } async put() {} }
+class WorkerQueue { async send() {} }
+
+export default {
+  async fetch(request, env) {
+    const { target, queue, n, path, headers, body } = await request.json();
+    globalThis.fetch = async () => new Response("{}", { status: 200 });
+    console.log = () => {};
+    const workerEnv = { ...env, DEDUP: new KvNamespace() };
+    if (queue) workerEnv.EVENTS = new WorkerQueue();
+    const Worker = target === "baseline" ? Baseline : Hookwall;
+    const worker = new Worker({ waitUntil() {}, passThroughOnException() {} }, workerEnv);
+    const statuses = {};
+    const encoder = new TextEncoder();
+    for (let i = 0; i < n; i++) {
+      // A distinct event each time, so none is answered as a duplicate; with its length
+      // declared, as the providers send it.
+      const bytes = encoder.encode(body.replace("5b53be3e83ce9b0a914047f655632863", `event-${i}`));
+      const res = await worker.fetch(new Request(`http://hookwall.test${path}`,
+        { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, body: bytes }));
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    }
+    return Response.json(statuses);
+  },
+};

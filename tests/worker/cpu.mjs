@@ -1,0 +1,64 @@
+// CPU time per request of the Worker's own code, in workerd: tests/worker/cpu-worker.mjs calls
+// the built handler in a loop with instant stand-ins for KV, the queue, the outbound fetch and
+// log output, and the workerd process's CPU time (/proc, Linux) is read around two loop lengths;
+// the slope is the time per request. Same isolate, same run, for hookwall and the baseline.
+import { readFileSync, readdirSync } from "node:fs";
+import { Miniflare } from "miniflare";
+import { CONFIG, FORWARD_TOKEN, SIGNING_KEY, providerRequest, fixture } from "./harness.mjs";
+
+const N = Number(process.env.CPU_ITERATIONS ?? 10000);
+const root = new URL("../../", import.meta.url).pathname;
+
+/** CPU ticks (1/100 s) used so far by every workerd process. */
+function workerdTicks() {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
+    if (!stat.includes("(workerd)")) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
+}
+
+const mf = new Miniflare({
+  modules: true,
+  modulesRoot: root,
+  modulesRules: [{ type: "ESModule", include: ["**/*.js", "**/*.mjs"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
+  scriptPath: new URL("cpu-worker.mjs", import.meta.url).pathname,
+  compatibilityDate: "2026-04-26",
+  cf: false,
+  bindings: { HOOKWALL_CONFIG: JSON.stringify(CONFIG), FORWARD_URL: "http://127.0.0.1:9/events",
+    FORWARD_TOKEN, FORWARD_SIGNING_KEY: SIGNING_KEY },
+});
+await mf.ready;
+
+const body = fixture("crowdsec", "alert_triggered.json").toString();
+async function loop(spec, n) {
+  const res = await mf.dispatchFetch("http://bench.test/", { method: "POST", body: JSON.stringify({ ...spec, n }) });
+  return res.json();
+}
+async function perRequest(name, { target = "hookwall", queue = false, extra = {} } = {}) {
+  const { path, init } = providerRequest("crowdsec", body, extra);
+  const spec = { target, queue, path, headers: init.headers, body };
+  await loop(spec, N / 10);
+  const t0 = workerdTicks();
+  await loop(spec, N / 10);
+  const t1 = workerdTicks();
+  const statuses = await loop(spec, N);
+  const t2 = workerdTicks();
+  const us = ((t2 - t1) - (t1 - t0)) * 10_000 / (N - N / 10);
+  console.log(`${name.padEnd(36)} ${us.toFixed(0).padStart(5)} µs CPU/request   statuses ${JSON.stringify(statuses)}`);
+  return us;
+}
+
+try {
+  const base = await perRequest("baseline (reads the body, 200)", { target: "baseline" });
+  const direct = await perRequest("hookwall direct: delivered");
+  await perRequest("hookwall queue: enqueued", { queue: true });
+  await perRequest("hookwall denied on its head (401)", { extra: { authorization: "Bearer wrong" } });
+  console.log(`hookwall direct minus baseline: ${(direct - base).toFixed(0)} µs CPU/request`);
+} finally {
+  await mf.dispose();
+}
