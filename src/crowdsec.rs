@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::classify::{event_types, finish, Kind, Parts};
 use crate::detect::Probe;
 use crate::json::{self, nullable, present, Object, Text};
-use crate::time;
+use crate::{scan, time};
 use crate::{Error, Event, Indicators};
 
 event_types! {
@@ -44,8 +44,11 @@ event_types! {
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
     let metadata: Object<Metadata> = json::member(probe.metadata, "metadata")?;
     metadata.check()?;
-    let Object(DetailsHead { event_type }) = json::member(probe.details, "details")?;
-    let details = probe.details.map_or("", |raw| raw.get());
+    let details = probe
+        .details
+        .ok_or_else(|| Error::missing("details"))?
+        .get();
+    let event_type = details_type(details)?;
     let parts = parse_details(EventType::from_type(&event_type), event_type.cow(), details)?;
     Ok(finish(parts, text.trim()))
 }
@@ -91,6 +94,17 @@ fn parse_details<'a>(
         EventType::BlockingSafeIp => parse::<BlockingSafeIp>(details)?.parts(ty),
         EventType::PaymentFailed | EventType::Unknown => parse::<Common>(details)?.parts(kind, ty),
     })
+}
+
+/// `details.event_type`, which chooses the model. Found by scanning, as `details` is most of
+/// the payload and the model reads it again; a full parse only explains what the scan cannot
+/// find, such as a missing or repeated `event_type`.
+fn details_type(details: &str) -> Result<Text<'_>, Error> {
+    match scan::sole_member(details, "event_type") {
+        Some(text) => json::from_text(text, "details.event_type"),
+        None => json::from_text::<Object<DetailsHead>>(details, "details")
+            .map(|Object(head)| head.event_type),
+    }
 }
 
 /// What `details` must say before its event's model is chosen.

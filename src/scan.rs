@@ -1,6 +1,6 @@
-//! Where a byte offset lies in JSON text, as a path, without parsing it. It runs over text that
-//! serde_json has accepted up to that offset, so it only tells tokens apart; on anything else
-//! it stops, never panics.
+//! Reading JSON text without parsing it: where a byte offset lies (as a path), and where an
+//! object's member is. Both run over text that serde_json has already accepted up to the point
+//! they look at, so they only tell tokens apart; on anything else they stop, never panic.
 //!
 //! Locating errors this way keeps one serde_json deserializer per model: tracking paths while
 //! parsing (serde_path_to_error) instantiated every model a second time.
@@ -197,6 +197,36 @@ fn render(text: &str, steps: &[Option<Step>]) -> String {
     path
 }
 
+/// The text of the member `name` of the object `text`, if the object has exactly one: a fast
+/// path that skips tokenizing values into serde's types. A name written with escapes is not
+/// recognized, so `None` only means that a full parse must answer.
+pub(crate) fn sole_member<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let mut tokens = Tokens::new(text);
+    let mut found = None;
+    let mut start = None;
+    while let Some((token, span)) = tokens.next() {
+        match (token, tokens.depth) {
+            (Token::Open, 1) if text.as_bytes().get(span.start) != Some(&b'{') => return None,
+            (Token::Key, 1) if key_name(text, span.clone()) == name => {
+                if found.is_some() {
+                    return None;
+                }
+                start = Some(span.end);
+            }
+            (Token::Scalar, 1) | (Token::Close, 1) => {
+                if let Some(from) = start.take() {
+                    found = text
+                        .get(from..span.end)
+                        .map(|v| v.trim_start_matches([' ', '\t', '\n', '\r', ':']));
+                }
+            }
+            (Token::Close, 0) => return found,
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +253,17 @@ mod tests {
         assert_eq!(path_at(r#"{"a": "unterminated"#, 8), "a");
         assert_eq!(path_at("]]]", 2), "");
         assert!(path_at(&"[".repeat(300), 299).starts_with("[0][0]"));
+    }
+
+    #[test]
+    fn finds_a_sole_top_level_member() {
+        let text = r#" {"t": {"type": 1}, "type" : {"k": [1]}, "x": [1], "y": "a"}"#;
+        assert_eq!(sole_member(text, "type"), Some(r#"{"k": [1]}"#));
+        assert_eq!(sole_member(text, "x"), Some("[1]"));
+        assert_eq!(sole_member(text, "y"), Some("\"a\""));
+        assert_eq!(sole_member(text, "k"), None);
+        assert_eq!(sole_member(r#"{"a": 1, "a": 2}"#, "a"), None);
+        assert_eq!(sole_member(r#"["a", 1]"#, "a"), None);
+        assert_eq!(sole_member(r#"{"a": 1"#, "a"), None);
     }
 }

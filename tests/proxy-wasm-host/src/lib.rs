@@ -423,7 +423,12 @@ fn compile(wasm: &[u8]) -> Result<(Engine, Module)> {
     if let Some((engine, module)) = cache.get(wasm) {
         return Ok((engine.clone(), module.clone()));
     }
-    let engine = Engine::default();
+    let mut config = wasmtime::Config::new();
+    // For `perf record`: JIT-compiled functions get their wasm names in /tmp/perf-<pid>.map.
+    if std::env::var_os("HOOKWALL_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    let engine = Engine::new(&config)?;
     let module = Module::new(&engine, wasm)?;
     cache.insert(wasm.to_vec(), (engine.clone(), module.clone()));
     Ok((engine, module))
