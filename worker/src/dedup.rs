@@ -5,20 +5,23 @@
 //! KV is eventually consistent: a retry reaching another location within about a minute may not
 //! see the mark yet and is delivered again. Exactly-once needs a Durable Object (docs/worker.md).
 
-use worker::{Env, KvStore};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+use crate::js;
 
 /// How long a mark is kept: longer than any provider retries.
-const TTL_SECONDS: u64 = 7 * 24 * 3600;
+const TTL_SECONDS: u32 = 7 * 24 * 3600;
 
 pub struct Dedup {
-    kv: Option<KvStore>,
+    kv: Option<JsValue>,
 }
 
 impl Dedup {
     /// The `DEDUP` namespace; without one every event counts as new.
     pub fn from_env(env: &Env) -> Self {
         Self {
-            kv: env.kv("DEDUP").ok(),
+            kv: js::binding(env, "DEDUP"),
         }
     }
 
@@ -26,19 +29,25 @@ impl Dedup {
     /// which may deliver twice but never loses an event.
     pub async fn is_marked(&self, stage: &str, id: &str) -> bool {
         let Some(kv) = &self.kv else { return false };
-        matches!(kv.get(&key(stage, id)).text().await, Ok(Some(_)))
+        js::call(kv, "get", &[key(stage, id)])
+            .await
+            .is_ok_and(|v| !v.is_null() && !v.is_undefined())
     }
 
     /// Marks `id` as having reached `stage`; failing to mark only risks a duplicate.
     pub async fn mark(&self, stage: &str, id: &str) -> bool {
         let Some(kv) = &self.kv else { return false };
-        match kv.put(&key(stage, id), "1") {
-            Ok(put) => put.expiration_ttl(TTL_SECONDS).execute().await.is_ok(),
-            Err(_) => false,
-        }
+        let options = js::object(&[("expirationTtl", JsValue::from(TTL_SECONDS))]);
+        js::call(
+            kv,
+            "put",
+            &[key(stage, id), JsValue::from_str("1"), options.into()],
+        )
+        .await
+        .is_ok()
     }
 }
 
-fn key(stage: &str, id: &str) -> String {
-    format!("{stage}:{id}")
+fn key(stage: &str, id: &str) -> JsValue {
+    JsValue::from_str(&format!("{stage}:{id}"))
 }

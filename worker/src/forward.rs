@@ -5,25 +5,46 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use worker::js_sys::{Object, Reflect};
+use worker::js_sys::Reflect;
 use worker::wasm_bindgen::JsValue;
 use worker::worker_sys::{Message as MessageSys, MessageBatch as MessageBatchSys};
 use worker::{
-    web_sys, AbortSignal, Date, Delay, Env, Fetch, Headers, Message, Method, RawMessage, Request,
-    RequestInit, Result,
+    web_sys, AbortSignal, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Result,
 };
 
 use crate::config::{self, Delivery};
 use crate::dedup::Dedup;
+use crate::js;
 use crate::log;
 use crate::signature;
 
-/// What the fetch handler enqueues: the event id (for dedup) and the CloudEvent JSON.
-#[derive(Serialize, Deserialize)]
+/// What the fetch handler enqueues: the event id (for dedup) and the CloudEvent JSON, as a plain
+/// object of two strings (JSON-serializable, so the dashboard can preview it).
 pub struct Queued {
     pub id: String,
     pub cloudevent: String,
+}
+
+impl Queued {
+    /// Sends it to the queue binding `queue`.
+    pub async fn enqueue(&self, queue: &JsValue) -> std::result::Result<(), String> {
+        let body = js::object(&[
+            ("id", JsValue::from_str(&self.id)),
+            ("cloudevent", JsValue::from_str(&self.cloudevent)),
+        ]);
+        js::call(queue, "send", &[body.into()])
+            .await
+            .map(drop)
+            .map_err(|e| format!("queue: {}", js::describe(&e)))
+    }
+
+    fn from_message(message: &MessageSys) -> Option<Self> {
+        let body = message.body().ok()?;
+        Some(Self {
+            id: js::string(&body, "id")?,
+            cloudevent: js::string(&body, "cloudevent")?,
+        })
+    }
 }
 
 /// Pauses before the second and third direct attempts; each is jittered by up to +50 %.
@@ -41,7 +62,7 @@ pub async fn direct(
     started: u64,
 ) -> std::result::Result<(), String> {
     let deadline = started.saturating_add(u64::from(delivery.direct_deadline_ms));
-    let left = || deadline.saturating_sub(Date::now().as_millis());
+    let left = || deadline.saturating_sub(crate::now_ms());
     let mut pauses = DIRECT_BACKOFF_MS.into_iter();
     let mut problem = String::from("the deadline passed before the first attempt");
     // workerd's clock advances across I/O and timers, so `left` counts the pauses and attempts.
@@ -91,7 +112,7 @@ async fn post(
 }
 
 fn request(delivery: &Delivery, cloudevent: &str) -> std::result::Result<Request, String> {
-    let now = Date::now().as_millis() / 1000;
+    let now = crate::now_ms() / 1000;
     let signature = signature::sign(delivery.signing_key.as_bytes(), now, cloudevent)
         .map_err(|e| format!("signing: {e}"))?;
     let build = || -> Result<Request> {
@@ -134,7 +155,7 @@ pub fn retry_delay(base: u32, max: u32, attempts: u32) -> u32 {
 /// acknowledged, and the handler never fails, because a failed batch is retried whole, which
 /// would deliver the messages that succeeded again.
 pub async fn consume(batch: &MessageBatchSys, env: &Env) {
-    let started = Date::now().as_millis();
+    let started = crate::now_ms();
     let Ok(messages) = batch.messages() else {
         log_consumer("error", "the batch has no messages array", None, started);
         let _ = batch.retry_all(JsValue::NULL);
@@ -153,24 +174,20 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
     for value in messages.iter() {
         let attempts = attempts(&value);
         let raw = MessageSys::from(value);
-        let message = match Message::<Queued>::try_from(RawMessage::from(raw.clone())) {
-            Ok(message) => message,
-            Err(e) => {
-                // Not something this Worker enqueued: retried until it reaches the dead-letter
-                // queue, where it can be inspected.
-                log_consumer("unreadable", &format!("{e}"), None, started);
-                settle(
-                    &raw,
-                    Some(retry_delay(
-                        delivery.retry_base_seconds,
-                        delivery.retry_max_seconds,
-                        attempts,
-                    )),
-                );
-                continue;
-            }
+        let Some(queued) = Queued::from_message(&raw) else {
+            // Not something this Worker enqueued: retried until it reaches the dead-letter
+            // queue, where it can be inspected.
+            log_consumer("unreadable", "not an enqueued event", None, started);
+            settle(
+                &raw,
+                Some(retry_delay(
+                    delivery.retry_base_seconds,
+                    delivery.retry_max_seconds,
+                    attempts,
+                )),
+            );
+            continue;
         };
-        let queued = message.body();
         if dedup.is_marked("delivered", &queued.id).await {
             log_consumer("duplicate", "already delivered", Some(&queued.id), started);
             settle(&raw, None);
@@ -227,15 +244,7 @@ fn attempts(message: &JsValue) -> u32 {
 fn settle(raw: &MessageSys, retry_after: Option<u32>) {
     let _ = match retry_after {
         None => raw.ack(),
-        Some(seconds) => {
-            let options = Object::new();
-            let _ = Reflect::set(
-                &options,
-                &JsValue::from_str("delaySeconds"),
-                &JsValue::from(seconds),
-            );
-            raw.retry(options.into())
-        }
+        Some(seconds) => raw.retry(js::object(&[("delaySeconds", JsValue::from(seconds))]).into()),
     };
 }
 
@@ -245,7 +254,7 @@ fn log_consumer(reason: &str, message: &str, id: Option<&str>, started: u64) {
         verdict: "deliver",
         reason,
         id,
-        ms: Date::now().as_millis().saturating_sub(started),
+        ms: crate::now_ms().saturating_sub(started),
         message: Some(message),
         ..log::Line::default()
     }

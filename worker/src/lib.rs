@@ -8,6 +8,7 @@
 mod config;
 mod dedup;
 mod forward;
+mod js;
 mod log;
 mod routes;
 mod signature;
@@ -16,6 +17,13 @@ use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::JsValue;
 use worker::worker_sys::{Context as ContextSys, MessageBatch as MessageBatchSys};
 use worker::{event, Context, Env, Request, Response, Result};
+
+/// Milliseconds since the epoch. `Date.now()` directly: workers-rs's `Date::now()` creates a JS
+/// `Date` object for each reading, and a request takes several.
+fn now_ms() -> u64 {
+    // A float-to-int `as` saturates; the clock is never negative or beyond u64.
+    worker::js_sys::Date::now() as u64
+}
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
