@@ -30,13 +30,18 @@ event_types! {
     }
 }
 
-/// Parses a Cloud66 payload in one pass. A payload that also carries CrowdSec's envelope is
-/// CrowdSec's, as detection decides.
+/// Parses a Cloud66 payload in one pass. The members that mark other providers' shapes are
+/// captured too, so that a payload detection would give to another provider is refused here.
 pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     let payload: Payload = json::from_body(text)?;
-    if payload.metadata.is_some() || payload.details.is_some() {
-        return Err(detect::mismatch(Provider::CrowdSec, Provider::Cloud66));
+    detect::Markers {
+        envelope: payload.metadata.is_some() || payload.details.is_some(),
+        event_type: Some(&payload.event_type),
+        integer_timestamp: true,
+        sectigo_envelope: payload.event.is_some()
+            && (payload.target.is_some() || payload.partner.is_some()),
     }
+    .check(Provider::Cloud66)?;
     let head = Head {
         timestamp: payload.timestamp,
         event_type: payload.event_type,
@@ -87,6 +92,12 @@ struct Payload<'a> {
     metadata: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "json::raw")]
     details: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    event: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    target: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    partner: Option<&'a RawValue>,
 }
 
 /// `server`: the server itself in ActiveProtect events, its uid in server events.

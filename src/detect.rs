@@ -66,7 +66,7 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
 }
 
 /// A payload of one provider on a route of another.
-pub(crate) fn mismatch(found: Provider, expected: Provider) -> Error {
+fn mismatch(found: Provider, expected: Provider) -> Error {
     Error::new(
         ErrorKind::ProviderMismatch,
         "",
@@ -109,22 +109,55 @@ impl PartialEq<Provider> for Found {
 }
 
 fn detect(probe: &Probe<'_>) -> Option<Found> {
-    let text =
-        |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str::<String>(r.get()).ok());
-    let is_integer =
-        |raw: Option<&RawValue>| raw.is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok());
-    if probe.metadata.is_some() || probe.details.is_some() {
-        return Some(Found::CrowdSecEnvelope);
+    let event_type = probe
+        .event_type
+        .and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+    Markers {
+        envelope: probe.metadata.is_some() || probe.details.is_some(),
+        event_type: event_type.as_deref(),
+        integer_timestamp: probe
+            .timestamp
+            .is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok()),
+        sectigo_envelope: probe.event.is_some()
+            && (probe.target.is_some() || probe.partner.is_some()),
     }
-    let event_type = text(probe.event_type);
-    if event_type.as_deref() == Some("blocking_safe_ip") {
-        return Some(Found::CrowdSecBare);
+    .found()
+}
+
+/// What tells the providers apart, however a parser read it.
+pub(crate) struct Markers<'s> {
+    /// CrowdSec's `metadata` or `details` is present.
+    pub envelope: bool,
+    /// `event_type`, when it is a string.
+    pub event_type: Option<&'s str>,
+    /// `timestamp` is an integer.
+    pub integer_timestamp: bool,
+    /// Sectigo's `event` with its `target` or `partner` is present.
+    pub sectigo_envelope: bool,
+}
+
+impl Markers<'_> {
+    fn found(&self) -> Option<Found> {
+        if self.envelope {
+            return Some(Found::CrowdSecEnvelope);
+        }
+        if self.event_type == Some("blocking_safe_ip") {
+            return Some(Found::CrowdSecBare);
+        }
+        if self.event_type.is_some_and(|t| t.contains('.')) && self.integer_timestamp {
+            return Some(Found::Cloud66);
+        }
+        if self.sectigo_envelope {
+            return Some(Found::Sectigo);
+        }
+        None
     }
-    if event_type.is_some_and(|t| t.contains('.')) && is_integer(probe.timestamp) {
-        return Some(Found::Cloud66);
+
+    /// Refuses a payload that a model of `expected` read, if it has another provider's shape.
+    pub fn check(&self, expected: Provider) -> Result<(), Error> {
+        match self.found() {
+            Some(found) if found != expected => Err(mismatch(found.provider(), expected)),
+            _ => Ok(()),
+        }
     }
-    if probe.event.is_some() && (probe.target.is_some() || probe.partner.is_some()) {
-        return Some(Found::Sectigo);
-    }
-    None
 }
