@@ -22,13 +22,9 @@ pub(crate) struct Probe<'a> {
     #[serde(borrow, default, deserialize_with = "json::raw")]
     pub timestamp: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub id: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
     pub event: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "json::raw")]
     pub target: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub body: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "json::raw")]
     pub partner: Option<&'a RawValue>,
 }
@@ -40,7 +36,7 @@ pub(crate) enum Shape<'a> {
     /// CrowdSec's `blocking_safe_ip`, which the docs show without the envelope.
     CrowdSecBare,
     Cloud66,
-    Sectigo(Probe<'a>),
+    Sectigo,
 }
 
 /// Detects the provider; a `hint` (from the route) that the payload contradicts is an error,
@@ -55,7 +51,7 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
         (Some(found), _) => Ok(found.with(probe)),
         (None, Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
         (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66),
-        (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo(probe)),
+        (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo),
         (None, None) => Err(Error::new(
             ErrorKind::Unrecognized,
             "",
@@ -97,7 +93,7 @@ impl Found {
             Self::CrowdSecEnvelope => Shape::CrowdSecEnvelope(probe),
             Self::CrowdSecBare => Shape::CrowdSecBare,
             Self::Cloud66 => Shape::Cloud66,
-            Self::Sectigo => Shape::Sectigo(probe),
+            Self::Sectigo => Shape::Sectigo,
         }
     }
 }

@@ -56,10 +56,14 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     })?;
     json::check_envelope(body)?;
     let mut event = match options.provider {
-        // Cloud66's models read the whole body in one pass, so on its routes detection runs
-        // only to explain a payload they refuse: another provider's, or a malformed one.
-        Some(Provider::Cloud66) => {
-            cloud66::parse(text).map_err(|err| match detect::shape(text, options.provider) {
+        // Their models read the whole body in one pass, so on their routes detection runs only
+        // to explain a payload they refuse: another provider's, or a malformed one.
+        Some(provider @ (Provider::Cloud66 | Provider::Sectigo)) => {
+            let parse = match provider {
+                Provider::Cloud66 => cloud66::parse,
+                _ => sectigo::parse,
+            };
+            parse(text).map_err(|err| match detect::shape(text, options.provider) {
                 Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
                 _ => err,
             })?
@@ -68,7 +72,7 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
             detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
             detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
             detect::Shape::Cloud66 => cloud66::parse(text)?,
-            detect::Shape::Sectigo(probe) => sectigo::parse(text, &probe)?,
+            detect::Shape::Sectigo => sectigo::parse(text)?,
         },
     };
     if event.time.is_none() {

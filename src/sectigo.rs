@@ -5,16 +5,17 @@
 //! restore states, the issues found, the site or user) is looked up by the likely key names.
 
 use crate::classify::{event_types, finish, Kind, Parts};
-use crate::detect::Probe;
+use crate::detect;
 use crate::json::{self, Object, Text};
 use crate::tree::Tree;
-use crate::{redact, Error, Event, Indicators};
+use crate::{redact, Error, Event, Indicators, Provider};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
 use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -52,12 +53,57 @@ impl EventType {
     }
 }
 
-pub(crate) fn parse<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let id: Id = json::member(probe.id, "id")?;
-    let event: Text = json::member(probe.event, "event")?;
-    let Object(target): Object<Target> = json::member(probe.target, "target")?;
-    let Object(partner): Object<Partner> = json::member(probe.partner, "partner")?;
-    let body: Tree = json::member(probe.body, "body")?;
+/// Parses a Sectigo payload in one pass. The members that mark other providers' shapes are
+/// captured too, so that a payload detection would give to another provider is refused here.
+pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
+    let payload: Payload = json::from_body(text)?;
+    let event_type = payload
+        .event_type
+        .and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+    detect::Markers {
+        envelope: payload.metadata.is_some() || payload.details.is_some(),
+        event_type: event_type.as_deref(),
+        integer_timestamp: payload
+            .timestamp
+            .is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok()),
+        sectigo_envelope: true,
+    }
+    .check(Provider::Sectigo)?;
+    build(text, payload)
+}
+
+/// The documented envelope, and the members that mark other providers' shapes.
+#[derive(Deserialize)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    id: Id<'a>,
+    #[serde(borrow)]
+    event: Text<'a>,
+    #[serde(borrow)]
+    target: Object<Target<'a>>,
+    #[serde(borrow)]
+    partner: Object<Partner<'a>>,
+    #[serde(borrow)]
+    body: Tree<'a>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    details: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    event_type: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "json::raw")]
+    timestamp: Option<&'a RawValue>,
+}
+
+fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
+    let Payload {
+        id,
+        event,
+        target: Object(target),
+        partner: Object(partner),
+        body,
+        ..
+    } = payload;
     if !matches!(body, Tree::Object(_) | Tree::Array(_)) {
         return Err(Error::schema("body", "expected an object or an array"));
     }
