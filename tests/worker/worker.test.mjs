@@ -211,6 +211,37 @@ test("a flood of malformed bodies, then good requests still pass", async () => {
   assert.equal(receiver.received.length, 1);
 });
 
+test("hostile heads (Latin-1 header bytes, odd paths and queries) get a 4xx, never a 500", async () => {
+  const receiver = await new Receiver().start();
+  const mf = await startWorker({ receiver, port: 0 });
+  cleanup.push(() => mf.dispose(), () => receiver.mode !== "down" && receiver.down());
+  const url = await mf.ready;
+  const good = fixture("crowdsec", "alert_triggered.json");
+  const { headers } = providerRequest("crowdsec", good).init;
+  const cases = [
+    ["/hooks/crowdsec", { authorization: "Bearer \xff\xfe\x80" }],
+    ["/hooks/crowdsec", { authorization: "Basic \xe9\xe9\xe9" }],
+    ["/hooks/sectigo", { "cf-connecting-ip": "\xff.\xfe.1.1", authorization: "Basic " + "A".repeat(5000) }],
+    ["/hooks/cloud66?token=%ff%fe&token=x", {}],
+    ["/hooks/cloud66?token=" + "%".repeat(300), {}],
+    ["/hooks/%2e%2e/crowdsec", {}],
+    ["/hooks/crowdsec/../crowdsec?%00", { authorization: "Bearer \xff", "x-forwarded-for": "\xff, ::ffff:999.1.1.1" }],
+  ];
+  for (const [path, extra] of cases) {
+    const status = await new Promise((resolve, reject) => {
+      // A connection each: workerd closes one whose request body a denial left unread.
+      const req = httpRequest(new URL(path, url), { method: "POST", agent: false, headers: { ...headers, ...extra, "content-length": good.length } },
+        (res) => { res.resume(); res.on("end", () => resolve(res.statusCode)); });
+      req.on("error", reject);
+      req.end(good);
+    });
+    assert.ok(status >= 400 && status < 500, `${path} ${JSON.stringify(extra).slice(0, 80)} gave ${status}`);
+  }
+  const res = await mf.dispatchFetch(new URL("/hooks/crowdsec", url), providerRequest("crowdsec", good).init);
+  assert.equal(res.status, 200);
+  assert.equal(receiver.received.length, 1);
+});
+
 test("an invalid HOOKWALL_CONFIG fails every request with 500, never permissive", async () => {
   const bad = JSON.stringify({ sources: [{ name: "x", path: "/hooks/crowdsec", provider: "crowdsec", allow_ips: ["10.0.0.0/33"] }] });
   const { receiver, send } = await setup({ config: bad });
