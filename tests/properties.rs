@@ -1,11 +1,12 @@
-//! Property tests: classify never panics on any input, and detection depends on a payload's
-//! shape, not on member order or on extra members.
+//! Property tests: classify never panics on any input, detection depends on a payload's shape,
+//! not on member order or on extra members, and a provider's route (whose models read the body
+//! in one pass) decides as detection does.
 
 use std::fs;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use hookwall::{classify, Options};
+use hookwall::{classify, ErrorKind, Options, Provider};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -53,8 +54,68 @@ fn check_no_panic(body: &[u8]) {
     }
 }
 
+/// On every provider's route, `body` is what detection makes of it: the same event, or a
+/// refusal. Only a payload in no known shape may pass on a route and not without one.
+fn check_routes_agree(body: &[u8]) {
+    let detected = classify(body, &Options::default());
+    for provider in [Provider::CrowdSec, Provider::Cloud66, Provider::Sectigo] {
+        let options = Options {
+            provider: Some(provider),
+            ..Options::default()
+        };
+        match (classify(body, &options), &detected) {
+            (Ok(routed), Ok(event)) => {
+                assert_eq!(routed.provider, event.provider);
+                assert_eq!(routed.kind, event.kind);
+                assert_eq!(routed.id, event.id);
+                assert_eq!(routed.severity, event.severity);
+            }
+            (Ok(routed), Err(e)) => {
+                assert_eq!(e.kind(), ErrorKind::Unrecognized, "{provider}: {e}");
+                assert_eq!(routed.provider, provider);
+            }
+            (Err(e), Ok(event)) => {
+                assert_ne!(event.provider, provider, "{provider}: {e}");
+                assert_eq!(e.kind(), ErrorKind::ProviderMismatch, "{provider}: {e}");
+            }
+            (Err(_), Err(_)) => {}
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn routes_decide_as_detection_does(
+        index in 0usize..36,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    ) {
+        let (_, body) = &documented()[index % documented().len()];
+        let mut body = body.clone();
+        for (at, byte) in edits {
+            let i = at.index(body.len());
+            body[i] = byte;
+        }
+        check_routes_agree(&body);
+    }
+
+    #[test]
+    fn routes_decide_as_detection_does_on_mixed_shapes(
+        index in 0usize..36,
+        other in 0usize..36,
+        at in any::<prop::sample::Index>(),
+    ) {
+        // A documented payload with one top-level member of another provider's.
+        let (_, body) = &documented()[index % documented().len()];
+        let (_, donor) = &documented()[other % documented().len()];
+        let mut payload: Value = serde_json::from_slice(body).unwrap();
+        let donor: Value = serde_json::from_slice(donor).unwrap();
+        let keys: Vec<&String> = donor.as_object().unwrap().keys().collect();
+        let key = keys[at.index(keys.len())];
+        payload[key.as_str()] = donor[key.as_str()].clone();
+        check_routes_agree(payload.to_string().as_bytes());
+    }
 
     #[test]
     fn never_panics_on_arbitrary_bytes(body in prop::collection::vec(any::<u8>(), 0..512)) {
