@@ -39,9 +39,14 @@ test("direct mode: every fixture delivered once as a signed CloudEvent", async (
 });
 
 test("a retried delivery is acknowledged without a second delivery", async () => {
-  const { receiver, send } = await setup();
+  const { receiver, mf, send } = await setup();
   const body = fixture("crowdsec", "alert_triggered.json");
-  assert.equal((await send(providerRequest("crowdsec", body))).status, 200);
+  const first = await send(providerRequest("crowdsec", body));
+  assert.equal(first.status, 200);
+  // The mark is written after the answer (waitUntil); a provider retries seconds later.
+  const kv = await mf.getKVNamespace("DEDUP");
+  const { id } = await first.json();
+  for (let i = 0; i < 50 && (await kv.get(`accepted:${id}`)) === null; i++) await new Promise((ok) => setTimeout(ok, 20));
   const again = await send(providerRequest("crowdsec", body));
   assert.equal(again.status, 200);
   assert.equal((await again.json()).status, "duplicate");

@@ -26,8 +26,8 @@ fn now_ms() -> u64 {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    routes::handle(req, &env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    routes::handle(req, &env, &ctx).await
 }
 
 /// The queue handler, exported by hand instead of with `#[event(queue)]`: workers-rs 0.8.7's

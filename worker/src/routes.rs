@@ -10,7 +10,7 @@ use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
-use worker::{Env, Headers, Request, Response, Result};
+use worker::{Context, Env, Headers, Request, Response, Result};
 
 use crate::config;
 use crate::dedup::Dedup;
@@ -21,7 +21,7 @@ use crate::log;
 /// Seconds a provider is asked to wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: &str = "30";
 
-pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
+pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let started = crate::now_ms();
     let url = req.inner().url();
     let path = path_and_query(&url);
@@ -69,7 +69,7 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
     };
     let received_at = i64::try_from(crate::now_ms() / 1000).ok();
     match admission.check_body(&body, received_at) {
-        Ok(event) => accept(source, &event, env, started).await,
+        Ok(event) => accept(source, &event, env, ctx, started).await,
         Err(denial) => deny(&denial, Some(source), started),
     }
 }
@@ -140,7 +140,13 @@ fn unreadable_body() -> Denial {
 }
 
 /// Delivers or enqueues an allowed event, then acknowledges it; 503 if it is not yet safe.
-async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Result<Response> {
+async fn accept(
+    source: &str,
+    event: &Event<'_>,
+    env: &Env,
+    ctx: &Context,
+    started: u64,
+) -> Result<Response> {
     let outcome = Outcome {
         source: Some(source),
         provider: Some(event.provider.as_str()),
@@ -192,7 +198,12 @@ async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Res
     };
     match stored {
         Ok(reason) => {
-            dedup.mark("accepted", &event.id).await;
+            // The event is safe; the mark only spares a provider's retry a second delivery, so
+            // the provider is not kept waiting for the KV write (tens of milliseconds or more).
+            let id = event.id.to_string();
+            ctx.wait_until(async move {
+                dedup.mark("accepted", &id).await;
+            });
             acknowledge(Outcome { reason, ..outcome }, started)
         }
         Err(problem) => {
