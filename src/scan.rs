@@ -103,17 +103,33 @@ impl<'a> Tokens<'a> {
     }
 }
 
-/// The end (exclusive) of the string starting with the quote at `start`.
+/// The end (exclusive) of the string starting with the quote at `start`. Most of a payload is
+/// string contents, so they are skipped eight bytes at a time until a quote or backslash.
 fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
+    loop {
+        while let Some(word) = bytes.get(i..i + 8) {
+            let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+            if has_byte(word, b'"') || has_byte(word, b'\\') {
+                break;
+            }
+            i += 8;
+        }
+        match bytes.get(i) {
+            None => return bytes.len(),
+            Some(b'\\') => i += 2,
+            Some(b'"') => return i + 1,
+            Some(_) => i += 1,
         }
     }
-    bytes.len()
+}
+
+/// Whether any byte of `word` is `byte` (the classic zero-byte test, exact for "any").
+fn has_byte(word: u64, byte: u8) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (LOW * u64::from(byte));
+    x.wrapping_sub(LOW) & !x & HIGH != 0
 }
 
 /// A member's name without its quotes; escapes stay as written, so a name cannot break a log
@@ -230,6 +246,7 @@ pub(crate) fn sole_member<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     fn at(text: &str, needle: &str) -> String {
         path_at(text, text.find(needle).unwrap())
@@ -246,6 +263,17 @@ mod tests {
         assert_eq!(at(text, "{\"c\""), "a.b[1]");
         assert_eq!(at(text, "}, [true"), "a.b[1]");
         assert_eq!(path_at(text, text.len() - 1), "");
+    }
+
+    #[test]
+    fn skips_strings_word_by_word() {
+        for pad in 0..20 {
+            let filler = "x".repeat(pad);
+            let text = format!(r#""{filler}\"{filler}\\" "#);
+            assert_eq!(string_end(text.as_bytes(), 0), text.len() - 1, "{text}");
+        }
+        assert!(has_byte(u64::from_le_bytes(*b"abcdefg\""), b'"'));
+        assert!(!has_byte(u64::from_le_bytes(*b"abcdefgh"), b'"'));
     }
 
     #[test]
