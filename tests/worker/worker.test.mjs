@@ -53,6 +53,20 @@ test("a retried delivery is acknowledged without a second delivery", async () =>
   assert.equal(receiver.received.length, 1);
 });
 
+test("an event id longer than a KV key is still deduplicated", async () => {
+  const { receiver, mf, send } = await setup();
+  const event = JSON.parse(fixture("sectigo", "user_create.json"));
+  event.id = "x".repeat(600);
+  const body = JSON.stringify(event);
+  const first = await send(providerRequest("sectigo", body));
+  assert.equal(first.status, 200, await first.clone().text());
+  const kv = await mf.getKVNamespace("DEDUP");
+  for (let i = 0; i < 50 && (await kv.list()).keys.length === 0; i++) await new Promise((ok) => setTimeout(ok, 20));
+  const again = await send(providerRequest("sectigo", body));
+  assert.equal((await again.json()).status, "duplicate");
+  assert.equal(receiver.received.length, 1);
+});
+
 test("every deny rule answers its status with a JSON error body", async () => {
   const { receiver, send } = await setup();
   const good = fixture("crowdsec", "alert_triggered.json");

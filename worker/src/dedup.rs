@@ -5,10 +5,11 @@
 //! KV is eventually consistent: a retry reaching another location within about a minute may not
 //! see the mark yet and is delivered again. Exactly-once needs a Durable Object (docs/worker.md).
 
+use sha2::{Digest, Sha256};
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
-use crate::js;
+use crate::{js, signature};
 
 /// How long a mark is kept: longer than any provider retries.
 const TTL_SECONDS: u32 = 7 * 24 * 3600;
@@ -48,6 +49,34 @@ impl Dedup {
     }
 }
 
+/// KV refuses keys over 512 bytes; an event id that long (the providers' ids are free-form
+/// strings) is keyed by its SHA-256 instead, so its deduplication still works.
+const MAX_KEY_BYTES: usize = 512;
+
 fn key(stage: &str, id: &str) -> JsValue {
-    JsValue::from_str(&format!("{stage}:{id}"))
+    JsValue::from_str(&key_text(stage, id))
+}
+
+fn key_text(stage: &str, id: &str) -> String {
+    let key = format!("{stage}:{id}");
+    if key.len() <= MAX_KEY_BYTES {
+        return key;
+    }
+    let digest = signature::hex(&Sha256::digest(id.as_bytes()));
+    format!("{stage}:sha256:{digest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key_text, MAX_KEY_BYTES};
+
+    #[test]
+    fn long_ids_are_keyed_by_their_digest_within_kv_limit() {
+        assert_eq!(key_text("accepted", "5b53"), "accepted:5b53");
+        let long = "x".repeat(600);
+        let key = key_text("accepted", &long);
+        assert!(key.starts_with("accepted:sha256:") && key.len() <= MAX_KEY_BYTES);
+        assert_eq!(key, key_text("accepted", &long), "stable across retries");
+        assert_ne!(key, key_text("delivered", &long));
+    }
 }

@@ -17,7 +17,8 @@ pub fn sign(key: &[u8], unix_seconds: u64, body: &str) -> Result<String, Invalid
     Ok(format!("t={t},v1={}", hex(&mac.finalize().into_bytes())))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
