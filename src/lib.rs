@@ -55,20 +55,13 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
         )
     })?;
     json::check_envelope(body)?;
-    let mut event = match options.provider {
-        // Their models read the whole body in one pass, so on their routes detection runs only
-        // to explain a payload they refuse: another provider's, or a malformed one.
-        Some(provider @ (Provider::Cloud66 | Provider::Sectigo)) => {
-            let parse = match provider {
-                Provider::Cloud66 => cloud66::parse,
-                _ => sectigo::parse,
-            };
-            parse(text).map_err(|err| match detect::shape(text, options.provider) {
-                Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
-                _ => err,
-            })?
-        }
-        hint => match detect::shape(text, hint)? {
+    let mut event = match one_pass(options.provider) {
+        // Detection runs only to explain a refusal: another provider's payload, or a bad one.
+        Some(parse) => parse(text).map_err(|err| match detect::shape(text, options.provider) {
+            Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
+            _ => err,
+        })?,
+        None => match detect::shape(text, options.provider)? {
             detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
             detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
             detect::Shape::Cloud66 => cloud66::parse(text)?,
@@ -80,4 +73,18 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     }
     redact::apply(&mut event, options.redact)?;
     Ok(event)
+}
+
+/// A provider's parser of whole payloads.
+type Parser = for<'a> fn(&'a str) -> Result<Event<'a>, Error>;
+
+/// The parser that reads a route's payloads in one pass: Cloud66's and Sectigo's, whose one model
+/// covers every event type. CrowdSec's model depends on `details.event_type`, so its payloads go
+/// through detection, which captures `details`, first.
+fn one_pass(provider: Option<Provider>) -> Option<Parser> {
+    match provider {
+        Some(Provider::Cloud66) => Some(cloud66::parse),
+        Some(Provider::Sectigo) => Some(sectigo::parse),
+        Some(Provider::CrowdSec) | None => None,
+    }
 }
