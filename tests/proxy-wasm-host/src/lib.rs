@@ -17,7 +17,7 @@ pub mod examples;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use wasmtime::{Caller, Engine, Extern, Linker, Memory, Module, Store, TypedFunc};
+use wasmtime::{Caller, Engine, Linker, Memory, Module, Store, TypedFunc};
 
 pub use wasmtime::{Error, Result};
 
@@ -176,6 +176,15 @@ struct State {
     current: Option<i32>,
     /// Body callbacks of the last stream.
     body_calls: usize,
+    /// The guest's memory and allocator, looked up once at load as Envoy does, not by name on
+    /// every host call (which would bill the filter for the host's own lookups).
+    guest: Option<Guest>,
+}
+
+#[derive(Clone)]
+struct Guest {
+    memory: Memory,
+    allocate: Option<TypedFunc<i32, i32>>,
 }
 
 impl State {
@@ -221,18 +230,23 @@ impl Host {
             streams: HashMap::new(),
             current: None,
             body_calls: 0,
+            guest: None,
         };
         let mut store = Store::new(&engine, state);
         let instance = linker.instantiate(&mut store, &module)?;
         instance
             .get_func(&mut store, "proxy_abi_version_0_2_1")
             .ok_or_else(|| Error::msg("the module does not declare proxy_abi_version_0_2_1"))?;
-        if let Some(init) = instance.get_func(&mut store, "_initialize") {
-            init.typed::<(), ()>(&store)?.call(&mut store, ())?;
-        }
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| Error::msg("no exported memory"))?;
+        let allocate = instance
+            .get_typed_func::<i32, i32>(&mut store, "proxy_on_memory_allocate")
+            .ok();
+        store.data_mut().guest = Some(Guest { memory, allocate });
+        if let Some(init) = instance.get_func(&mut store, "_initialize") {
+            init.typed::<(), ()>(&store)?.call(&mut store, ())?;
+        }
         let func = |store: &mut Store<State>, name: &str| -> Result<wasmtime::Func> {
             instance
                 .get_func(&mut *store, name)
@@ -442,9 +456,9 @@ fn strings(headers: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
 }
 
 fn memory(caller: &mut Caller<'_, State>) -> Result<Memory> {
-    match caller.get_export("memory") {
-        Some(Extern::Memory(m)) => Ok(m),
-        _ => Err(Error::msg("no exported memory")),
+    match &caller.data().guest {
+        Some(guest) => Ok(guest.memory),
+        None => Err(Error::msg("no exported memory")),
     }
 }
 
@@ -471,10 +485,11 @@ fn write(caller: &mut Caller<'_, State>, ptr: i32, bytes: &[u8]) -> Result<()> {
 /// address and size written where the guest asked.
 fn give(caller: &mut Caller<'_, State>, bytes: &[u8], ptr_out: i32, size_out: i32) -> Result<()> {
     let allocate = caller
-        .get_export("proxy_on_memory_allocate")
-        .and_then(Extern::into_func)
-        .ok_or_else(|| Error::msg("no proxy_on_memory_allocate"))?
-        .typed::<i32, i32>(&caller)?;
+        .data()
+        .guest
+        .as_ref()
+        .and_then(|guest| guest.allocate.clone())
+        .ok_or_else(|| Error::msg("no proxy_on_memory_allocate"))?;
     let len = i32::try_from(bytes.len())?;
     let ptr = allocate.call(&mut *caller, len)?;
     write(caller, ptr, bytes)?;
