@@ -89,13 +89,7 @@ impl<'a> Tokens<'a> {
                 }
                 b if b.is_ascii_whitespace() => {}
                 _ => {
-                    while self
-                        .bytes
-                        .get(self.pos)
-                        .is_some_and(|b| !b",:]}".contains(b) && !b.is_ascii_whitespace())
-                    {
-                        self.pos += 1;
-                    }
+                    self.pos = scalar_end(self.bytes, start);
                     return Some((Token::Scalar, start..self.pos));
                 }
             }
@@ -217,30 +211,89 @@ fn render(text: &str, steps: &[Option<Step>]) -> String {
 /// path that skips tokenizing values into serde's types. A name written with escapes is not
 /// recognized, so `None` only means that a full parse must answer.
 pub(crate) fn sole_member<'a>(text: &'a str, name: &str) -> Option<&'a str> {
-    let mut tokens = Tokens::new(text);
+    let bytes = text.as_bytes();
+    let mut i = skip_whitespace(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_whitespace(bytes, i + 1);
+    if bytes.get(i) == Some(&b'}') {
+        return None;
+    }
     let mut found = None;
-    let mut start = None;
-    while let Some((token, span)) = tokens.next() {
-        match (token, tokens.depth) {
-            (Token::Open, 1) if text.as_bytes().get(span.start) != Some(&b'{') => return None,
-            (Token::Key, 1) if key_name(text, span.clone()) == name => {
-                if found.is_some() {
-                    return None;
-                }
-                start = Some(span.end);
+    loop {
+        if bytes.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(bytes, i);
+        let key = key_name(text, i..key_end);
+        i = skip_whitespace(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_whitespace(bytes, i + 1);
+        let end = value_end(bytes, start)?;
+        if key == name {
+            if found.is_some() {
+                return None;
             }
-            (Token::Scalar, 1) | (Token::Close, 1) => {
-                if let Some(from) = start.take() {
-                    found = text
-                        .get(from..span.end)
-                        .map(|v| v.trim_start_matches([' ', '\t', '\n', '\r', ':']));
-                }
-            }
-            (Token::Close, 0) => return found,
-            _ => {}
+            found = text.get(start..end);
+        }
+        i = skip_whitespace(bytes, end);
+        match bytes.get(i) {
+            Some(b',') => i = skip_whitespace(bytes, i + 1),
+            Some(b'}') => return found,
+            _ => return None,
         }
     }
-    None
+}
+
+fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the value starting at `start`; containers are skipped by counting
+/// brackets outside strings.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => Some(string_end(bytes, start)),
+        b'{' | b'[' => {
+            let (mut depth, mut i) = (0usize, start);
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = string_end(bytes, i);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => Some(scalar_end(bytes, start)),
+    }
+}
+
+/// The end (exclusive) of the number or literal starting at `start`.
+fn scalar_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while bytes
+        .get(i)
+        .is_some_and(|b| !b",:]}".contains(b) && !b.is_ascii_whitespace())
+    {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
