@@ -1,7 +1,9 @@
 //! Which provider sent a payload, from its shape alone.
 //!
-//! One skimming pass captures the top-level members that tell the providers apart; the
-//! provider's parser then reuses what it captured instead of reading them again.
+//! One skimming pass captures the top-level members that tell the providers apart; CrowdSec's
+//! parser then decodes the `metadata` and `details` it captured. Cloud66's and Sectigo's models
+//! read a whole body in one pass, so on their own routes they run first and detection only
+//! explains a refusal; they check the same [`Markers`], so both ways decide alike.
 
 use alloc::format;
 use alloc::string::String;
