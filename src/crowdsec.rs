@@ -11,6 +11,8 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::classify::{event_types, finish, Kind, Parts};
@@ -67,40 +69,126 @@ fn parse_details<'a>(
     event_type: Cow<'a, str>,
     details: &'a str,
 ) -> Result<Parts<'a>, Error> {
-    fn parse<'a, T: Deserialize<'a>>(details: &'a str) -> Result<T, Error> {
-        json::from_text::<Object<T>>(details, "details").map(|Object(model)| model)
+    decode_details(
+        kind,
+        event_type,
+        &mut serde_json::Deserializer::from_str(details),
+    )
+    .map_err(|e| json::locate(&e, details, "details"))
+}
+
+/// Decodes `details` into its event's model, wherever the deserializer stands: at captured
+/// text, or at the member inside the whole body.
+fn decode_details<'a, D: Deserializer<'a>>(
+    kind: EventType,
+    ty: Cow<'a, str>,
+    details: D,
+) -> Result<Parts<'a>, D::Error> {
+    fn model<'a, T: Deserialize<'a>, D: Deserializer<'a>>(details: D) -> Result<T, D::Error> {
+        Object::<T>::deserialize(details).map(|Object(model)| model)
     }
-    let ty = event_type;
     Ok(match kind {
-        EventType::AmIUnderAttack => parse::<AmIUnderAttack>(details)?.parts(ty),
-        EventType::AlertTriggered => parse::<AlertTriggered>(details)?.parts(ty),
+        EventType::AmIUnderAttack => model::<AmIUnderAttack, D>(details)?.parts(ty),
+        EventType::AlertTriggered => model::<AlertTriggered, D>(details)?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
         | EventType::SecurityEngineLongPendingEnroll => {
-            parse::<EngineEnrollment>(details)?.parts(kind, ty)
+            model::<EngineEnrollment, D>(details)?.parts(kind, ty)
         }
         EventType::FirewallIntegrationOffline
         | EventType::RemediationComponentIntegrationOffline => {
-            parse::<IntegrationOffline>(details)?.parts(kind, ty)
+            model::<IntegrationOffline, D>(details)?.parts(kind, ty)
         }
-        EventType::LogProcessorNoAlerts => parse::<LogProcessorNoAlerts>(details)?.parts(ty),
-        EventType::ComponentOutdated => parse::<ComponentOutdated>(details)?.parts(ty),
-        EventType::LogProcessorOffline => parse::<LogProcessorOffline>(details)?.parts(ty),
+        EventType::LogProcessorNoAlerts => model::<LogProcessorNoAlerts, D>(details)?.parts(ty),
+        EventType::ComponentOutdated => model::<ComponentOutdated, D>(details)?.parts(ty),
+        EventType::LogProcessorOffline => model::<LogProcessorOffline, D>(details)?.parts(ty),
         EventType::RemediationComponentOffline => {
-            parse::<RemediationComponentOffline>(details)?.parts(ty)
+            model::<RemediationComponentOffline, D>(details)?.parts(ty)
         }
-        EventType::SecurityEngineNoAlerts => parse::<EngineNoAlerts>(details)?.parts(ty),
-        EventType::SecurityEngineOffline => parse::<EngineOffline>(details)?.parts(ty),
-        EventType::BlockingSafeIp => parse::<BlockingSafeIp>(details)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => parse::<Common>(details)?.parts(kind, ty),
+        EventType::SecurityEngineNoAlerts => model::<EngineNoAlerts, D>(details)?.parts(ty),
+        EventType::SecurityEngineOffline => model::<EngineOffline, D>(details)?.parts(ty),
+        EventType::BlockingSafeIp => model::<BlockingSafeIp, D>(details)?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => {
+            model::<Common, D>(details)?.parts(kind, ty)
+        }
     })
+}
+
+/// Parses an enveloped payload on a CrowdSec route in one pass: a scan finds
+/// `details.event_type` first, so `details` decodes straight into its event's model. `None`
+/// when the scan cannot tell (no envelope, a name repeated or escaped, a type that is not a
+/// string): detection then decides, and explains.
+pub(crate) fn parse_routed(text: &str) -> Option<Result<Event<'_>, Error>> {
+    let event_type = scan::sole_member(text, &["details", "event_type"])?;
+    let event_type: Text = json::from_text(event_type, "details.event_type").ok()?;
+    Some(parse_in_one_pass(text, event_type))
+}
+
+fn parse_in_one_pass<'a>(text: &'a str, event_type: Text<'a>) -> Result<Event<'a>, Error> {
+    let visitor = EnvelopeVisitor {
+        kind: EventType::from_type(&event_type),
+        event_type: event_type.0,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (Object(metadata), parts) = (&mut de)
+        .deserialize_map(visitor)
+        .and_then(|envelope| de.end().map(|()| envelope))
+        .map_err(|e| json::locate(&e, text, ""))?;
+    metadata.check()?;
+    Ok(finish(parts, text.trim()))
+}
+
+/// Reads the envelope, decoding `details` as the event type found beforehand says.
+struct EnvelopeVisitor<'a> {
+    kind: EventType,
+    event_type: Cow<'a, str>,
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'de> {
+    type Value = (Object<Metadata<'de>>, Parts<'de>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut metadata, mut parts) = (None, None);
+        while let Some(Text(key)) = map.next_key()? {
+            match &*key {
+                "metadata" if metadata.is_some() => {
+                    return Err(de::Error::duplicate_field("metadata"))
+                }
+                "details" if parts.is_some() => return Err(de::Error::duplicate_field("details")),
+                "metadata" => metadata = Some(map.next_value()?),
+                "details" => {
+                    let event_type = self.event_type.clone();
+                    parts = Some(map.next_value_seed(DetailsSeed(self.kind, event_type))?);
+                }
+                _ => drop(map.next_value::<IgnoredAny>()?),
+            }
+        }
+        Ok((
+            metadata.ok_or_else(|| de::Error::missing_field("metadata"))?,
+            parts.ok_or_else(|| de::Error::missing_field("details"))?,
+        ))
+    }
+}
+
+struct DetailsSeed<'a>(EventType, Cow<'a, str>);
+
+impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
+    type Value = Parts<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, details: D) -> Result<Parts<'de>, D::Error> {
+        decode_details(self.0, self.1, details)
+    }
 }
 
 /// `details.event_type`, which chooses the model. Found by scanning, as `details` is most of
 /// the payload and the model reads it again; a full parse only explains what the scan cannot
 /// find, such as a missing or repeated `event_type`.
 fn details_type(details: &str) -> Result<Text<'_>, Error> {
-    match scan::sole_member(details, "event_type") {
+    match scan::sole_member(details, &["event_type"]) {
         Some(text) => json::from_text(text, "details.event_type"),
         None => json::from_text::<Object<DetailsHead>>(details, "details")
             .map(|Object(head)| head.event_type),

@@ -125,8 +125,8 @@ pub(crate) fn check_envelope(body: &[u8]) -> Result<(), Error> {
 }
 
 /// A serde_json error as ours. Syntax errors are located by line and column in a whole body;
-/// inside captured text, whose positions mean nothing to the caller, and for data errors, by
-/// the path of what the parser stopped at.
+/// inside captured text, whose positions mean nothing to the caller, for numbers out of range
+/// and for data errors, by the path of what the parser stopped at.
 pub(crate) fn locate(err: &serde_json::Error, text: &str, prefix: &str) -> Error {
     let message = without_position(err);
     let stop = offset(text, err.line(), err.column());
@@ -136,9 +136,12 @@ pub(crate) fn locate(err: &serde_json::Error, text: &str, prefix: &str) -> Error
         } else {
             ErrorKind::Malformed
         };
-        let location = match (prefix, stop) {
-            ("", _) | (_, None) => alloc::format!("line {} column {}", err.line(), err.column()),
-            (_, Some(stop)) => join(prefix, &scan::path_at(text, stop.saturating_sub(1))),
+        // A number out of range is well-formed JSON that a field cannot hold: its path says
+        // more than its position, and stays the same however the body was read.
+        let by_path = !prefix.is_empty() || message == "number out of range";
+        let location = match stop {
+            Some(stop) if by_path => join(prefix, &scan::path_at(text, stop.saturating_sub(1))),
+            _ => alloc::format!("line {} column {}", err.line(), err.column()),
         };
         return Error::new(kind, location, message);
     }

@@ -55,9 +55,9 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
         )
     })?;
     json::check_envelope(body)?;
-    let mut event = match one_pass(options.provider) {
+    let mut event = match one_pass(text, options.provider) {
         // Detection runs only to explain a refusal: another provider's payload, or a bad one.
-        Some(parse) => parse(text).map_err(|err| match detect::shape(text, options.provider) {
+        Some(parsed) => parsed.map_err(|err| match detect::shape(text, options.provider) {
             Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
             _ => err,
         })?,
@@ -75,16 +75,13 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     Ok(event)
 }
 
-/// A provider's parser of whole payloads.
-type Parser = for<'a> fn(&'a str) -> Result<Event<'a>, Error>;
-
-/// The parser that reads a route's payloads in one pass: Cloud66's and Sectigo's, whose one model
-/// covers every event type. CrowdSec's model depends on `details.event_type`, so its payloads go
-/// through detection, which captures `details`, first.
-fn one_pass(provider: Option<Provider>) -> Option<Parser> {
-    match provider {
-        Some(Provider::Cloud66) => Some(cloud66::parse),
-        Some(Provider::Sectigo) => Some(sectigo::parse),
-        Some(Provider::CrowdSec) | None => None,
+/// A payload on its provider's route, read in one pass: Cloud66's and Sectigo's one model covers
+/// every event type; CrowdSec's model is chosen by `details.event_type`, found by a scan first.
+/// `None` when detection must decide.
+fn one_pass(text: &str, provider: Option<Provider>) -> Option<Result<Event<'_>, Error>> {
+    match provider? {
+        Provider::CrowdSec => crowdsec::parse_routed(text),
+        Provider::Cloud66 => Some(cloud66::parse(text)),
+        Provider::Sectigo => Some(sectigo::parse(text)),
     }
 }

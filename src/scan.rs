@@ -207,18 +207,26 @@ fn render(text: &str, steps: &[Option<Step>]) -> String {
     path
 }
 
-/// The text of the member `name` of the object `text`, if the object has exactly one: a fast
-/// path that skips tokenizing values into serde's types. A name written with escapes is not
-/// recognized, so `None` only means that a full parse must answer.
-pub(crate) fn sole_member<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+/// The text of the member at `path` (names, object in object) of the object `text`, if each
+/// object on the way has exactly one member of that name: a fast path that skips tokenizing
+/// values into serde's types. A name written with escapes is not recognized, so `None` only
+/// means that a full parse must answer.
+pub(crate) fn sole_member<'a>(text: &'a str, path: &[&str]) -> Option<&'a str> {
+    let (found, _) = object_member(text, skip_whitespace(text.as_bytes(), 0), path)?;
+    text.get(found?)
+}
+
+/// In the object starting at `start`: where the sole member at `path` is, if there is one, and
+/// where the object ends. `None` if the text is not such an object.
+fn object_member(text: &str, start: usize, path: &[&str]) -> Option<(Option<Range<usize>>, usize)> {
     let bytes = text.as_bytes();
-    let mut i = skip_whitespace(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
+    let (name, rest) = path.split_first()?;
+    if bytes.get(start) != Some(&b'{') {
         return None;
     }
-    i = skip_whitespace(bytes, i + 1);
+    let mut i = skip_whitespace(bytes, start + 1);
     if bytes.get(i) == Some(&b'}') {
-        return None;
+        return Some((None, i + 1));
     }
     let mut found = None;
     loop {
@@ -231,18 +239,24 @@ pub(crate) fn sole_member<'a>(text: &'a str, name: &str) -> Option<&'a str> {
         if bytes.get(i) != Some(&b':') {
             return None;
         }
-        let start = skip_whitespace(bytes, i + 1);
-        let end = value_end(bytes, start)?;
-        if key == name {
-            if found.is_some() {
-                return None;
-            }
-            found = text.get(start..end);
-        }
+        let value = skip_whitespace(bytes, i + 1);
+        let end = if key != *name {
+            value_end(bytes, value)?
+        } else if found.is_some() {
+            return None;
+        } else if rest.is_empty() {
+            let end = value_end(bytes, value)?;
+            found = Some(value..end);
+            end
+        } else {
+            let (inner, end) = object_member(text, value, rest)?;
+            found = Some(inner?);
+            end
+        };
         i = skip_whitespace(bytes, end);
         match bytes.get(i) {
             Some(b',') => i = skip_whitespace(bytes, i + 1),
-            Some(b'}') => return found,
+            Some(b'}') => return Some((found, i + 1)),
             _ => return None,
         }
     }
@@ -337,14 +351,27 @@ mod tests {
     }
 
     #[test]
-    fn finds_a_sole_top_level_member() {
-        let text = r#" {"t": {"type": 1}, "type" : {"k": [1]}, "x": [1], "y": "a"}"#;
-        assert_eq!(sole_member(text, "type"), Some(r#"{"k": [1]}"#));
-        assert_eq!(sole_member(text, "x"), Some("[1]"));
-        assert_eq!(sole_member(text, "y"), Some("\"a\""));
-        assert_eq!(sole_member(text, "k"), None);
-        assert_eq!(sole_member(r#"{"a": 1, "a": 2}"#, "a"), None);
-        assert_eq!(sole_member(r#"["a", 1]"#, "a"), None);
-        assert_eq!(sole_member(r#"{"a": 1"#, "a"), None);
+    fn finds_a_sole_member_by_path() {
+        let text = r#" {"t": {"type": 1}, "type" : {"k": [1], "j": "x"}, "x": [1], "y": "a"}"#;
+        assert_eq!(
+            sole_member(text, &["type"]),
+            Some(r#"{"k": [1], "j": "x"}"#)
+        );
+        assert_eq!(sole_member(text, &["x"]), Some("[1]"));
+        assert_eq!(sole_member(text, &["y"]), Some("\"a\""));
+        assert_eq!(sole_member(text, &["type", "j"]), Some("\"x\""));
+        assert_eq!(sole_member(text, &["t", "type"]), Some("1"));
+        assert_eq!(sole_member(text, &["k"]), None);
+        assert_eq!(sole_member(text, &["type", "z"]), None);
+        assert_eq!(sole_member(text, &["y", "z"]), None);
+        assert_eq!(sole_member(r#"{"a": 1, "a": 2}"#, &["a"]), None);
+        assert_eq!(
+            sole_member(r#"{"a": {"b": 1}, "a": {}}"#, &["a", "b"]),
+            None
+        );
+        assert_eq!(sole_member(r#"{"a": {"b": 1, "b": 1}}"#, &["a", "b"]), None);
+        assert_eq!(sole_member(r#"["a", 1]"#, &["a"]), None);
+        assert_eq!(sole_member(r#"{"a": 1"#, &["a"]), None);
+        assert_eq!(sole_member("{}", &["a"]), None);
     }
 }
