@@ -164,7 +164,9 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'de> {
                     let event_type = self.event_type.clone();
                     parts = Some(map.next_value_seed(DetailsSeed(self.kind, event_type))?);
                 }
-                _ => drop(map.next_value::<IgnoredAny>()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok((
@@ -174,6 +176,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'de> {
     }
 }
 
+/// Decodes `details` as the model of the event type it carries.
 struct DetailsSeed<'a>(EventType, Cow<'a, str>);
 
 impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
