@@ -35,11 +35,13 @@ event_types! {
 pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     let payload: Payload = json::from_body(text)?;
     detect::Markers {
-        envelope: payload.metadata.is_some() || payload.details.is_some(),
+        metadata: payload.metadata.is_some(),
+        details: payload.details.is_some(),
         event_type: Some(&payload.event_type),
         integer_timestamp: true,
-        sectigo_envelope: payload.event.is_some()
-            && (payload.target.is_some() || payload.partner.is_some()),
+        event: payload.event.is_some(),
+        target: payload.target.is_some(),
+        partner: payload.partner.is_some(),
     }
     .check(Provider::Cloud66)?;
     let head = Head {

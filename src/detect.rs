@@ -107,36 +107,46 @@ impl PartialEq<Provider> for Found {
 }
 
 fn detect(probe: &Probe<'_>) -> Option<Found> {
-    let event_type = probe
-        .event_type
-        .and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+    let event_type = text(probe.event_type);
     Markers {
-        envelope: probe.metadata.is_some() || probe.details.is_some(),
+        metadata: probe.metadata.is_some(),
+        details: probe.details.is_some(),
         event_type: event_type.as_deref(),
-        integer_timestamp: probe
-            .timestamp
-            .is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok()),
-        sectigo_envelope: probe.event.is_some()
-            && (probe.target.is_some() || probe.partner.is_some()),
+        integer_timestamp: is_integer(probe.timestamp),
+        event: probe.event.is_some(),
+        target: probe.target.is_some(),
+        partner: probe.partner.is_some(),
     }
     .found()
 }
 
-/// What tells the providers apart, however a parser read it.
+/// A captured member's value, if it is a string.
+pub(crate) fn text(raw: Option<&RawValue>) -> Option<String> {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+}
+
+/// Whether a captured member is an integer.
+pub(crate) fn is_integer(raw: Option<&RawValue>) -> bool {
+    raw.is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok())
+}
+
+/// What tells the providers apart, however a parser read it: which marking members are
+/// present, and what `event_type` and `timestamp` are.
 pub(crate) struct Markers<'s> {
-    /// CrowdSec's `metadata` or `details` is present.
-    pub envelope: bool,
+    pub metadata: bool,
+    pub details: bool,
     /// `event_type`, when it is a string.
     pub event_type: Option<&'s str>,
     /// `timestamp` is an integer.
     pub integer_timestamp: bool,
-    /// Sectigo's `event` with its `target` or `partner` is present.
-    pub sectigo_envelope: bool,
+    pub event: bool,
+    pub target: bool,
+    pub partner: bool,
 }
 
 impl Markers<'_> {
     fn found(&self) -> Option<Found> {
-        if self.envelope {
+        if self.metadata || self.details {
             return Some(Found::CrowdSecEnvelope);
         }
         if self.event_type == Some("blocking_safe_ip") {
@@ -145,7 +155,7 @@ impl Markers<'_> {
         if self.event_type.is_some_and(|t| t.contains('.')) && self.integer_timestamp {
             return Some(Found::Cloud66);
         }
-        if self.sectigo_envelope {
+        if self.event && (self.target || self.partner) {
             return Some(Found::Sectigo);
         }
         None

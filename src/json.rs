@@ -77,14 +77,8 @@ fn too_deep(body: &[u8], limit: usize) -> Option<usize> {
     while let Some(&byte) = body.get(i) {
         match byte {
             b'"' => {
-                i += 1;
-                while let Some(&c) = body.get(i) {
-                    match c {
-                        b'\\' => i += 2,
-                        b'"' => break,
-                        _ => i += 1,
-                    }
-                }
+                i = scan::string_end(body, i);
+                continue;
             }
             b'[' | b'{' => {
                 depth += 1;

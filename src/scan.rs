@@ -99,7 +99,7 @@ impl<'a> Tokens<'a> {
 
 /// The end (exclusive) of the string starting with the quote at `start`. Most of a payload is
 /// string contents, so they are skipped eight bytes at a time until a quote or backslash.
-fn string_end(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     loop {
         while let Some(word) = bytes.get(i..i + 8) {

@@ -57,16 +57,15 @@ impl EventType {
 /// captured too, so that a payload detection would give to another provider is refused here.
 pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     let payload: Payload = json::from_body(text)?;
-    let event_type = payload
-        .event_type
-        .and_then(|r| serde_json::from_str::<String>(r.get()).ok());
+    let event_type = detect::text(payload.event_type);
     detect::Markers {
-        envelope: payload.metadata.is_some() || payload.details.is_some(),
+        metadata: payload.metadata.is_some(),
+        details: payload.details.is_some(),
         event_type: event_type.as_deref(),
-        integer_timestamp: payload
-            .timestamp
-            .is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok()),
-        sectigo_envelope: true,
+        integer_timestamp: detect::is_integer(payload.timestamp),
+        event: true,
+        target: true,
+        partner: true,
     }
     .check(Provider::Sectigo)?;
     build(text, payload)
