@@ -197,7 +197,6 @@ impl State {
 /// A filter VM, configured and ready for requests.
 pub struct Host {
     store: Store<State>,
-    memory: Memory,
     root: i32,
     next_id: i32,
     on_context_create: TypedFunc<(i32, i32), ()>,
@@ -253,7 +252,6 @@ impl Host {
                 .ok_or_else(|| Error::msg(format!("missing export {name}")))
         };
         let mut host = Self {
-            memory,
             root: 1,
             next_id: 2,
             on_context_create: func(&mut store, "proxy_on_context_create")?.typed(&store)?,
@@ -416,7 +414,8 @@ impl Host {
 
     /// The filter's linear memory, in bytes.
     pub fn memory_size(&self) -> usize {
-        self.memory.data_size(&self.store)
+        let guest = self.store.data().guest.as_ref();
+        guest.map_or(0, |guest| guest.memory.data_size(&self.store))
     }
 
     /// How many body callbacks the last request got before it was decided.
