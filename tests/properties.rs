@@ -46,6 +46,17 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Documented payload `index` with bytes overwritten at `edits`.
+fn mutated(index: usize, edits: Vec<(prop::sample::Index, u8)>) -> Vec<u8> {
+    let (_, body) = &documented()[index % documented().len()];
+    let mut body = body.clone();
+    for (at, byte) in edits {
+        let i = at.index(body.len());
+        body[i] = byte;
+    }
+    body
+}
+
 /// Whatever `classify` returns, a success must produce valid JSON output.
 fn check_no_panic(body: &[u8]) {
     if let Ok(event) = classify(body, &Options::default()) {
@@ -91,13 +102,7 @@ proptest! {
         index in 0usize..36,
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
     ) {
-        let (_, body) = &documented()[index % documented().len()];
-        let mut body = body.clone();
-        for (at, byte) in edits {
-            let i = at.index(body.len());
-            body[i] = byte;
-        }
-        check_routes_agree(&body);
+        check_routes_agree(&mutated(index, edits));
     }
 
     #[test]
@@ -133,12 +138,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
         cut in any::<prop::sample::Index>(),
     ) {
-        let (_, body) = &documented()[index % documented().len()];
-        let mut body = body.clone();
-        for (at, byte) in edits {
-            let i = at.index(body.len());
-            body[i] = byte;
-        }
+        let body = mutated(index, edits);
         check_no_panic(&body);
         check_no_panic(&body[..cut.index(body.len() + 1)]);
     }

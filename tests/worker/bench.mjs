@@ -4,25 +4,11 @@
 // hookwall runs in direct mode, delivering each event to a loopback receiver: with the DEDUP KV
 // namespace as deployed, and without it, which isolates the cost of Miniflare's local KV.
 // Figures only, no thresholds.
-import { readFileSync, readdirSync } from "node:fs";
 import autocannon from "autocannon";
-import { Receiver, startWorker, providerRequest, fixture } from "./harness.mjs";
+import { Receiver, startWorker, providerRequest, fixture, workerdTicks } from "./harness.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
-
-/** CPU ticks (1/100 s) used so far by every workerd process. */
-function workerdTicks() {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let stat;
-    try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
-    if (!stat.includes("(workerd)")) continue;
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks;
-}
 
 // Every request is a distinct event (its event_id varies), so none is answered as a duplicate.
 const EVENT_ID = "5b53be3e83ce9b0a914047f655632863";

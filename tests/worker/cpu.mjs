@@ -2,25 +2,11 @@
 // the built handler in a loop with instant stand-ins for KV, the queue, the outbound fetch and
 // log output, and the workerd process's CPU time (/proc, Linux) is read around two loop lengths;
 // the slope is the time per request. Same isolate, same run, for hookwall and the baseline.
-import { readFileSync, readdirSync } from "node:fs";
 import { Miniflare } from "miniflare";
-import { CONFIG, FORWARD_TOKEN, SIGNING_KEY, providerRequest, fixture } from "./harness.mjs";
+import { CONFIG, FORWARD_TOKEN, SIGNING_KEY, providerRequest, fixture, workerdTicks } from "./harness.mjs";
 
 const N = Number(process.env.CPU_ITERATIONS ?? 10000);
 const root = new URL("../../", import.meta.url).pathname;
-
-/** CPU ticks (1/100 s) used so far by every workerd process. */
-function workerdTicks() {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let stat;
-    try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
-    if (!stat.includes("(workerd)")) continue;
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks;
-}
 
 const mf = new Miniflare({
   modules: true,

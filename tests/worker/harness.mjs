@@ -1,7 +1,7 @@
 // The real built Worker in workerd (Miniflare 4) and a loopback receiver the tests control.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { Miniflare } from "miniflare";
 
 const root = new URL("../../", import.meta.url);
@@ -126,4 +126,17 @@ export async function waitFor(predicate, what, { tries = 200, everyMs = 100 } = 
     await new Promise((ok) => setTimeout(ok, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/** CPU ticks (1/100 s) used so far by every workerd process. */
+export function workerdTicks() {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { continue; }
+    if (!stat.includes("(workerd)")) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
 }
