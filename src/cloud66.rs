@@ -7,15 +7,12 @@
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
-use core::fmt;
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::classify::{event_types, finish, Kind, Parts};
+use crate::decode::Decode;
 use crate::detect;
-use crate::json::{self, present, Object, Text};
+use crate::json::{self, Fault, Raw, Reader, Text};
+use crate::model;
 use crate::time::Timestamp;
 use crate::{Error, Event, Indicators, Provider};
 
@@ -73,33 +70,23 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     Ok(finish(parts, text.trim()))
 }
 
-/// Every member any Cloud66 event type reads. `server` is decoded as whichever of its two forms
-/// it has; the members of one event type only are captured, and decoded for that type.
-#[derive(Deserialize)]
-struct Payload<'a> {
-    timestamp: i64,
-    #[serde(borrow)]
-    event_type: Text<'a>,
-    #[serde(borrow, default)]
-    server: ServerField<'a>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    uid: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    new_ext_ipv4: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    activeprotect_action: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    watched_file: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    details: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    event: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    target: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    partner: Option<&'a RawValue>,
+model! {
+    /// Every member any Cloud66 event type reads. `server` is decoded as whichever of its two forms
+    /// it has; the members of one event type only are captured, and decoded for that type.
+    struct Payload<'a> {
+        timestamp: i64,
+        event_type: Text<'a>,
+        server: ServerField<'a> = default,
+        uid: Option<Text<'a>> = present,
+        new_ext_ipv4: Option<Text<'a>> = default,
+        activeprotect_action: Option<Raw<'a>> = present,
+        watched_file: Option<Raw<'a>> = present,
+        metadata: Option<Raw<'a>> = present,
+        details: Option<Raw<'a>> = present,
+        event: Option<Raw<'a>> = present,
+        target: Option<Raw<'a>> = present,
+        partner: Option<Raw<'a>> = present,
+    }
 }
 
 /// `server`: the server itself in ActiveProtect events, its uid in server events.
@@ -135,25 +122,13 @@ impl<'a> ServerField<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for ServerField<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ServerVisitor;
-        impl<'de> Visitor<'de> for ServerVisitor {
-            type Value = ServerField<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a server object or a server uid")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                Server::deserialize(MapAccessDeserializer::new(map)).map(ServerField::Object)
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(ServerField::Uid(Text(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(ServerField::Uid(Text(Cow::Owned(String::from(v)))))
-            }
+impl<'a> Decode<'a> for ServerField<'a> {
+    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
+        match reader.peek_value()? {
+            b'{' => Server::decode(reader).map(Self::Object),
+            b'"' => Text::decode(reader).map(Self::Uid),
+            _ => Err(reader.invalid_type("a server object or a server uid")),
         }
-        deserializer.deserialize_any(ServerVisitor)
     }
 }
 
@@ -179,17 +154,14 @@ impl<'a> Head<'a> {
     }
 }
 
-/// The `server` object of ActiveProtect events.
-#[derive(Deserialize)]
-struct Server<'a> {
-    #[serde(borrow)]
-    uid: Text<'a>,
-    #[serde(borrow, default)]
-    name: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    address: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    stack_uid: Option<Text<'a>>,
+model! {
+    /// The `server` object of ActiveProtect events.
+    struct Server<'a> {
+        uid: Text<'a>,
+        name: Option<Text<'a>> = default,
+        address: Option<Text<'a>> = default,
+        stack_uid: Option<Text<'a>> = default,
+    }
 }
 
 impl<'a> Server<'a> {
@@ -209,23 +181,18 @@ impl<'a> Server<'a> {
 
 struct Block<'a> {
     server: Server<'a>,
-    activeprotect_action: Object<Action<'a>>,
+    activeprotect_action: Action<'a>,
 }
 
-#[derive(Deserialize)]
-struct Action<'a> {
-    #[serde(borrow)]
-    address: Text<'a>,
-    #[serde(borrow, default)]
-    country: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    country_code: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    attack: Option<Text<'a>>,
-    #[serde(default)]
-    port: Option<i64>,
-    #[serde(default)]
-    banned: Option<bool>,
+model! {
+    struct Action<'a> {
+        address: Text<'a>,
+        country: Option<Text<'a>> = default,
+        country_code: Option<Text<'a>> = default,
+        attack: Option<Text<'a>> = default,
+        port: Option<i64> = default,
+        banned: Option<bool> = default,
+    }
 }
 
 impl<'a> Block<'a> {
@@ -267,14 +234,14 @@ impl<'a> Block<'a> {
 
 struct Change<'a> {
     server: Server<'a>,
-    watched_file: Object<WatchedFile<'a>>,
+    watched_file: WatchedFile<'a>,
 }
 
-#[derive(Deserialize)]
-struct WatchedFile<'a> {
-    #[serde(borrow)]
-    file_path: Text<'a>,
-    is_changed: bool,
+model! {
+    struct WatchedFile<'a> {
+        file_path: Text<'a>,
+        is_changed: bool,
+    }
 }
 
 impl<'a> Change<'a> {

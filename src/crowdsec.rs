@@ -1,8 +1,8 @@
 //! CrowdSec Console webhooks: the `metadata`/`details` envelope and its 15 event types.
 //!
-//! The models follow the published JSON Schemas field by field: `T` for required fields,
-//! `nullable` for required fields that may be `null`, `present` for optional fields that may
-//! not, `default` where the schema gives one. One deliberate deviation: the schemas require
+//! The models follow the published JSON Schemas field by field (see [`crate::model!`]): `T` for
+//! required fields, `Option<T>` for required fields that may be `null`, `= present` for
+//! optional fields that may not, `= default` where the schema gives one. One deliberate deviation: the schemas require
 //! `event_id`, `organization_id` and `event_timestamp`, yet the documentation's own examples
 //! of six event types omit them; rejecting those would make CrowdSec retry and then drop real
 //! alerts, so they are optional here (typed when present) and the id is then derived.
@@ -11,13 +11,12 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
 
 use crate::classify::{event_types, finish, Kind, Parts};
+use crate::decode::{Decode, Number};
 use crate::detect::Probe;
-use crate::json::{self, nullable, present, Object, Text};
+use crate::json::{self, Fault, Reader, Text};
+use crate::model;
 use crate::{scan, time};
 use crate::{Error, Event, Indicators};
 
@@ -44,14 +43,14 @@ event_types! {
 
 /// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata: Object<Metadata> = json::member(probe.metadata, "metadata")?;
+    let metadata: Metadata = json::member(probe.metadata, "metadata")?;
     metadata.check()?;
-    let details = probe
-        .details
-        .ok_or_else(|| Error::missing("details"))?
-        .get();
+    let details = probe.details.ok_or_else(|| Error::missing("details"))?.0;
     let event_type = details_type(details)?;
-    let parts = parse_details(EventType::from_type(&event_type), event_type.cow(), details)?;
+    let kind = EventType::from_type(&event_type);
+    let parts = json::read(details, "details", |reader| {
+        decode_details(kind, event_type.cow(), reader)
+    })?;
     Ok(finish(parts, text.trim()))
 }
 
@@ -64,53 +63,35 @@ pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
     ))
 }
 
-fn parse_details<'a>(
-    kind: EventType,
-    event_type: Cow<'a, str>,
-    details: &'a str,
-) -> Result<Parts<'a>, Error> {
-    decode_details(
-        kind,
-        event_type,
-        &mut serde_json::Deserializer::from_str(details),
-    )
-    .map_err(|e| json::locate(&e, details, "details"))
-}
-
-/// Decodes `details` into its event's model, wherever the deserializer stands: at captured
-/// text, or at the member inside the whole body.
-fn decode_details<'a, D: Deserializer<'a>>(
+/// Decodes `details` into its event's model, wherever the reader stands: at captured text, or
+/// at the member inside the whole body.
+fn decode_details<'a>(
     kind: EventType,
     ty: Cow<'a, str>,
-    details: D,
-) -> Result<Parts<'a>, D::Error> {
-    fn model<'a, T: Deserialize<'a>, D: Deserializer<'a>>(details: D) -> Result<T, D::Error> {
-        Object::<T>::deserialize(details).map(|Object(model)| model)
-    }
+    details: &mut Reader<'a>,
+) -> Result<Parts<'a>, Fault> {
     Ok(match kind {
-        EventType::AmIUnderAttack => model::<AmIUnderAttack, D>(details)?.parts(ty),
-        EventType::AlertTriggered => model::<AlertTriggered, D>(details)?.parts(ty),
+        EventType::AmIUnderAttack => AmIUnderAttack::decode(details)?.parts(ty),
+        EventType::AlertTriggered => AlertTriggered::decode(details)?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
         | EventType::SecurityEngineLongPendingEnroll => {
-            model::<EngineEnrollment, D>(details)?.parts(kind, ty)
+            EngineEnrollment::decode(details)?.parts(kind, ty)
         }
         EventType::FirewallIntegrationOffline
         | EventType::RemediationComponentIntegrationOffline => {
-            model::<IntegrationOffline, D>(details)?.parts(kind, ty)
+            IntegrationOffline::decode(details)?.parts(kind, ty)
         }
-        EventType::LogProcessorNoAlerts => model::<LogProcessorNoAlerts, D>(details)?.parts(ty),
-        EventType::ComponentOutdated => model::<ComponentOutdated, D>(details)?.parts(ty),
-        EventType::LogProcessorOffline => model::<LogProcessorOffline, D>(details)?.parts(ty),
+        EventType::LogProcessorNoAlerts => LogProcessorNoAlerts::decode(details)?.parts(ty),
+        EventType::ComponentOutdated => ComponentOutdated::decode(details)?.parts(ty),
+        EventType::LogProcessorOffline => LogProcessorOffline::decode(details)?.parts(ty),
         EventType::RemediationComponentOffline => {
-            model::<RemediationComponentOffline, D>(details)?.parts(ty)
+            RemediationComponentOffline::decode(details)?.parts(ty)
         }
-        EventType::SecurityEngineNoAlerts => model::<EngineNoAlerts, D>(details)?.parts(ty),
-        EventType::SecurityEngineOffline => model::<EngineOffline, D>(details)?.parts(ty),
-        EventType::BlockingSafeIp => model::<BlockingSafeIp, D>(details)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => {
-            model::<Common, D>(details)?.parts(kind, ty)
-        }
+        EventType::SecurityEngineNoAlerts => EngineNoAlerts::decode(details)?.parts(ty),
+        EventType::SecurityEngineOffline => EngineOffline::decode(details)?.parts(ty),
+        EventType::BlockingSafeIp => BlockingSafeIp::decode(details)?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => Common::decode(details)?.parts(kind, ty),
     })
 }
 
@@ -124,67 +105,28 @@ pub(crate) fn parse_routed(text: &str) -> Option<Result<Event<'_>, Error>> {
     Some(parse_in_one_pass(text, event_type))
 }
 
+/// Reads the envelope, decoding `details` as the event type found beforehand says.
 fn parse_in_one_pass<'a>(text: &'a str, event_type: Text<'a>) -> Result<Event<'a>, Error> {
-    let visitor = EnvelopeVisitor {
-        kind: EventType::from_type(&event_type),
-        event_type: event_type.0,
-    };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let (Object(metadata), parts) = (&mut de)
-        .deserialize_map(visitor)
-        .and_then(|envelope| de.end().map(|()| envelope))
-        .map_err(|e| json::locate(&e, text, ""))?;
+    let kind = EventType::from_type(&event_type);
+    let (metadata, parts) = json::read(text, "", |reader| {
+        let (mut metadata, mut parts) = (None, None);
+        let end = reader.object("an object", |reader, key| {
+            match &*key.name {
+                "metadata" if metadata.is_some() => return Err(Fault::duplicate(&key)),
+                "details" if parts.is_some() => return Err(Fault::duplicate(&key)),
+                "metadata" => metadata = Some(Metadata::decode(reader)?),
+                "details" => parts = Some(decode_details(kind, event_type.cow(), reader)?),
+                _ => reader.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok((
+            metadata.ok_or_else(|| Fault::missing(end, "metadata"))?,
+            parts.ok_or_else(|| Fault::missing(end, "details"))?,
+        ))
+    })?;
     metadata.check()?;
     Ok(finish(parts, text.trim()))
-}
-
-/// Reads the envelope, decoding `details` as the event type found beforehand says.
-struct EnvelopeVisitor<'a> {
-    kind: EventType,
-    event_type: Cow<'a, str>,
-}
-
-impl<'de> Visitor<'de> for EnvelopeVisitor<'de> {
-    type Value = (Object<Metadata<'de>>, Parts<'de>);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut metadata, mut parts) = (None, None);
-        while let Some(Text(key)) = map.next_key()? {
-            match &*key {
-                "metadata" if metadata.is_some() => {
-                    return Err(de::Error::duplicate_field("metadata"))
-                }
-                "details" if parts.is_some() => return Err(de::Error::duplicate_field("details")),
-                "metadata" => metadata = Some(map.next_value()?),
-                "details" => {
-                    let event_type = self.event_type.clone();
-                    parts = Some(map.next_value_seed(DetailsSeed(self.kind, event_type))?);
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok((
-            metadata.ok_or_else(|| de::Error::missing_field("metadata"))?,
-            parts.ok_or_else(|| de::Error::missing_field("details"))?,
-        ))
-    }
-}
-
-/// Decodes `details` as the model of the event type it carries.
-struct DetailsSeed<'a>(EventType, Cow<'a, str>);
-
-impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
-    type Value = Parts<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, details: D) -> Result<Parts<'de>, D::Error> {
-        decode_details(self.0, self.1, details)
-    }
 }
 
 /// `details.event_type`, which chooses the model. Found by scanning, as `details` is most of
@@ -193,23 +135,22 @@ impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
 fn details_type(details: &str) -> Result<Text<'_>, Error> {
     match scan::sole_member(details, &["event_type"]) {
         Some(text) => json::from_text(text, "details.event_type"),
-        None => json::from_text::<Object<DetailsHead>>(details, "details")
-            .map(|Object(head)| head.event_type),
+        None => json::from_text::<DetailsHead>(details, "details").map(|head| head.event_type),
     }
 }
 
-/// What `details` must say before its event's model is chosen.
-#[derive(Deserialize)]
-struct DetailsHead<'a> {
-    #[serde(borrow)]
-    event_type: Text<'a>,
+model! {
+    /// What `details` must say before its event's model is chosen.
+    struct DetailsHead<'a> {
+        event_type: Text<'a>,
+    }
 }
 
-#[derive(Deserialize)]
-struct Metadata<'a> {
-    version: i64,
-    #[serde(borrow)]
-    issuer: Text<'a>,
+model! {
+    struct Metadata<'a> {
+        version: i64,
+        issuer: Text<'a>,
+    }
 }
 
 impl Metadata<'_> {
@@ -227,16 +168,14 @@ impl Metadata<'_> {
 /// Declares a `details` model: the fields every event shares, then the event's own.
 macro_rules! details {
     ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
-        $(#[$meta])*
-        #[derive(Deserialize)]
-        struct $name<'a> {
-            #[serde(borrow, default, deserialize_with = "present")]
-            event_id: Option<Text<'a>>,
-            #[serde(borrow, default, deserialize_with = "present")]
-            organization_id: Option<Text<'a>>,
-            #[serde(borrow, default, deserialize_with = "present")]
-            event_timestamp: Option<Text<'a>>,
-            $($body)*
+        model! {
+            $(#[$meta])*
+            struct $name<'a> {
+                event_id: Option<Text<'a>> = present,
+                organization_id: Option<Text<'a>> = present,
+                event_timestamp: Option<Text<'a>> = present,
+                $($body)*
+            }
         }
 
         impl<'a> $name<'a> {
@@ -283,48 +222,39 @@ impl<'a> Common<'a> {
 
 details! {
     AmIUnderAttack {
-        #[serde(borrow)]
         start_date: Text<'a>,
-        #[serde(borrow)]
         end_date: Text<'a>,
-        #[serde(borrow, rename = "segments_with_anomaly")]
-        _segments_with_anomaly: Vec<Text<'a>>,
+        _segments_with_anomaly as "segments_with_anomaly": Vec<Text<'a>>,
         total_signals: i64,
-        #[serde(borrow, deserialize_with = "nullable")]
-        report_data: Option<Object<AnomalyReport<'a>>>,
-        #[serde(borrow, rename = "watchers")]
-        _watchers: Vec<Object<WatcherReport<'a>>>,
+        report_data: Option<AnomalyReport<'a>>,
+        _watchers as "watchers": Vec<WatcherReport<'a>>,
     }
 }
 
-#[derive(Deserialize)]
-struct AnomalyReport<'a> {
-    is_attack_detected: bool,
-    unique_detections: i64,
-    total_detections: i64,
-    #[serde(rename = "attack_length")]
-    _attack_length: i64,
-    #[serde(borrow, rename = "first_detection_date")]
-    _first_detection_date: Text<'a>,
-    #[serde(borrow, rename = "last_detection_date")]
-    _last_detection_date: Text<'a>,
-    #[serde(rename = "increased_percentage")]
-    _increased_percentage: f64,
+model! {
+    struct AnomalyReport<'a> {
+        is_attack_detected: bool,
+        unique_detections: i64,
+        total_detections: i64,
+        _attack_length as "attack_length": i64,
+        _first_detection_date as "first_detection_date": Text<'a>,
+        _last_detection_date as "last_detection_date": Text<'a>,
+        _increased_percentage as "increased_percentage": Number,
+    }
 }
 
-#[derive(Deserialize)]
-struct WatcherReport<'a> {
-    #[serde(borrow, rename = "watcher_uuid")]
-    _watcher_uuid: Text<'a>,
-    #[serde(rename = "total_signals")]
-    _total_signals: i64,
+model! {
+    struct WatcherReport<'a> {
+        _watcher_uuid as "watcher_uuid": Text<'a>,
+        _total_signals as "total_signals": i64,
+    }
 }
 
 impl<'a> AmIUnderAttack<'a> {
     fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
         let mut parts = self.common(EventType::AmIUnderAttack, ty);
         parts.subject_id = parts.account.clone();
-        let report = self.report_data.as_ref().map(|r| &r.0);
+        let report = self.report_data.as_ref();
         parts.indicators.attack_detected = Some(report.is_some_and(|r| r.is_attack_detected));
         parts.indicators.signals = Some(self.total_signals);
         parts.indicators.count = report.map(|r| r.total_detections);
@@ -349,67 +279,47 @@ impl<'a> AmIUnderAttack<'a> {
     }
 }
 
-/// A behavior of `alert_triggered`: all three fields required.
-#[derive(Deserialize)]
-struct Behavior<'a> {
-    #[serde(borrow, rename = "name")]
-    _name: Text<'a>,
-    #[serde(borrow, rename = "description")]
-    _description: Text<'a>,
-    #[serde(borrow)]
-    label: Text<'a>,
+model! {
+    /// A behavior of `alert_triggered`: all three fields required.
+    struct Behavior<'a> {
+        _name as "name": Text<'a>,
+        _description as "description": Text<'a>,
+        label: Text<'a>,
+    }
 }
 
-#[derive(Deserialize)]
-struct Target<'a> {
-    #[serde(borrow)]
-    ip: Text<'a>,
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow, default)]
-    name: Option<Text<'a>>,
+model! {
+    struct Target<'a> {
+        ip: Text<'a>,
+        id: Text<'a>,
+        name: Option<Text<'a>> = default,
+    }
 }
 
-#[derive(Deserialize)]
-struct Source<'a> {
-    #[serde(borrow)]
-    scope: Text<'a>,
-    #[serde(borrow)]
-    value: Text<'a>,
-    #[serde(borrow, default)]
-    as_name: Option<Text<'a>>,
-    #[serde(default)]
-    as_number: Option<i64>,
-    #[serde(borrow, default)]
-    country: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    city: Option<Text<'a>>,
-    #[serde(default, rename = "latitude")]
-    _latitude: Option<f64>,
-    #[serde(default, rename = "longitude")]
-    _longitude: Option<f64>,
-    #[serde(borrow, default)]
-    rdns: Option<Text<'a>>,
+model! {
+    struct Source<'a> {
+        scope: Text<'a>,
+        value: Text<'a>,
+        as_name: Option<Text<'a>> = default,
+        as_number: Option<i64> = default,
+        country: Option<Text<'a>> = default,
+        city: Option<Text<'a>> = default,
+        _latitude as "latitude": Option<Number> = default,
+        _longitude as "longitude": Option<Number> = default,
+        rdns: Option<Text<'a>> = default,
+    }
 }
 
 details! {
     AlertTriggered {
-        #[serde(borrow, deserialize_with = "nullable", rename = "uuid")]
-        _uuid: Option<Text<'a>>,
-        #[serde(borrow, deserialize_with = "nullable", rename = "message")]
-        _message: Option<Text<'a>>,
-        #[serde(borrow)]
+        _uuid as "uuid": Option<Text<'a>>,
+        _message as "message": Option<Text<'a>>,
         scenario: Text<'a>,
-        #[serde(borrow)]
-        behaviors: Vec<Object<Behavior<'a>>>,
-        #[serde(borrow, rename = "start_at")]
-        _start_at: Text<'a>,
-        #[serde(borrow, rename = "stop_at")]
-        _stop_at: Text<'a>,
-        #[serde(borrow)]
-        target: Object<Target<'a>>,
-        #[serde(borrow)]
-        source: Object<Source<'a>>,
+        behaviors: Vec<Behavior<'a>>,
+        _start_at as "start_at": Text<'a>,
+        _stop_at as "stop_at": Text<'a>,
+        target: Target<'a>,
+        source: Source<'a>,
         is_manual_decision: bool,
         scenario_confidence: i64,
     }
@@ -463,23 +373,19 @@ fn target_label<'t>(target: &'t Target<'_>) -> &'t str {
     target.name.as_deref().unwrap_or(&target.id)
 }
 
-#[derive(Deserialize)]
-struct OperatingSystem<'a> {
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(borrow)]
-    version: Text<'a>,
+model! {
+    struct OperatingSystem<'a> {
+        name: Text<'a>,
+        version: Text<'a>,
+    }
 }
 
 details! {
     /// `security_engine_enrolled`, `_unenrolled` and `_long_pending_enroll` share a schema.
     EngineEnrollment {
-        #[serde(borrow)]
         id: Text<'a>,
-        #[serde(borrow, deserialize_with = "nullable")]
         version: Option<Text<'a>>,
-        #[serde(borrow, deserialize_with = "nullable")]
-        os: Option<Object<OperatingSystem<'a>>>,
+        os: Option<OperatingSystem<'a>>,
     }
 }
 
@@ -509,8 +415,8 @@ fn version_suffix(version: &Option<Text<'_>>) -> String {
     }
 }
 
-fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>) -> String {
-    match os.as_deref() {
+fn os_suffix(os: &Option<OperatingSystem<'_>>) -> String {
+    match os {
         Some(os) if !os.name.is_empty() => format!(" on {} {}", &*os.name, &*os.version),
         _ => String::new(),
     }
@@ -528,11 +434,8 @@ fn label(id: &str) -> &str {
 details! {
     /// `firewall_integration_offline` and `remediation_component_integration_offline`.
     IntegrationOffline {
-        #[serde(borrow)]
         id: Text<'a>,
-        #[serde(borrow)]
         name: Text<'a>,
-        #[serde(borrow)]
         last_pull: Text<'a>,
     }
 }
@@ -596,13 +499,9 @@ macro_rules! component_silent {
     ($name:ident, $last_seen:ident, $kind:expr, $component:literal, $what:literal) => {
         details! {
             $name {
-                #[serde(borrow)]
                 id: Text<'a>,
-                #[serde(borrow)]
                 name: Text<'a>,
-                #[serde(borrow, deserialize_with = "nullable")]
                 version: Option<Text<'a>>,
-                #[serde(borrow)]
                 $last_seen: Text<'a>,
             }
         }
@@ -652,15 +551,10 @@ macro_rules! engine_silent {
     ($name:ident, $last_seen:ident, $kind:expr, $what:literal) => {
         details! {
             $name {
-                #[serde(borrow)]
                 id: Text<'a>,
-                #[serde(borrow, deserialize_with = "nullable")]
                 version: Option<Text<'a>>,
-                #[serde(borrow, deserialize_with = "nullable")]
-                os: Option<Object<OperatingSystem<'a>>>,
-                #[serde(borrow, deserialize_with = "nullable")]
+                os: Option<OperatingSystem<'a>>,
                 name: Option<Text<'a>>,
-                #[serde(borrow)]
                 $last_seen: Text<'a>,
             }
         }
@@ -695,49 +589,34 @@ engine_silent!(
     "is offline, last login"
 );
 
-/// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
-#[derive(Deserialize)]
-struct Label<'a> {
-    #[serde(borrow, rename = "name")]
-    _name: Text<'a>,
-    #[serde(borrow)]
-    label: Text<'a>,
-    #[serde(borrow, default, deserialize_with = "present", rename = "description")]
-    _description: Option<Text<'a>>,
+model! {
+    /// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
+    struct Label<'a> {
+        _name as "name": Text<'a>,
+        label: Text<'a>,
+        _description as "description": Option<Text<'a>> = present,
+    }
 }
 
-/// `blocking_safe_ip`, with or without the envelope. Its schema makes the shared fields
-/// optional and adds `false_positives`, required but nullable.
-#[derive(Deserialize)]
-struct BlockingSafeIp<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    event_id: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    organization_id: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    event_timestamp: Option<Text<'a>>,
-    #[serde(borrow, default, rename = "uuid")]
-    _uuid: Option<Text<'a>>,
-    #[serde(borrow, default, rename = "message")]
-    _message: Option<Text<'a>>,
-    #[serde(borrow)]
-    scenario: Text<'a>,
-    #[serde(borrow, default)]
-    behaviors: Vec<Object<Label<'a>>>,
-    #[serde(borrow, rename = "start_at")]
-    _start_at: Text<'a>,
-    #[serde(borrow, rename = "stop_at")]
-    _stop_at: Text<'a>,
-    #[serde(borrow)]
-    target: Object<Target<'a>>,
-    #[serde(borrow)]
-    source: Object<Source<'a>>,
-    #[serde(default)]
-    is_manual_decision: bool,
-    #[serde(default)]
-    scenario_confidence: i64,
-    #[serde(borrow, deserialize_with = "nullable")]
-    false_positives: Option<Vec<Object<Label<'a>>>>,
+model! {
+    /// `blocking_safe_ip`, with or without the envelope. Its schema makes the shared fields
+    /// optional and adds `false_positives`, required but nullable.
+    struct BlockingSafeIp<'a> {
+        event_id: Option<Text<'a>> = present,
+        organization_id: Option<Text<'a>> = present,
+        event_timestamp: Option<Text<'a>> = present,
+        _uuid as "uuid": Option<Text<'a>> = default,
+        _message as "message": Option<Text<'a>> = default,
+        scenario: Text<'a>,
+        behaviors: Vec<Label<'a>> = default,
+        _start_at as "start_at": Text<'a>,
+        _stop_at as "stop_at": Text<'a>,
+        target: Target<'a>,
+        source: Source<'a>,
+        is_manual_decision: bool = default,
+        scenario_confidence: i64 = default,
+        false_positives: Option<Vec<Label<'a>>>,
+    }
 }
 
 impl<'a> BlockingSafeIp<'a> {

@@ -5,30 +5,24 @@
 //! read a whole body in one pass, so on their own routes they run first and detection only
 //! explains a refusal; they check the same [`Markers`], so both ways decide alike.
 
+use crate::json::{self, Raw, Text};
+use crate::model;
+use crate::{Error, ErrorKind, Provider};
 use alloc::format;
 use alloc::string::String;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use crate::{json, Error, ErrorKind, Provider};
-
-/// The top-level members that identify a provider, captured unparsed (`null` included).
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Probe<'a> {
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub details: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub event_type: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub timestamp: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub event: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub target: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    pub partner: Option<&'a RawValue>,
+model! {
+    /// The top-level members that identify a provider, captured unparsed (`null` included).
+    #[derive(Debug)]
+    pub(crate) struct Probe<'a> {
+        pub metadata: Option<Raw<'a>> = present,
+        pub details: Option<Raw<'a>> = present,
+        pub event_type: Option<Raw<'a>> = present,
+        pub timestamp: Option<Raw<'a>> = present,
+        pub event: Option<Raw<'a>> = present,
+        pub target: Option<Raw<'a>> = present,
+        pub partner: Option<Raw<'a>> = present,
+    }
 }
 
 /// Whose payload this is, with what the detection pass already captured.
@@ -121,13 +115,14 @@ fn detect(probe: &Probe<'_>) -> Option<Found> {
 }
 
 /// A captured member's value, if it is a string.
-pub(crate) fn text(raw: Option<&RawValue>) -> Option<String> {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+pub(crate) fn text(raw: Option<Raw<'_>>) -> Option<String> {
+    raw.and_then(|r| json::from_text::<Text>(r.0, "").ok())
+        .map(|t| t.0.into_owned())
 }
 
 /// Whether a captured member is an integer.
-pub(crate) fn is_integer(raw: Option<&RawValue>) -> bool {
-    raw.is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok())
+pub(crate) fn is_integer(raw: Option<Raw<'_>>) -> bool {
+    raw.is_some_and(|r| json::from_text::<i64>(r.0, "").is_ok())
 }
 
 /// What tells the providers apart, however a parser read it: which marking members are

@@ -1,9 +1,9 @@
 //! Reading JSON text without parsing it: where a byte offset lies (as a path), and where an
-//! object's member is. Both run over text that serde_json has already accepted up to the point
+//! object's member is. Both run over text that the reader has already accepted up to the point
 //! they look at, so they only tell tokens apart; on anything else they stop, never panic.
 //!
-//! Locating errors this way keeps one serde_json deserializer per model: tracking paths while
-//! parsing (serde_path_to_error) instantiated every model a second time.
+//! Locating errors this way keeps the reader free of path tracking: a path is only worked out
+//! for a payload that is refused.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -119,7 +119,7 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Whether any byte of `word` is `byte` (the classic zero-byte test, exact for "any").
-fn has_byte(word: u64, byte: u8) -> bool {
+pub(crate) fn has_byte(word: u64, byte: u8) -> bool {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let x = word ^ (LOW * u64::from(byte));
@@ -209,7 +209,7 @@ fn render(text: &str, steps: &[Option<Step>]) -> String {
 
 /// The text of the member at `path` (names, object in object) of the object `text`, if each
 /// object on the way has exactly one member of that name: a fast path that skips tokenizing
-/// values into serde's types. A name written with escapes is not recognized, so `None` only
+/// values into the models. A name written with escapes is not recognized, so `None` only
 /// means that a full parse must answer.
 pub(crate) fn sole_member<'a>(text: &'a str, path: &[&str]) -> Option<&'a str> {
     let (found, _) = object_member(text, skip_whitespace(text.as_bytes(), 0), path)?;

@@ -5,17 +5,15 @@
 //! restore states, the issues found, the site or user) is looked up by the likely key names.
 
 use crate::classify::{event_types, finish, Kind, Parts};
+use crate::decode::Decode;
 use crate::detect;
-use crate::json::{self, Object, Text};
+use crate::json::{self, Fault, Raw, Reader, Text};
+use crate::model;
 use crate::tree::Tree;
 use crate::{redact, Error, Event, Indicators, Provider};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
-use core::fmt;
-use serde::de::{Deserializer, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -71,35 +69,27 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     build(text, payload)
 }
 
-/// The documented envelope, and the members that mark other providers' shapes.
-#[derive(Deserialize)]
-struct Payload<'a> {
-    #[serde(borrow)]
-    id: Id<'a>,
-    #[serde(borrow)]
-    event: Text<'a>,
-    #[serde(borrow)]
-    target: Object<Target<'a>>,
-    #[serde(borrow)]
-    partner: Object<Partner<'a>>,
-    #[serde(borrow)]
-    body: Tree<'a>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    details: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    event_type: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "json::raw")]
-    timestamp: Option<&'a RawValue>,
+model! {
+    /// The documented envelope, and the members that mark other providers' shapes.
+    struct Payload<'a> {
+        id: Id<'a>,
+        event: Text<'a>,
+        target: Target<'a>,
+        partner: Partner<'a>,
+        body: Tree<'a>,
+        metadata: Option<Raw<'a>> = present,
+        details: Option<Raw<'a>> = present,
+        event_type: Option<Raw<'a>> = present,
+        timestamp: Option<Raw<'a>> = present,
+    }
 }
 
 fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
     let Payload {
         id,
         event,
-        target: Object(target),
-        partner: Object(partner),
+        target,
+        partner,
         body,
         ..
     } = payload;
@@ -126,52 +116,35 @@ fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
     Ok(event)
 }
 
-#[derive(Deserialize)]
-struct Target<'a> {
-    #[serde(borrow, rename = "type")]
-    kind: Text<'a>,
-    #[serde(borrow)]
-    id: Id<'a>,
-}
-
-#[derive(Deserialize)]
-struct Partner<'a> {
-    #[serde(borrow)]
-    id: Id<'a>,
-}
-
-/// Sectigo's ids are integers in the example; strings are accepted too, kept as text.
-struct Id<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IdVisitor;
-        impl<'de> Visitor<'de> for IdVisitor {
-            type Value = Id<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer or a string")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Id(Cow::Owned(v.to_string())))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Id(Cow::Owned(v.to_string())))
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(
-                self,
-                v: &'de str,
-            ) -> Result<Self::Value, E> {
-                Ok(Id(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Id(Cow::Owned(String::from(v))))
-            }
-        }
-        deserializer.deserialize_any(IdVisitor)
+model! {
+    struct Target<'a> {
+        kind as "type": Text<'a>,
+        id: Id<'a>,
     }
 }
 
-/// Fills in the subject's name, the indicators the description names, and the summary.
+model! {
+    struct Partner<'a> {
+        id: Id<'a>,
+    }
+}
+
+/// Sectigo's ids are integers in the example; strings are accepted too, kept as text.
+#[derive(Default)]
+struct Id<'a>(Cow<'a, str>);
+
+impl<'a> Decode<'a> for Id<'a> {
+    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
+        const EXPECTED: &str = "an integer or a string";
+        match reader.peek_value()? {
+            b'"' => reader.string(EXPECTED).map(Id),
+            _ => reader
+                .integer::<i64>(EXPECTED)
+                .map(|n| Id(Cow::Owned(n.to_string()))),
+        }
+    }
+}
+
 fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Parts<'_>) {
     use EventType as E;
     let name = match kind {

@@ -5,19 +5,19 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::Number;
 
-use crate::json::Text;
+use crate::decode::Decode;
+use crate::json::{Fault, Reader};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Tree<'a> {
+    #[default]
     Null,
     Bool(bool),
-    Number(Number),
+    /// As written in the input, so it is forwarded exactly.
+    Number(Cow<'a, str>),
     String(Cow<'a, str>),
     Array(Vec<Tree<'a>>),
     Object(Vec<(Cow<'a, str>, Tree<'a>)>),
@@ -47,65 +47,26 @@ impl<'a> Tree<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Tree<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TreeVisitor)
-    }
-}
-
-struct TreeVisitor;
-
-impl<'de> Visitor<'de> for TreeVisitor {
-    type Value = Tree<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Tree::Null)
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Tree::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Tree::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Tree::Number(v.into()))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Number::from_f64(v)
-            .map(Tree::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Tree::String(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Tree::String(Cow::Owned(String::from(v))))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Tree::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(Text(key)) = map.next_key()? {
-            members.push((key, map.next_value()?));
-        }
-        Ok(Tree::Object(members))
+impl<'a> Decode<'a> for Tree<'a> {
+    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
+        Ok(match reader.peek_value()? {
+            b'{' => {
+                let mut members = Vec::new();
+                reader.object("an object", |reader, key| {
+                    members.push((key.name, Tree::decode(reader)?));
+                    Ok(())
+                })?;
+                Tree::Object(members)
+            }
+            b'[' => Tree::Array(Vec::decode(reader)?),
+            b'"' => Tree::String(reader.string("a string")?),
+            b't' | b'f' => Tree::Bool(reader.boolean()?),
+            b'n' => {
+                reader.null()?;
+                Tree::Null
+            }
+            _ => Tree::Number(Cow::Borrowed(reader.number("any JSON value")?)),
+        })
     }
 }
 
@@ -114,7 +75,9 @@ impl Serialize for Tree<'_> {
         match self {
             Self::Null => serializer.serialize_unit(),
             Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Number(n) => n.serialize(serializer),
+            Self::Number(n) => serde_json::value::RawValue::from_string(String::from(&**n))
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
             Self::String(s) => serializer.serialize_str(s),
             Self::Array(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;

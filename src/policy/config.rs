@@ -6,12 +6,13 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use serde::Deserialize;
 
 use super::auth::{digest, Alternative, Secret};
 use super::cidr::Cidr;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
-use crate::json;
+use crate::decode::Decode;
+use crate::json::{self, Fault, Reader};
+use crate::model;
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
 
 /// Sectigo Web Security Platform's published webhook source addresses.
@@ -54,36 +55,27 @@ fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Document {
-    sources: Vec<SourceDoc>,
-    #[serde(default)]
-    trusted_proxies: Vec<String>,
+model! {
+    strict struct Document {
+        sources: Vec<SourceDoc>,
+        trusted_proxies: Vec<String> = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SourceDoc {
-    name: String,
-    path: String,
-    provider: String,
-    #[serde(default)]
-    auth: Vec<AuthDoc>,
-    #[serde(default)]
-    allow_ips: Vec<String>,
-    #[serde(default)]
-    max_body_bytes: Option<usize>,
-    #[serde(default)]
-    unknown_events: Option<String>,
-    #[serde(default)]
-    redact: Vec<String>,
-    #[serde(default)]
-    insecure_allow_anyone: bool,
+model! {
+    strict struct SourceDoc {
+        name: String,
+        path: String,
+        provider: String,
+        auth: Vec<AuthDoc> = default,
+        allow_ips: Vec<String> = default,
+        max_body_bytes: Option<usize> = default,
+        unknown_events: Option<String> = default,
+        redact: Vec<String> = default,
+        insecure_allow_anyone: bool = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
 enum AuthDoc {
     Bearer(SecretDoc),
     Header(SecretDoc),
@@ -91,28 +83,54 @@ enum AuthDoc {
     Query(SecretDoc),
 }
 
-/// Every auth kind's fields; which are required depends on the kind.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SecretDoc {
-    name: Option<String>,
-    username: Option<String>,
-    token: Option<String>,
-    token_sha256: Option<String>,
-    value: Option<String>,
-    value_sha256: Option<String>,
-    password: Option<String>,
-    password_sha256: Option<String>,
+/// `{"<kind>": {…}}`: exactly one member, named for the kind.
+impl<'a> Decode<'a> for AuthDoc {
+    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
+        let mut auth = None;
+        let end = reader.object("an object", |reader, key| {
+            let kind = match &*key.name {
+                "bearer" => AuthDoc::Bearer,
+                "header" => AuthDoc::Header,
+                "basic" => AuthDoc::Basic,
+                "query" => AuthDoc::Query,
+                other => {
+                    return Err(Fault::data(
+                        key.at,
+                        format!("unknown variant `{other}`, expected `bearer`, `header`, `basic` or `query`"),
+                    ))
+                }
+            };
+            if auth.is_some() {
+                return Err(Fault::data(key.at, "one auth kind per alternative"));
+            }
+            auth = Some(kind(SecretDoc::decode(reader)?));
+            Ok(())
+        })?;
+        auth.ok_or_else(|| {
+            Fault::data(
+                end,
+                "an auth kind is required: bearer, header, basic or query",
+            )
+        })
+    }
+}
+
+model! {
+    /// Every auth kind's fields; which are required depends on the kind.
+    strict struct SecretDoc {
+        name: Option<String> = default,
+        username: Option<String> = default,
+        token: Option<String> = default,
+        token_sha256: Option<String> = default,
+        value: Option<String> = default,
+        value_sha256: Option<String> = default,
+        password: Option<String> = default,
+        password_sha256: Option<String> = default,
+    }
 }
 
 pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
-    let text = core::str::from_utf8(config).map_err(|e| {
-        error(
-            crate::error::line_column(config, e.valid_up_to()),
-            "invalid UTF-8",
-        )
-    })?;
-    let doc: Document = json::from_body(text).map_err(|e| error(e.location(), e.message()))?;
+    let doc: Document = json::parse(config).map_err(|e| error(e.location(), e.message()))?;
     if doc.sources.is_empty() {
         return Err(error("sources", "at least one source is required"));
     }
