@@ -1,6 +1,7 @@
 //! Property tests: classify never panics on any input, detection depends on a payload's shape,
-//! not on member order or on extra members, and a provider's route (whose models read the body
-//! in one pass) decides as detection does.
+//! not on member order or on extra members, a provider's route (whose models read the body in
+//! one pass) decides as detection does, and hookwall's JSON reader accepts exactly what
+//! serde_json accepts, reading strings as it does.
 
 use std::fs;
 use std::path::Path;
@@ -177,5 +178,72 @@ proptest! {
         prop_assert_eq!(changed.kind, original.kind);
         prop_assert_eq!(changed.severity, original.severity);
         prop_assert_eq!(changed.subject, original.subject);
+    }
+}
+
+/// Text near JSON: its tokens and the bytes that break it, in any order.
+fn json_like() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        Just("{"),
+        Just("}"),
+        Just("["),
+        Just("]"),
+        Just(","),
+        Just(":"),
+        Just(" "),
+        Just("\n"),
+        Just("\"a\""),
+        Just("\"\\u00e9\""),
+        Just("\"\\ud83d\\ude00\""),
+        Just("\"\\ud83d\""),
+        Just("\"\\q\""),
+        Just("\"\t\""),
+        Just("\""),
+        Just("\\"),
+        Just("0"),
+        Just("-1"),
+        Just("01"),
+        Just("1.5e3"),
+        Just("1."),
+        Just("1e400"),
+        Just("99999999999999999999999"),
+        Just("true"),
+        Just("nul"),
+        Just("null"),
+        Just("x"),
+        Just("\u{c}"),
+    ];
+    prop::collection::vec(token, 1..24).prop_map(|tokens| tokens.concat())
+}
+
+/// Whether hookwall's reader accepts `text` as one JSON value.
+fn reader_accepts(text: &str) -> bool {
+    let mut reader = hookwall::json::Reader::new(text);
+    reader.skip().and_then(|()| reader.end()).is_ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn reader_accepts_what_serde_json_accepts(text in json_like()) {
+        let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+        prop_assert_eq!(reader_accepts(&text), serde, "{:?}", text);
+    }
+
+    #[test]
+    fn reader_accepts_every_json_value(value in any_json()) {
+        prop_assert!(reader_accepts(&value.to_string()));
+        prop_assert!(reader_accepts(&serde_json::to_string_pretty(&value).unwrap()));
+    }
+
+    #[test]
+    fn reader_reads_strings_as_serde_json_does(text in "\"([^\"\\\\]|\\\\[\"\\\\/bfnrt]|\\\\u[0-9a-fA-F]{4}){0,16}\"") {
+        let ours = hookwall::json::parse::<hookwall::json::Text>(text.as_bytes()).map(|t| t.0.into_owned());
+        let theirs = serde_json::from_str::<String>(&text);
+        prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}", text);
+        if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+            prop_assert_eq!(ours, theirs);
+        }
     }
 }
