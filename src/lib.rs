@@ -19,6 +19,7 @@ pub mod error;
 pub mod event;
 mod id;
 mod json;
+mod json_writer;
 pub mod policy;
 pub mod redact;
 mod scan;

@@ -3,21 +3,21 @@
 //! Object members keep their order, so a redacted payload reads like the original.
 
 use alloc::borrow::Cow;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::Number;
 
 use crate::json::Text;
+use crate::json_writer::{self, WriteJson};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tree<'a> {
     Null,
     Bool(bool),
-    Number(Number),
+    /// The number's text as it appeared in the input, written back verbatim.
+    Number(Cow<'a, str>),
     String(Cow<'a, str>),
     Array(Vec<Tree<'a>>),
     Object(Vec<(Cow<'a, str>, Tree<'a>)>),
@@ -71,16 +71,16 @@ impl<'de> Visitor<'de> for TreeVisitor {
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Tree::Number(v.into()))
+        Ok(Tree::Number(Cow::Owned(v.to_string())))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Tree::Number(v.into()))
+        Ok(Tree::Number(Cow::Owned(v.to_string())))
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Number::from_f64(v)
-            .map(Tree::Number)
+        serde_json::Number::from_f64(v)
+            .map(|n| Tree::Number(Cow::Owned(n.to_string())))
             .ok_or_else(|| E::custom("number out of range"))
     }
 
@@ -109,27 +109,19 @@ impl<'de> Visitor<'de> for TreeVisitor {
     }
 }
 
-impl Serialize for Tree<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl WriteJson for Tree<'_> {
+    fn write_json(&self, out: &mut String) {
         match self {
-            Self::Null => serializer.serialize_unit(),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Number(n) => n.serialize(serializer),
-            Self::String(s) => serializer.serialize_str(s),
-            Self::Array(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
-            Self::Object(members) => {
-                let mut map = serializer.serialize_map(Some(members.len()))?;
+            Self::Null => out.push_str("null"),
+            Self::Bool(b) => b.write_json(out),
+            Self::Number(n) => out.push_str(n),
+            Self::String(s) => json_writer::string(out, s),
+            Self::Array(items) => json_writer::array(out, items),
+            Self::Object(members) => json_writer::object(out, |o| {
                 for (key, value) in members {
-                    map.serialize_entry(key, value)?;
+                    o.field(key, value);
                 }
-                map.end()
-            }
+            }),
         }
     }
 }
