@@ -4,106 +4,93 @@
 //! was redacted, so forwarding it costs no second parse.
 
 use alloc::string::String;
-use serde::Serialize;
 
-use crate::event::{Category, Event, Indicators, Provider, Severity, Subject, SCHEMA_VERSION};
+use crate::event::{Event, Provider, SCHEMA_VERSION};
+use crate::json_writer::{self, WriteJson};
 use crate::redact::Payload;
 
 /// The media type of a structured-mode CloudEvent.
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
 
-#[derive(Serialize)]
-struct Envelope<'e> {
-    specversion: &'static str,
-    id: &'e str,
-    source: String,
-    #[serde(rename = "type")]
-    event_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<String>,
-    datacontenttype: &'static str,
+/// Room for the envelope and the normalized fields on top of the payload, so that the output
+/// is usually allocated once.
+const OVERHEAD: usize = 1024;
+
+/// An event as its CloudEvent.
+pub(crate) struct CloudEvent<'e>(pub(crate) &'e Event<'e>);
+
+/// An event as its normalized form: the CloudEvent's `data`.
+struct Data<'e>(&'e Event<'e>);
+
+impl WriteJson for CloudEvent<'_> {
+    fn write_json(&self, out: &mut String) {
+        let event = self.0;
+        let time = event.time.as_ref().map(|t| t.to_rfc3339());
+        let subject = event.subject.id.as_ref().map(|id| {
+            let mut subject = String::from(event.subject.kind.collection());
+            subject.push('/');
+            percent_encode(id, &mut subject);
+            subject
+        });
+        json_writer::object(out, |o| {
+            o.field("specversion", "1.0")
+                .field("id", event.id.as_str())
+                .field("source", event.source().as_str())
+                .field("type", event.cloudevent_type().as_str())
+                .optional("time", time.as_deref())
+                .optional("subject", subject.as_deref())
+                .field("datacontenttype", "application/json")
+                .field("data", &Data(event));
+        });
+    }
 }
 
-/// `data`, without the payload, which is appended as raw JSON.
-#[derive(Serialize)]
-struct Data<'e> {
-    schema: &'static str,
-    provider: Provider,
-    event_type: &'e str,
-    documented: bool,
-    category: Category,
-    severity: Severity,
-    severity_reason: &'static str,
-    summary: &'e str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    account: Option<&'e str>,
-    subject: &'e Subject<'e>,
-    indicators: &'e Indicators<'e>,
-    id: &'e str,
-    id_derived: bool,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    redacted: &'e [String],
+impl WriteJson for Data<'_> {
+    fn write_json(&self, out: &mut String) {
+        let event = self.0;
+        json_writer::object(out, |o| {
+            o.field("schema", SCHEMA_VERSION)
+                .field("provider", &event.provider)
+                .field("event_type", &*event.event_type)
+                .field("documented", &!event.kind.is_unknown())
+                .field("category", &event.category)
+                .field("severity", &event.severity)
+                .field("severity_reason", event.severity_reason)
+                .field("summary", event.summary.as_str())
+                .optional("account", event.account.as_deref())
+                .field("subject", &event.subject)
+                .field("indicators", &event.indicators)
+                .field("id", event.id.as_str())
+                .field("id_derived", &event.id_derived)
+                .strings("redacted", event.payload.redacted());
+            match &event.payload {
+                Payload::Raw(text) => o.raw("payload", text),
+                Payload::Redacted { value, .. } => o.field("payload", value),
+            };
+        });
+    }
 }
 
 impl Event<'_> {
     /// The CloudEvent (structured mode, [`CONTENT_TYPE`]) for this event.
     pub fn to_cloudevent_json(&self) -> String {
-        let envelope = Envelope {
-            specversion: "1.0",
-            id: &self.id,
-            source: self.source(),
-            event_type: self.cloudevent_type(),
-            time: self.time.as_ref().map(|t| t.to_rfc3339()),
-            subject: self.subject.id.as_ref().map(|id| {
-                let mut subject = String::from(self.subject.kind.collection());
-                subject.push('/');
-                percent_encode(id, &mut subject);
-                subject
-            }),
-            datacontenttype: "application/json",
-        };
-        let envelope = to_json(&envelope);
-        let mut out = String::from(envelope.strip_suffix('}').unwrap_or(&envelope));
-        out.push_str(",\"data\":");
-        self.write_data(&mut out);
-        out.push('}');
-        out
+        self.json(&CloudEvent(self))
     }
 
     /// The bare normalized event: the CloudEvent's `data`.
     pub fn to_data_json(&self) -> String {
-        let mut out = String::new();
-        self.write_data(&mut out);
-        out
+        self.json(&Data(self))
     }
 
-    fn write_data(&self, out: &mut String) {
-        let data = Data {
-            schema: SCHEMA_VERSION,
-            provider: self.provider,
-            event_type: &self.event_type,
-            documented: !self.kind.is_unknown(),
-            category: self.category,
-            severity: self.severity,
-            severity_reason: self.severity_reason,
-            summary: &self.summary,
-            account: self.account.as_deref(),
-            subject: &self.subject,
-            indicators: &self.indicators,
-            id: &self.id,
-            id_derived: self.id_derived,
-            redacted: self.payload.redacted(),
+    /// `value`, written in a string sized for this event.
+    fn json(&self, value: &impl WriteJson) -> String {
+        let payload = match &self.payload {
+            Payload::Raw(text) => text.len(),
+            Payload::Redacted { .. } => 0,
         };
-        let fields = to_json(&data);
-        out.push_str(fields.strip_suffix('}').unwrap_or(&fields));
-        out.push_str(",\"payload\":");
-        match &self.payload {
-            Payload::Raw(text) => out.push_str(text),
-            Payload::Redacted { value, .. } => out.push_str(&to_json(value)),
-        }
-        out.push('}');
+        let mut out = String::with_capacity(payload + OVERHEAD);
+        value.write_json(&mut out);
+        out
     }
 
     /// `https://<provider's console>/<account collection>/<account>`.
@@ -138,11 +125,6 @@ impl Event<'_> {
         }));
         ty
     }
-}
-
-fn to_json<T: Serialize>(value: &T) -> String {
-    // Serializing these types cannot fail: every map key is a string and no impl returns an error.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.

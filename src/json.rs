@@ -498,8 +498,8 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// An integer's value, and where it starts; beyond `i128`, `i128::MAX` (out of range for
-    /// every field).
+    /// An integer's value, and where it starts; beyond `u64`, `i128::MAX` (out of range for
+    /// every field). Accumulated in a `u64`: wasm has no 128-bit multiply.
     #[inline(never)]
     fn integer_value(&mut self, expected: &'static str) -> Result<(i128, usize), Fault> {
         let text = self.number(expected)?;
@@ -514,10 +514,10 @@ impl<'a> Reader<'a> {
         };
         let magnitude = digits
             .bytes()
-            .try_fold(0i128, |n, d| {
-                n.checked_mul(10)?.checked_add(i128::from(d - b'0'))
+            .try_fold(0u64, |n, d| {
+                n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
             })
-            .unwrap_or(i128::MAX);
+            .map_or(i128::MAX, i128::from);
         Ok((if negative { -magnitude } else { magnitude }, start))
     }
 

@@ -244,7 +244,7 @@ const LOOKUP_DEPTH: usize = 2;
 fn find_text(body: &Tree<'_>, keys: &[&str]) -> Option<String> {
     find(body, keys, LOOKUP_DEPTH, &|v| match v {
         Tree::String(s) if !s.is_empty() => Some(String::from(&**s)),
-        Tree::Number(n) => Some(n.to_string()),
+        Tree::Number(n) => Some(String::from(&**n)),
         _ => None,
     })
 }

@@ -6,10 +6,9 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-
 use crate::decode::Decode;
 use crate::json::{Fault, Reader};
+use crate::json_writer::{self, WriteJson};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Tree<'a> {
@@ -70,29 +69,19 @@ impl<'a> Decode<'a> for Tree<'a> {
     }
 }
 
-impl Serialize for Tree<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl WriteJson for Tree<'_> {
+    fn write_json(&self, out: &mut String) {
         match self {
-            Self::Null => serializer.serialize_unit(),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Number(n) => serde_json::value::RawValue::from_string(String::from(&**n))
-                .map_err(serde::ser::Error::custom)?
-                .serialize(serializer),
-            Self::String(s) => serializer.serialize_str(s),
-            Self::Array(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
-            Self::Object(members) => {
-                let mut map = serializer.serialize_map(Some(members.len()))?;
+            Self::Null => out.push_str("null"),
+            Self::Bool(b) => b.write_json(out),
+            Self::Number(n) => out.push_str(n),
+            Self::String(s) => json_writer::string(out, s),
+            Self::Array(items) => json_writer::array(out, items),
+            Self::Object(members) => json_writer::object(out, |o| {
                 for (key, value) in members {
-                    map.serialize_entry(key, value)?;
+                    o.field(key, value);
                 }
-                map.end()
-            }
+            }),
         }
     }
 }

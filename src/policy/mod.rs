@@ -22,6 +22,8 @@ pub use cidr::{parse_address, Cidr};
 pub use config::{ConfigError, DEFAULT_MAX_BODY_BYTES, SECTIGO_ADDRESSES};
 pub use head::{without_query_param, Head};
 
+use crate::cloudevent::CloudEvent;
+use crate::json_writer;
 use crate::{classify, Event, Options, Provider, RedactPath};
 
 /// The `WWW-Authenticate` challenge sent when Basic auth is among a source's alternatives.
@@ -162,15 +164,12 @@ impl Denial {
 
     /// The JSON error body: `{"error": "<reason>", "message": "..."}`.
     pub fn to_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct Body<'d> {
-            error: &'d str,
-            message: &'d str,
-        }
-        to_json(&Body {
-            error: self.reason,
-            message: &self.message,
-        })
+        let mut out = String::new();
+        json_writer::object(&mut out, |o| {
+            o.field("error", self.reason)
+                .field("message", &*self.message);
+        });
+        out
     }
 
     /// The response headers the denial calls for, besides `content-type`.
@@ -243,39 +242,23 @@ pub enum Verdict<'a> {
 impl Verdict<'_> {
     /// `{"allow": bool, "status": int, "reason": "...", "source": "...", "event": {CloudEvent}}`.
     pub fn to_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct Head<'v> {
-            allow: bool,
-            status: u16,
-            reason: &'v str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            source: Option<&'v str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            message: Option<&'v str>,
-        }
-        match self {
+        let mut out = String::new();
+        json_writer::object(&mut out, |o| match self {
             Verdict::Allow { source, event } => {
-                let head = to_json(&Head {
-                    allow: true,
-                    status: 200,
-                    reason: "allowed",
-                    source: Some(source),
-                    message: None,
-                });
-                format!(
-                    "{},\"event\":{}}}",
-                    head.strip_suffix('}').unwrap_or(&head),
-                    event.to_cloudevent_json()
-                )
+                o.field("allow", &true)
+                    .field("status", &200_i64)
+                    .field("reason", "allowed")
+                    .field("source", *source)
+                    .field("event", &CloudEvent(event));
             }
-            Verdict::Deny(denial) => to_json(&Head {
-                allow: false,
-                status: denial.status,
-                reason: denial.reason,
-                source: None,
-                message: Some(&denial.message),
-            }),
-        }
+            Verdict::Deny(denial) => {
+                o.field("allow", &false)
+                    .field("status", &i64::from(denial.status))
+                    .field("reason", denial.reason)
+                    .field("message", &*denial.message);
+            }
+        });
+        out
     }
 }
 
@@ -394,11 +377,6 @@ impl Policy {
     fn is_trusted(&self, ip: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|c| c.contains(ip))
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    // Plain structs of strings and integers always serialize.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn unauthorized(source: &Source, refusal: auth::Refusal) -> Denial {
