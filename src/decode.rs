@@ -9,42 +9,49 @@ use alloc::vec::Vec;
 
 use crate::json::{Fault, Raw, Reader, Text};
 
-/// A type that reads itself from the reader's next value.
+/// A type that reads itself from the reader's next value. The impls here are kept out of line:
+/// inlined into every model's match arms, they cost more size than their calls cost time.
 pub trait Decode<'a>: Sized {
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault>;
 }
 
 impl<'a> Decode<'a> for Text<'a> {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.string("a string").map(Text)
     }
 }
 
 impl<'a> Decode<'a> for String {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.string("a string").map(Cow::into_owned)
     }
 }
 
 impl<'a> Decode<'a> for bool {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.boolean()
     }
 }
 
 impl<'a> Decode<'a> for i64 {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.integer("i64")
     }
 }
 
 impl<'a> Decode<'a> for u64 {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.integer("u64")
     }
 }
 
 impl<'a> Decode<'a> for usize {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.integer("usize")
     }
@@ -52,6 +59,7 @@ impl<'a> Decode<'a> for usize {
 
 /// `null` is `None`.
 impl<'a, T: Decode<'a>> Decode<'a> for Option<T> {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         match reader.null()? {
             true => Ok(None),
@@ -61,6 +69,7 @@ impl<'a, T: Decode<'a>> Decode<'a> for Option<T> {
 }
 
 impl<'a, T: Decode<'a>> Decode<'a> for Vec<T> {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         let mut items = Vec::new();
         reader.array(|reader| T::decode(reader).map(|item| items.push(item)))?;
@@ -69,6 +78,7 @@ impl<'a, T: Decode<'a>> Decode<'a> for Vec<T> {
 }
 
 impl<'a> Decode<'a> for Raw<'a> {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.raw()
     }
@@ -80,6 +90,7 @@ impl<'a> Decode<'a> for Raw<'a> {
 pub struct Number;
 
 impl<'a> Decode<'a> for Number {
+    #[inline(never)]
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         reader.number("f64").map(|_| Number)
     }
