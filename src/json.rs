@@ -316,7 +316,7 @@ impl<'a> Reader<'a> {
     ) -> Result<(), Fault> {
         let mut seen = 0u64;
         let end = self.object("an object", |reader, key| {
-            match names.iter().position(|name| *name == key.name) {
+            match position(names, &key.name) {
                 Some(i) if seen >> i & 1 == 1 => return Err(Fault::duplicate(&key)),
                 Some(i) => {
                     seen |= 1 << i;
@@ -741,6 +741,14 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Which of `names` is `name`: lengths and first bytes rule out nearly all before a comparison.
+fn position(names: &[&str], name: &str) -> Option<usize> {
+    let (length, first) = (name.len(), name.as_bytes().first());
+    names.iter().position(|known| {
+        known.len() == length && known.as_bytes().first() == first && *known == name
+    })
+}
+
 fn control(at: usize) -> Fault {
     Fault::syntax(
         at,
@@ -749,15 +757,20 @@ fn control(at: usize) -> Fault {
 }
 
 /// From `i`, the first byte that ends a plain run of string contents: a quote, a backslash or
-/// a control character. Most of a payload is string contents: eight bytes at a time.
+/// a control character. Most of a payload is string contents: eight bytes at a time, the first
+/// such byte found from the lowest bit of the word's mask (the classic zero-byte test is exact
+/// for the first byte it marks).
 fn plain_end(bytes: &[u8], mut i: usize) -> usize {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |word: u64, byte: u8| word.wrapping_sub(LOW * u64::from(byte)) & !word & HIGH;
     while let Some(word) = bytes.get(i..i + 8) {
         let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        let below_space = word.wrapping_sub(LOW * 0x20) & !word & HIGH != 0;
-        if below_space || scan::has_byte(word, b'"') || scan::has_byte(word, b'\\') {
-            break;
+        let special = below(word, 0x20)
+            | below(word ^ (LOW * u64::from(b'"')), 1)
+            | below(word ^ (LOW * u64::from(b'\\')), 1);
+        if special != 0 {
+            return i + (special.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }

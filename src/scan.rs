@@ -119,7 +119,7 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Whether any byte of `word` is `byte` (the classic zero-byte test, exact for "any").
-pub(crate) fn has_byte(word: u64, byte: u8) -> bool {
+fn has_byte(word: u64, byte: u8) -> bool {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let x = word ^ (LOW * u64::from(byte));
