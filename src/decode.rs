@@ -36,26 +36,18 @@ impl<'a> Decode<'a> for bool {
     }
 }
 
-impl<'a> Decode<'a> for i64 {
-    #[inline(never)]
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        reader.integer("i64")
-    }
+/// Integers the fields hold; one out of the type's range is refused as such.
+macro_rules! integers {
+    ($($ty:ident),*) => {$(
+        impl<'a> Decode<'a> for $ty {
+            #[inline(never)]
+            fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
+                reader.integer(stringify!($ty))
+            }
+        }
+    )*};
 }
-
-impl<'a> Decode<'a> for u64 {
-    #[inline(never)]
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        reader.integer("u64")
-    }
-}
-
-impl<'a> Decode<'a> for usize {
-    #[inline(never)]
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        reader.integer("usize")
-    }
-}
+integers!(i64, u64, usize);
 
 /// `null` is `None`.
 impl<'a, T: Decode<'a>> Decode<'a> for Option<T> {
