@@ -289,6 +289,7 @@ model! {
 }
 
 model! {
+    #[derive(Default)]
     struct Target<'a> {
         ip: Text<'a>,
         id: Text<'a>,
@@ -297,6 +298,7 @@ model! {
 }
 
 model! {
+    #[derive(Default)]
     struct Source<'a> {
         scope: Text<'a>,
         value: Text<'a>,

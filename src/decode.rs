@@ -88,7 +88,10 @@ impl<'a> Decode<'a> for Number {
     }
 }
 
-/// Declares a model and its decoder: a struct read from a JSON object, one field per member.
+/// Declares a model and its decoder: a struct read from a JSON object, one field per member. A
+/// required member's type must be `Default`: the decoder fills the model from its slots after
+/// `Reader::members` has checked every required member is there, without an error path per
+/// field (which would cost a drop of every other slot, per field).
 /// The decoder is a table (the members' names, which are required) for `Reader::members`,
 /// and one match arm per field, so each model costs little code.
 ///
@@ -103,7 +106,6 @@ macro_rules! model {
         $($(#[$fmeta:meta])* $fvis:vis $field:ident $(as $key:literal)? : $ty:ty $(= $rule:ident $(($default:expr))?)?),* $(,)?
     }) => {
         $(#[$meta])*
-        #[derive(Default)]
         $vis struct $name $(<$lt>)? {
             $($(#[$fmeta])* $fvis $field: $ty,)*
         }

@@ -117,6 +117,7 @@ fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
 }
 
 model! {
+    #[derive(Default)]
     struct Target<'a> {
         kind as "type": Text<'a>,
         id: Id<'a>,
@@ -124,6 +125,7 @@ model! {
 }
 
 model! {
+    #[derive(Default)]
     struct Partner<'a> {
         id: Id<'a>,
     }

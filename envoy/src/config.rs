@@ -39,9 +39,9 @@ model! {
     }
 }
 
-impl Dedup {
-    /// What no `dedup` member means: on, with the default times.
-    fn on() -> Self {
+/// What no `dedup` member means: on, with the default times.
+impl Default for Dedup {
+    fn default() -> Self {
         Self {
             enabled: true,
             ttl_seconds: default_ttl(),
@@ -61,9 +61,9 @@ fn default_inflight() -> u64 {
 model! {
     strict struct Document<'a> {
         policy: Raw<'a>,
-        mode: Mode = or(Mode::Passthrough),
+        mode: Mode = default,
         strip_credentials: bool = or(true),
-        dedup: Dedup = or(Dedup::on()),
+        dedup: Dedup = default,
     }
 }
 
