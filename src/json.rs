@@ -433,6 +433,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(false)
             }
+            None => Err(self.eof(eof)),
             _ if first => Ok(true),
             Some(b',') => {
                 self.pos += 1;
@@ -442,7 +443,6 @@ impl<'a> Reader<'a> {
                 }
             }
             Some(_) => Err(Fault::syntax(self.pos, expected)),
-            None => Err(self.eof(eof)),
         }
     }
 
@@ -667,7 +667,7 @@ impl<'a> Reader<'a> {
                 }
                 Some(b'\\') => {
                     i = match bytes.get(i + 1) {
-                        Some(b'u') => self.hex(i + 2).map(|_| i + 6)?,
+                        Some(b'u') => self.unicode(i)?.1,
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i + 2,
                         Some(_) => return Err(Fault::syntax(i + 1, "invalid escape")),
                         None => return Err(self.eof("EOF while parsing a string")),
@@ -690,7 +690,11 @@ impl<'a> Reader<'a> {
             Some(b'n') => '\n',
             Some(b'r') => '\r',
             Some(b't') => '\t',
-            Some(b'u') => return self.unicode(i, out),
+            Some(b'u') => {
+                let (c, end) = self.unicode(i)?;
+                out.push(c);
+                return Ok(end);
+            }
             Some(_) => return Err(Fault::syntax(i + 1, "invalid escape")),
             None => return Err(self.eof("EOF while parsing a string")),
         };
@@ -698,14 +702,16 @@ impl<'a> Reader<'a> {
         Ok(i + 2)
     }
 
-    /// `\uXXXX` at `i`, or a surrogate pair `\uXXXX\uXXXX`.
-    fn unicode(&self, i: usize, out: &mut String) -> Result<usize, Fault> {
+    /// The character of `\uXXXX` at `i`, or of a surrogate pair `\uXXXX\uXXXX`, and where the
+    /// escape ends. A lone surrogate is refused wherever it is, read or skipped: it is no text,
+    /// and many receivers' parsers refuse it.
+    fn unicode(&self, i: usize) -> Result<(char, usize), Fault> {
         let lone = || Fault::syntax(i + 5, "lone leading surrogate in hex escape");
         let first = self.hex(i + 2)?;
         let (code, end) = match first {
             0xD800..=0xDBFF => {
                 if self.bytes().get(i + 6..i + 8) != Some(b"\\u") {
-                    return Err(lone());
+                    return Err(Fault::syntax(i + 6, "unexpected end of hex escape"));
                 }
                 let second = self.hex(i + 8)?;
                 if !(0xDC00..=0xDFFF).contains(&second) {
@@ -718,11 +724,9 @@ impl<'a> Reader<'a> {
             0xDC00..=0xDFFF => return Err(lone()),
             _ => (u32::from(first), i + 6),
         };
-        out.push(
-            char::from_u32(code)
-                .ok_or_else(|| Fault::syntax(end - 1, "invalid unicode code point"))?,
-        );
-        Ok(end)
+        let c = char::from_u32(code)
+            .ok_or_else(|| Fault::syntax(end - 1, "invalid unicode code point"))?;
+        Ok((c, end))
     }
 
     /// Four hex digits at `i`.
@@ -840,6 +844,9 @@ mod tests {
         );
         assert!(string(r#""\ud83d""#)
             .unwrap_err()
+            .ends_with("unexpected end of hex escape"));
+        assert!(string(r#""\ud83d\u0041""#)
+            .unwrap_err()
             .ends_with("lone leading surrogate in hex escape"));
         assert!(string(r#""\ude00x""#)
             .unwrap_err()
@@ -884,7 +891,7 @@ mod tests {
             ("-x", "line 1 column 2: invalid number"),
             ("tru", "line 1 column 3: EOF while parsing a value"),
             ("nul1", "line 1 column 4: expected ident"),
-            ("[", "line 1 column 1: EOF while parsing a value"),
+            ("[", "line 1 column 1: EOF while parsing a list"),
             (r#""\q""#, "line 1 column 3: invalid escape"),
             ("1 2", "line 1 column 3: trailing characters"),
             ("\u{c}1", "line 1 column 1: expected value"),
