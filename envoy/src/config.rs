@@ -95,3 +95,73 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["10.0.0.1"]}]}"#;
+
+    fn parse(rest: &str) -> Result<Config, String> {
+        Config::parse(format!(r#"{{"policy": {POLICY}{rest}}}"#).as_bytes())
+    }
+
+    #[test]
+    fn defaults_keep_the_body_strip_credentials_and_deduplicate() {
+        let config = parse("").unwrap();
+        assert_eq!(config.mode, Mode::Passthrough);
+        assert!(config.strip_credentials);
+        assert_eq!(config.dedup, Dedup::default());
+        assert!(config.dedup.enabled);
+        let config = parse(
+            r#", "mode": "cloudevent", "strip_credentials": false, "dedup": {"ttl_seconds": 5}"#,
+        )
+        .unwrap();
+        assert_eq!(config.mode, Mode::Cloudevent);
+        assert!(!config.strip_credentials);
+        assert_eq!(
+            (
+                config.dedup.enabled,
+                config.dedup.ttl_seconds,
+                config.dedup.inflight_seconds
+            ),
+            (true, 5, 60)
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        for (rest, expected) in [
+            (
+                r#", "mode": "fast""#,
+                "mode: unknown variant `fast`, expected `passthrough` or `cloudevent`",
+            ),
+            (
+                r#", "mode": 1"#,
+                "mode: invalid type: integer `1`, expected `passthrough` or `cloudevent`",
+            ),
+            (r#", "strip": true"#, "strip: unknown field `strip`"),
+            (r#", "dedup": {"ttl": 1}"#, "dedup.ttl: unknown field `ttl`"),
+            (
+                r#", "dedup": {"ttl_seconds": -1}"#,
+                "dedup.ttl_seconds: number out of range",
+            ),
+            (
+                r#", "dedup": {"ttl_seconds": 0}"#,
+                "dedup: ttl_seconds and inflight_seconds must be positive",
+            ),
+            (
+                r#", "mode": "cloudevent", "mode": "cloudevent""#,
+                "mode: duplicate field `mode`",
+            ),
+        ] {
+            let error = parse(rest).err().unwrap_or_default();
+            assert!(
+                error.ends_with(expected),
+                "{rest}\n  expected: {expected}\n  actual:   {error}"
+            );
+        }
+        let missing = Config::parse(b"{}").err().unwrap_or_default();
+        assert!(missing.ends_with("policy: missing field"), "{missing}");
+    }
+}
