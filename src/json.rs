@@ -3,9 +3,10 @@
 //!
 //! Models borrow strings from the input unless they hold escapes, and skip what they do not
 //! name, so a payload costs one pass and no generic tree. The reader is written for this crate
-//! rather than taken from serde_json: the filter's size budget and per-request time are mostly
-//! what generic deserialization costs, and errors here know their byte offset without tracking
-//! paths while parsing (the path is found afterwards, only for a refused payload).
+//! rather than taken from serde_json, whose generic deserialization (a visitor per model, per
+//! deserializer) was a quarter of the Envoy filter's size; its errors know their byte offset
+//! without tracking paths while parsing (the path is found afterwards, only for a refused
+//! payload). It accepts and refuses what serde_json does, with the same messages.
 
 use alloc::borrow::Cow;
 use alloc::format;
