@@ -96,29 +96,23 @@ impl HttpContext for Filter {
             .iter()
             .map(|(_, v)| String::from_utf8_lossy(v))
             .collect();
-        let headers: Vec<(&str, &str)> = raw
-            .iter()
-            .zip(&values)
-            .map(|((name, _), value)| (name.as_str(), value.as_ref()))
-            .collect();
-        let pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .copied()
-            .filter(|(name, _)| !name.starts_with(':'))
-            .collect();
-        let pseudo = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or("", |(_, v)| v)
-        };
+        let (mut method, mut path) = (None, None);
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(raw.len());
+        for ((name, _), value) in raw.iter().zip(&values) {
+            match name.as_str() {
+                ":method" => method = method.or(Some(value.as_ref())),
+                ":path" => path = path.or(Some(value.as_ref())),
+                pseudo if pseudo.starts_with(':') => {}
+                name => pairs.push((name, value)),
+            }
+        }
         let peer = self
             .get_property(vec!["source", "address"])
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default();
         let head = Head {
-            method: pseudo(":method"),
-            path: pseudo(":path"),
+            method: method.unwrap_or_default(),
+            path: path.unwrap_or_default(),
             headers: &pairs,
             peer: &peer,
         };
