@@ -110,7 +110,7 @@ fn parse_in_one_pass<'a>(text: &'a str, event_type: Text<'a>) -> Result<Event<'a
     let kind = EventType::from_type(&event_type);
     let (metadata, parts) = json::read(text, "", |reader| {
         let (mut metadata, mut parts) = (None, None);
-        let end = reader.object("an object", |reader, key| {
+        let end = reader.object(|reader, key| {
             match &*key.name {
                 "metadata" if metadata.is_some() => return Err(Fault::duplicate(&key)),
                 "details" if parts.is_some() => return Err(Fault::duplicate(&key)),

@@ -8,8 +8,8 @@
 use crate::json::{self, Raw, Text};
 use crate::model;
 use crate::{Error, ErrorKind, Provider};
+use alloc::borrow::Cow;
 use alloc::format;
-use alloc::string::String;
 
 model! {
     /// The top-level members that identify a provider, captured unparsed (`null` included).
@@ -115,9 +115,9 @@ fn detect(probe: &Probe<'_>) -> Option<Found> {
 }
 
 /// A captured member's value, if it is a string.
-pub(crate) fn text(raw: Option<Raw<'_>>) -> Option<String> {
+pub(crate) fn text(raw: Option<Raw<'_>>) -> Option<Cow<'_, str>> {
     raw.and_then(|r| json::from_text::<Text>(r.0, "").ok())
-        .map(|t| t.0.into_owned())
+        .map(|t| t.0)
 }
 
 /// Whether a captured member is an integer.

@@ -316,7 +316,7 @@ impl<'a> Reader<'a> {
         read: &mut dyn FnMut(&mut Self, usize) -> Result<(), Fault>,
     ) -> Result<(), Fault> {
         let mut seen = 0u64;
-        let end = self.object("an object", |reader, key| {
+        let end = self.object(|reader, key| {
             match position(names, &key.name) {
                 Some(i) if seen >> i & 1 == 1 => return Err(Fault::duplicate(&key)),
                 Some(i) => {
@@ -339,10 +339,9 @@ impl<'a> Reader<'a> {
     /// Returns where the closing brace is (a missing member's location).
     pub fn object(
         &mut self,
-        expected: &'static str,
         mut member: impl FnMut(&mut Self, Key<'a>) -> Result<(), Fault>,
     ) -> Result<usize, Fault> {
-        self.open(b'{', expected)?;
+        self.open(b'{', "an object")?;
         let mut first = true;
         while let Some(key) = self.next_key(first)? {
             member(self, key)?;
@@ -546,7 +545,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     pub fn skip(&mut self) -> Result<(), Fault> {
         match self.peek_value()? {
-            b'{' => self.object("an object", |r, _| r.skip()).map(drop),
+            b'{' => self.object(|r, _| r.skip()).map(drop),
             b'[' => self.array(Self::skip),
             b'"' => self.skip_string(),
             b't' => self.literal(b"true"),

@@ -51,7 +51,7 @@ impl<'a> Decode<'a> for Tree<'a> {
         Ok(match reader.peek_value()? {
             b'{' => {
                 let mut members = Vec::new();
-                reader.object("an object", |reader, key| {
+                reader.object(|reader, key| {
                     members.push((key.name, Tree::decode(reader)?));
                     Ok(())
                 })?;

@@ -87,7 +87,7 @@ enum AuthDoc {
 impl<'a> Decode<'a> for AuthDoc {
     fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
         let mut auth = None;
-        let end = reader.object("an object", |reader, key| {
+        let end = reader.object(|reader, key| {
             let kind = match &*key.name {
                 "bearer" => AuthDoc::Bearer,
                 "header" => AuthDoc::Header,
