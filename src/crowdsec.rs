@@ -96,11 +96,12 @@ fn decode_details<'a>(
 }
 
 /// Parses an enveloped payload on a CrowdSec route in one pass: a scan finds
-/// `details.event_type` first, so `details` decodes straight into its event's model. `None`
-/// when the scan cannot tell (no envelope, a name repeated or escaped, a type that is not a
-/// string): detection then decides, and explains.
+/// `details.event_type` first, so `details` decodes straight into its event's model, which
+/// refuses a repeated `event_type` as the envelope's reader refuses a repeated `details`.
+/// `None` when the scan cannot tell (no envelope, a name escaped, a type that is not a string):
+/// detection then decides, and explains.
 pub(crate) fn parse_routed(text: &str) -> Option<Result<Event<'_>, Error>> {
-    let event_type = scan::sole_member(text, &["details", "event_type"])?;
+    let event_type = scan::first_member(text, &["details", "event_type"])?;
     let event_type: Text = json::from_text(event_type, "details.event_type").ok()?;
     Some(parse_in_one_pass(text, event_type))
 }
@@ -130,10 +131,10 @@ fn parse_in_one_pass<'a>(text: &'a str, event_type: Text<'a>) -> Result<Event<'a
 }
 
 /// `details.event_type`, which chooses the model. Found by scanning, as `details` is most of
-/// the payload and the model reads it again; a full parse only explains what the scan cannot
-/// find, such as a missing or repeated `event_type`.
+/// the payload and the model reads it again (and refuses a repeated `event_type`); a full parse
+/// only explains what the scan cannot find, such as a missing `event_type`.
 fn details_type(details: &str) -> Result<Text<'_>, Error> {
-    match scan::sole_member(details, &["event_type"]) {
+    match scan::first_member(details, &["event_type"]) {
         Some(text) => json::from_text(text, "details.event_type"),
         None => json::from_text::<DetailsHead>(details, "details").map(|head| head.event_type),
     }
@@ -166,11 +167,13 @@ impl Metadata<'_> {
 }
 
 /// Declares a `details` model: the fields every event shares, then the event's own.
+/// `event_type` chose the model before it is read; declared, it may not appear twice.
 macro_rules! details {
     ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
         model! {
             $(#[$meta])*
             struct $name<'a> {
+                _event_type as "event_type": Text<'a>,
                 event_id: Option<Text<'a>> = present,
                 organization_id: Option<Text<'a>> = present,
                 event_timestamp: Option<Text<'a>> = present,
@@ -604,6 +607,7 @@ model! {
     /// `blocking_safe_ip`, with or without the envelope. Its schema makes the shared fields
     /// optional and adds `false_positives`, required but nullable.
     struct BlockingSafeIp<'a> {
+        _event_type as "event_type": Option<Text<'a>> = present,
         event_id: Option<Text<'a>> = present,
         organization_id: Option<Text<'a>> = present,
         event_timestamp: Option<Text<'a>> = present,

@@ -1,7 +1,8 @@
 //! Time per request in the proxy-wasm host (headers, a body of about 1.3 KB in one chunk,
-//! verdict) for the release hookwall filter and for the baseline filter that only reads the
-//! headers and the whole body, in the same run; then hookwall's linear memory over a million
-//! requests. Two hookwall rows: a Cloud66 event, which carries no id, so hookwall hashes the
+//! verdict) for the release hookwall filter, for the baseline filter that only reads the
+//! headers and the whole body, and for a filter that makes hookwall's host calls and decides
+//! nothing (the host's share of hookwall's time), in the same run; then hookwall's linear memory
+//! over a million requests. Two hookwall rows: a Cloud66 event, which carries no id, so hookwall hashes the
 //! body for one, and a CrowdSec event, which carries its own.
 //! Build both filters first (`scripts/bench.sh` does).
 
@@ -29,6 +30,7 @@ fn bench(c: &mut Criterion) {
     let with_id = provider_request("crowdsec", &crowdsec);
     let mut hookwall = Host::load(&wasm("hookwall_envoy.wasm"), &config).unwrap();
     let mut baseline = Host::load(&wasm("hookwall_envoy_baseline.wasm"), "").unwrap();
+    let mut host_calls = Host::load(&wasm("hookwall_envoy_host_calls.wasm"), "").unwrap();
     // The receiver answers 500, so dedup releases each event and every request is a new one.
     assert!(matches!(
         hookwall.send(&request, 500).unwrap(),
@@ -38,10 +40,12 @@ fn bench(c: &mut Criterion) {
         hookwall.send(&with_id, 500).unwrap(),
         Outcome::Forwarded { .. }
     ));
-    assert!(matches!(
-        baseline.send(&request, 500).unwrap(),
-        Outcome::Forwarded { .. }
-    ));
+    for reference in [&mut baseline, &mut host_calls] {
+        assert!(matches!(
+            reference.send(&request, 500).unwrap(),
+            Outcome::Forwarded { .. }
+        ));
+    }
 
     let mut group = c.benchmark_group("filter_request");
     group.bench_function("hookwall", |b| {
@@ -52,6 +56,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("baseline_read_all", |b| {
         b.iter(|| baseline.send(&request, 500).unwrap())
+    });
+    group.bench_function("host_calls_only", |b| {
+        b.iter(|| host_calls.send(&request, 500).unwrap())
     });
     group.finish();
 
