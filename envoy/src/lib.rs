@@ -78,7 +78,7 @@ impl RootContext for Root {
 struct Filter {
     config: Rc<Config>,
     metrics: Metrics,
-    /// The admitted source's index, between the head and the body.
+    /// The admitted source's index, from the head until the body is decided.
     source: Option<usize>,
     /// The dedup entry this stream claimed, settled by the receiver's answer.
     claimed: Option<Held>,
@@ -158,6 +158,18 @@ impl HttpContext for Filter {
         self.decide(&body)
     }
 
+    /// Trailers end the stream in place of a body callback at its end: let through, the body
+    /// would reach the receiver unchecked.
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        match self.source() {
+            Some(index) => {
+                let config = Rc::clone(&self.config);
+                self.deny(config.policy.sources()[index].name(), &Denial::trailers())
+            }
+            None => Action::Continue,
+        }
+    }
+
     fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
         if let Some(held) = self.claimed.take() {
             let accepted = self
@@ -195,6 +207,7 @@ impl Filter {
         let Some(index) = self.source() else {
             return Action::Continue;
         };
+        self.source = None;
         let config = Rc::clone(&self.config);
         let source = &config.policy.sources()[index];
         let now = self.now();

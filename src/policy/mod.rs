@@ -162,6 +162,16 @@ impl Denial {
         }
     }
 
+    /// A request that ends with trailers. No provider sends any, and a runtime that delivers
+    /// them (Envoy, on HTTP/2) ends the body without saying so, so the body is not checked.
+    pub fn trailers() -> Self {
+        Self::new(
+            400,
+            "trailers_not_accepted",
+            "request trailers are not accepted: a webhook ends with its body",
+        )
+    }
+
     /// The JSON error body: `{"error": "<reason>", "message": "..."}`.
     pub fn to_json(&self) -> String {
         let mut out = String::new();

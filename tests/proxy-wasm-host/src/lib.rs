@@ -8,6 +8,8 @@
 //!   Envoy's is;
 //! - the body arrives in chunks; while the filter pauses, Envoy buffers and the next callback
 //!   sees the running size; `Continue` forwards what is buffered;
+//! - a request with trailers (HTTP/2 allows them) ends with the trailers callback, not with a
+//!   body callback at the end of the stream;
 //! - one local reply per stream; after it, no further request callback;
 //! - shared data with compare-and-swap, shared by every VM built from one [`SharedData`] (the
 //!   way Envoy shares it across worker threads), metrics, logs, `source.address`, a clock.
@@ -33,6 +35,7 @@ mod status {
 const REQUEST_BODY: i32 = 0;
 const PLUGIN_CONFIGURATION: i32 = 7;
 const REQUEST_HEADERS: i32 = 0;
+const REQUEST_TRAILERS: i32 = 1;
 const RESPONSE_HEADERS: i32 = 2;
 const ACTION_CONTINUE: i32 = 0;
 
@@ -75,6 +78,7 @@ pub struct Request {
     /// `source.address`, `ip:port`.
     pub peer: String,
     pub chunks: Vec<Vec<u8>>,
+    pub trailers: Vec<(String, Vec<u8>)>,
 }
 
 impl Request {
@@ -85,6 +89,7 @@ impl Request {
             headers: vec![("content-type".into(), b"application/json".to_vec())],
             peer: "203.0.113.7:40000".into(),
             chunks: vec![body.to_vec()],
+            trailers: Vec::new(),
         }
     }
 
@@ -102,6 +107,13 @@ impl Request {
 
     pub fn peer(mut self, peer: &str) -> Self {
         self.peer = peer.into();
+        self
+    }
+
+    /// Ends the request with a trailer after the body.
+    pub fn trailer(mut self, name: &str, value: &str) -> Self {
+        self.trailers
+            .push((name.to_ascii_lowercase(), value.as_bytes().to_vec()));
         self
     }
 
@@ -157,6 +169,7 @@ impl Outcome {
 #[derive(Default)]
 struct Stream {
     request_headers: Vec<(String, Vec<u8>)>,
+    request_trailers: Vec<(String, Vec<u8>)>,
     /// Request headers continued: the map is no longer there.
     headers_sent: bool,
     buffered: Vec<u8>,
@@ -202,6 +215,7 @@ pub struct Host {
     on_context_create: TypedFunc<(i32, i32), ()>,
     on_request_headers: TypedFunc<(i32, i32, i32), i32>,
     on_request_body: TypedFunc<(i32, i32, i32), i32>,
+    on_request_trailers: TypedFunc<(i32, i32), i32>,
     on_response_headers: TypedFunc<(i32, i32, i32), i32>,
     on_log: TypedFunc<i32, ()>,
     on_done: TypedFunc<i32, i32>,
@@ -257,6 +271,7 @@ impl Host {
             on_context_create: func(&mut store, "proxy_on_context_create")?.typed(&store)?,
             on_request_headers: func(&mut store, "proxy_on_request_headers")?.typed(&store)?,
             on_request_body: func(&mut store, "proxy_on_request_body")?.typed(&store)?,
+            on_request_trailers: func(&mut store, "proxy_on_request_trailers")?.typed(&store)?,
             on_response_headers: func(&mut store, "proxy_on_response_headers")?.typed(&store)?,
             on_log: func(&mut store, "proxy_on_log")?.typed(&store)?,
             on_done: func(&mut store, "proxy_on_done")?.typed(&store)?,
@@ -303,6 +318,7 @@ impl Host {
         headers.extend(request.headers.iter().cloned());
         let stream = Stream {
             request_headers: headers,
+            request_trailers: request.trailers.clone(),
             peer: request.peer.clone(),
             ..Stream::default()
         };
@@ -323,9 +339,11 @@ impl Host {
     fn drive(&mut self, id: i32, request: &Request, upstream_status: u16) -> Result<Outcome> {
         let count = i32::try_from(self.stream(id).request_headers.len())?;
         let no_body = request.chunks.iter().all(Vec::is_empty);
-        let action = self
-            .on_request_headers
-            .call(&mut self.store, (id, count, i32::from(no_body)))?;
+        let trailers = i32::try_from(request.trailers.len())?;
+        let action = self.on_request_headers.call(
+            &mut self.store,
+            (id, count, i32::from(no_body && trailers == 0)),
+        )?;
         if let Some(reply) = self.local_reply(id)? {
             return Ok(reply);
         }
@@ -338,18 +356,27 @@ impl Host {
                 self.stream(id).buffered.extend_from_slice(chunk);
                 let size = i32::try_from(self.stream(id).buffered.len())?;
                 self.store.data_mut().body_calls += 1;
+                let end = i == last && trailers == 0;
                 let action = self
                     .on_request_body
-                    .call(&mut self.store, (id, size, i32::from(i == last)))?;
+                    .call(&mut self.store, (id, size, i32::from(end)))?;
                 if let Some(reply) = self.local_reply(id)? {
                     return Ok(reply);
                 }
                 if action == ACTION_CONTINUE {
-                    let stream = self.stream(id);
-                    stream.headers_sent = true;
-                    let buffered = std::mem::take(&mut stream.buffered);
-                    stream.forwarded.extend(buffered);
+                    self.forward_buffered(id);
                 }
+            }
+        }
+        if trailers > 0 {
+            let action = self
+                .on_request_trailers
+                .call(&mut self.store, (id, trailers))?;
+            if let Some(reply) = self.local_reply(id)? {
+                return Ok(reply);
+            }
+            if action == ACTION_CONTINUE {
+                self.forward_buffered(id);
             }
         }
         let stream = self.stream(id);
@@ -364,6 +391,14 @@ impl Host {
             vec![(":status".into(), upstream_status.to_string().into_bytes())];
         self.on_response_headers.call(&mut self.store, (id, 1, 1))?;
         Ok(Outcome::Forwarded { headers, body })
+    }
+
+    /// The filter continued: the head and what Envoy buffered go on to the receiver.
+    fn forward_buffered(&mut self, id: i32) {
+        let stream = self.stream(id);
+        stream.headers_sent = true;
+        let buffered = std::mem::take(&mut stream.buffered);
+        stream.forwarded.extend(buffered);
     }
 
     /// A local reply also runs through the filter's response path, as in Envoy.
@@ -533,6 +568,7 @@ fn header_map(state: &mut State, map_type: i32) -> Option<&mut Vec<(String, Vec<
     let stream = state.stream()?;
     match map_type {
         REQUEST_HEADERS if !stream.headers_sent => Some(&mut stream.request_headers),
+        REQUEST_TRAILERS => Some(&mut stream.request_trailers),
         RESPONSE_HEADERS => Some(&mut stream.response_headers),
         _ => None,
     }

@@ -284,6 +284,34 @@ fn chunked_bodies_are_buffered_whole() {
     }
 }
 
+/// Envoy ends a request that has trailers with the trailers callback, never with a body callback
+/// at the end of the stream: a filter waiting for that would let the body through unchecked.
+#[test]
+fn requests_with_trailers_are_refused_not_forwarded_unchecked() {
+    let mut host = host();
+    let valid = fixture("cloud66/active.protect.block.json");
+    for (body, chunk) in [
+        (&valid[..], 4096),
+        (&valid[..], 100),
+        (&b"{not json"[..], 4096),
+        (&b""[..], 1),
+    ] {
+        let request = as_provider("cloud66", body)
+            .chunked(chunk)
+            .trailer("x-checksum", "0");
+        let outcome = host.send(&request, 200).unwrap();
+        assert_eq!(outcome.status(), Some(400), "{outcome:?}");
+        let error = json(outcome.body());
+        assert_eq!(error["error"], "trailers_not_accepted", "{error}");
+    }
+    assert_eq!(
+        host.metric("hookwall.requests.cloud66.trailers_not_accepted"),
+        Some(4)
+    );
+    let outcome = host.send(&as_provider("cloud66", &valid), 200).unwrap();
+    assert_eq!(outcome.header("x-hookwall-provider"), Some("cloud66"));
+}
+
 #[test]
 fn an_oversize_body_is_refused_before_its_end() {
     let mut host = host();
