@@ -1,5 +1,5 @@
-//! The shipped Envoy bootstrap and Istio WasmPlugin carry a plugin configuration the filter
-//! accepts, and the shapes users rely on; they cannot drift from the code unnoticed.
+//! The shipped Envoy bootstrap, Istio WasmPlugin and Istio image carry a plugin configuration
+//! the filter accepts, and the shapes users rely on; they cannot drift from the code unnoticed.
 
 use std::path::Path;
 
@@ -55,4 +55,27 @@ fn the_istio_wasmplugin_configures_the_filter() {
     ] {
         assert!(yaml.contains(shape), "wasmplugin.yaml lacks {shape}");
     }
+}
+
+/// Istio fetches a single-layer image only if it holds `plugin.wasm`; the build context lets
+/// through exactly the file the release build writes.
+#[test]
+fn the_istio_image_holds_the_release_filter_as_plugin_wasm() {
+    let release = "target/wasm32-wasip1/release/hookwall_envoy.wasm";
+    let dockerfile = file("istio/Dockerfile");
+    let instructions: Vec<&str> = dockerfile
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .collect();
+    assert_eq!(
+        instructions,
+        ["FROM scratch", &format!("COPY {release} ./plugin.wasm")]
+    );
+    let ignore = file("istio/Dockerfile.dockerignore");
+    assert_eq!(
+        ignore.lines().collect::<Vec<_>>(),
+        ["*", &format!("!{release}")]
+    );
+    let yaml = file("istio/wasmplugin.yaml");
+    assert!(yaml.contains("docker build -f envoy/istio/Dockerfile"));
 }
