@@ -19,14 +19,18 @@ use crate::{scan, Error, ErrorKind, MAX_BODY_BYTES};
 
 /// Decodes a configuration document: UTF-8, one JSON value and nothing after it.
 pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
-    let text = core::str::from_utf8(bytes).map_err(|e| {
+    from_body(utf8(bytes)?)
+}
+
+/// The bytes as text, or where the first invalid UTF-8 is.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Error> {
+    core::str::from_utf8(bytes).map_err(|e| {
         Error::new(
             ErrorKind::Malformed,
             line_column(bytes, e.valid_up_to()),
             "invalid UTF-8",
         )
-    })?;
-    from_body(text)
+    })
 }
 
 /// Decodes a whole body, which must be one JSON object and nothing after it.
@@ -765,14 +769,11 @@ fn control(at: usize) -> Fault {
 /// such byte found from the lowest bit of the word's mask (the classic zero-byte test is exact
 /// for the first byte it marks).
 fn plain_end(bytes: &[u8], mut i: usize) -> usize {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |word: u64, byte: u8| word.wrapping_sub(LOW * u64::from(byte)) & !word & HIGH;
     while let Some(word) = bytes.get(i..i + 8) {
         let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        let special = below(word, 0x20)
-            | below(word ^ (LOW * u64::from(b'"')), 1)
-            | below(word ^ (LOW * u64::from(b'\\')), 1);
+        let special = scan::below(word, 0x20)
+            | scan::equal_bytes(word, b'"')
+            | scan::equal_bytes(word, b'\\');
         if special != 0 {
             return i + (special.trailing_zeros() / 8) as usize;
         }

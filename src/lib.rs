@@ -49,13 +49,7 @@ pub struct Options<'o> {
 
 /// Parses, validates and classifies one webhook body.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
-    let text = core::str::from_utf8(body).map_err(|e| {
-        Error::new(
-            ErrorKind::Malformed,
-            error::line_column(body, e.valid_up_to()),
-            "invalid UTF-8",
-        )
-    })?;
+    let text = json::utf8(body)?;
     json::check_envelope(body)?;
     let mut event = match one_pass(text, options.provider) {
         // Detection runs only to explain a refusal: another provider's payload, or a bad one.

@@ -118,12 +118,23 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     }
 }
 
-/// Whether any byte of `word` is `byte` (the classic zero-byte test, exact for "any").
+/// Whether any byte of `word` is `byte`.
 fn has_byte(word: u64, byte: u8) -> bool {
-    const LOW: u64 = 0x0101_0101_0101_0101;
+    equal_bytes(word, byte) != 0
+}
+
+const LOW: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `word` below `limit` (at most 0x80), by the classic zero-byte
+/// test: exact up to the first byte it marks, which is all a scan for that byte needs.
+pub(crate) fn below(word: u64, limit: u8) -> u64 {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let x = word ^ (LOW * u64::from(byte));
-    x.wrapping_sub(LOW) & !x & HIGH != 0
+    word.wrapping_sub(LOW * u64::from(limit)) & !word & HIGH
+}
+
+/// The high bit of each byte of `word` equal to `byte`, exact up to the first it marks.
+pub(crate) fn equal_bytes(word: u64, byte: u8) -> u64 {
+    below(word ^ (LOW * u64::from(byte)), 1)
 }
 
 /// A member's name without its quotes; escapes stay as written, so a name cannot break a log

@@ -147,6 +147,7 @@ impl<'a> Decode<'a> for Id<'a> {
     }
 }
 
+/// Fills in the subject's name, the indicators the description names, and the summary.
 fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Parts<'_>) {
     use EventType as E;
     let name = match kind {
