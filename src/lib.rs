@@ -20,6 +20,7 @@ pub mod error;
 pub mod event;
 mod id;
 pub mod json;
+pub mod label;
 mod json_writer;
 pub mod policy;
 pub mod redact;
