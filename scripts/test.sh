@@ -20,5 +20,9 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 echo "== tests"
 cargo test --workspace
 
+echo "== deployment files against Envoy's and Istio's schemas"
+scripts/setup-deployment.sh
+.tools/deployment-venv/bin/python tests/deployment/validate.py
+
 echo "== the Cloudflare Worker, built and run in workerd (Miniflare) against a loopback receiver"
 scripts/test-worker.sh
