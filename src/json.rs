@@ -457,7 +457,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A string that names one of `variants`.
+    /// A string that names one of `variants`; another string is refused without quoting it.
     pub fn variant<T: Copy>(
         &mut self,
         variants: &[(&str, T)],
@@ -470,9 +470,7 @@ impl<'a> Reader<'a> {
             .iter()
             .find(|(known, _)| *known == name)
             .map(|&(_, value)| value)
-            .ok_or_else(|| {
-                Fault::data(at, format!("unknown variant `{name}`, expected {expected}"))
-            })
+            .ok_or_else(|| Fault::data(at, format!("unknown variant, expected {expected}")))
     }
 
     /// Whether the next value is `null`, which is then consumed.
@@ -561,7 +559,8 @@ impl<'a> Reader<'a> {
     }
 
     /// The value at `pos` is not what the model expects: validated first (a syntax error says
-    /// more), then described as serde would, never quoting a string.
+    /// more), then described by its type as serde would, but never quoting it: a misplaced
+    /// secret in a config, or a payload's text, must not reach a log.
     #[inline(never)]
     pub fn invalid_type(&mut self, expected: &'static str) -> Fault {
         let at = self.pos;
@@ -570,16 +569,13 @@ impl<'a> Reader<'a> {
         }
         let text = &self.text[at..self.pos];
         let found = match text.as_bytes().first() {
-            Some(b'{') => Cow::Borrowed("map"),
-            Some(b'[') => Cow::Borrowed("sequence"),
-            Some(b'"') => Cow::Borrowed("string"),
-            Some(b'n') => Cow::Borrowed("null"),
-            Some(b't' | b'f') => Cow::Owned(format!("boolean `{text}`")),
-            _ if text.len() > 24 => Cow::Borrowed("number"),
-            _ if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) => {
-                Cow::Owned(format!("floating point `{text}`"))
-            }
-            _ => Cow::Owned(format!("integer `{text}`")),
+            Some(b'{') => "map",
+            Some(b'[') => "sequence",
+            Some(b'"') => "string",
+            Some(b'n') => "null",
+            Some(b't' | b'f') => "boolean",
+            _ if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) => "floating point",
+            _ => "integer",
         };
         Fault::data(at, format!("invalid type: {found}, expected {expected}"))
     }
@@ -922,6 +918,35 @@ mod tests {
     }
 
     #[test]
+    fn type_errors_never_quote_the_value() {
+        let read = |json: &str| {
+            Reader::new(json)
+                .string("a string")
+                .map(drop)
+                .map_err(|f| f.locate(json, "").to_string())
+        };
+        for (json, found) in [
+            ("73915582011", "integer"),
+            ("-7.5e3", "floating point"),
+            (&"9".repeat(40), "integer"),
+            ("true", "boolean"),
+            ("null", "null"),
+            ("[1]", "sequence"),
+            ("{\"a\": 1}", "map"),
+        ] {
+            assert_eq!(
+                read(json),
+                Err(format!("invalid type: {found}, expected a string")),
+                "{json}"
+            );
+        }
+        let variant = Reader::new("\"hunter2\"")
+            .variant(&[("a", 1)], "`a`")
+            .map_err(|f| f.locate("\"hunter2\"", "").to_string());
+        assert_eq!(variant, Err(String::from("unknown variant, expected `a`")));
+    }
+
+    #[test]
     fn reads_integers_in_range_only() {
         let read = |json: &str| {
             Reader::new(json)
@@ -940,9 +965,7 @@ mod tests {
         );
         assert_eq!(
             read("1.5"),
-            Err(String::from(
-                "invalid type: floating point `1.5`, expected i64"
-            ))
+            Err(String::from("invalid type: floating point, expected i64"))
         );
         assert_eq!(
             read("\"7\""),

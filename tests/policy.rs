@@ -534,6 +534,18 @@ fn unknown_events_follow_the_source_setting() {
     );
     request.peer = SECTIGO_IP;
     assert_eq!(decide(&p, &request), (422, "unknown_event_type".into()));
+    let head = Head {
+        method: request.method,
+        path: request.path,
+        headers: &request.headers,
+        peer: request.peer,
+    };
+    let json = p.decide(&head, &request.body, None).to_json();
+    assert!(
+        json.contains("the sectigo event type is not documented"),
+        "{json}"
+    );
+    assert!(!json.contains("website_ssl_certificate_expiring"), "{json}");
     let mut any = post(
         "/hooks/any",
         &[],
@@ -701,4 +713,262 @@ fn a_long_query_secret_is_not_matched_by_its_prefix() {
         request.path = &path;
         assert_eq!(decide(&p, &request).0, status, "suffix {suffix:?}");
     }
+}
+
+/// A source named `b` with `auth`, after a valid source `a`.
+fn config_with_auth(auth: &str) -> String {
+    format!(
+        r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "crowdsec", "auth": [{{"bearer": {{"token": "t"}}}}]}}, {{"name": "b", "path": "/b", "provider": "crowdsec", "auth": [{auth}]}}]}}"#
+    )
+}
+
+fn config_error(config: &str) -> String {
+    Policy::from_json(config.as_bytes())
+        .expect_err(config)
+        .to_string()
+}
+
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+#[test]
+fn the_digest_of_an_empty_secret_is_refused() {
+    for (auth, field) in [
+        (
+            format!(r#"{{"bearer": {{"token_sha256": "{EMPTY_SHA256}"}}}}"#),
+            "bearer.token_sha256",
+        ),
+        (
+            format!(
+                r#"{{"header": {{"name": "x-key", "value_sha256": "{}"}}}}"#,
+                EMPTY_SHA256.to_uppercase()
+            ),
+            "header.value_sha256",
+        ),
+        (
+            format!(
+                r#"{{"basic": {{"username": "sectigo", "password_sha256": "{EMPTY_SHA256}"}}}}"#
+            ),
+            "basic.password_sha256",
+        ),
+        (
+            format!(r#"{{"query": {{"name": "token", "value_sha256": "{EMPTY_SHA256}"}}}}"#),
+            "query.value_sha256",
+        ),
+    ] {
+        let error = config_error(&config_with_auth(&auth));
+        assert!(
+            error.starts_with(&format!(
+                "sources[1].auth[0].{field}: is the SHA-256 of an empty secret"
+            )),
+            "{error}"
+        );
+        assert!(!error.to_lowercase().contains("e3b0c442"), "{error}");
+    }
+}
+
+#[test]
+fn empty_credentials_never_match() {
+    let config = r#"{"sources": [
+        {"name": "b", "path": "/b", "provider": "cloud66",
+         "auth": [{"bearer": {"token": "t"}}, {"header": {"name": "x-key", "value": "v"}},
+                  {"basic": {"username": "sectigo", "password": "p"}}, {"query": {"name": "token", "value": "q"}}]}]}"#;
+    let p = Policy::from_json(config.as_bytes()).unwrap();
+    let body = fixture("cloud66/server.stopped.json");
+    let cases: [(&str, &str, Headers); 5] = [
+        (
+            "Bearer with a trailing space",
+            "/b",
+            vec![("authorization", "Bearer ")],
+        ),
+        ("empty custom header", "/b", vec![("x-key", "")]),
+        (
+            "Basic with an empty password",
+            "/b",
+            vec![("authorization", "Basic c2VjdGlnbzo=")],
+        ),
+        ("query name without a value", "/b?token", vec![]),
+        ("empty query value", "/b?token=", vec![]),
+    ];
+    for (name, path, headers) in cases {
+        let mut request = post("/b", &headers, body.clone());
+        request.path = path;
+        assert_eq!(decide(&p, &request), (401, "unauthorized".into()), "{name}");
+    }
+}
+
+#[test]
+fn an_allowlist_of_every_address_is_no_allowlist() {
+    let source = |allow: &str, extra: &str| {
+        format!(
+            r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "auto", "allow_ips": [{allow}]{extra}}}]}}"#
+        )
+    };
+    for allow in [
+        r#""0.0.0.0/0""#,
+        r#""::/0""#,
+        r#""0.0.0.0/0", "::/0""#,
+        r#""192.0.2.0/24", "::/0""#,
+    ] {
+        let error = config_error(&source(allow, ""));
+        assert!(
+            error.starts_with("sources[0]: no auth, and allow_ips has a /0 range"),
+            "{allow}: {error}"
+        );
+        let open = source(allow, r#", "insecure_allow_anyone": true"#);
+        assert!(Policy::from_json(open.as_bytes()).is_ok(), "{allow}");
+    }
+    let with_auth = r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["0.0.0.0/0"], "auth": [{"bearer": {"token": "t"}}]}]}"#;
+    assert!(Policy::from_json(with_auth.as_bytes()).is_ok());
+    let narrow = source(r#""0.0.0.0/1""#, "");
+    assert!(Policy::from_json(narrow.as_bytes()).is_ok());
+}
+
+#[test]
+fn wide_public_trusted_proxies_need_the_insecure_flag() {
+    let config = |proxies: &str, extra: &str| {
+        format!(
+            r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["192.0.2.0/24"]}}], "trusted_proxies": [{proxies}]{extra}}}"#
+        )
+    };
+    for wide in [
+        r#""0.0.0.0/0""#,
+        r#""::/0""#,
+        r#""10.0.0.0/8", "128.0.0.0/1""#,
+        r#""2000::/3""#,
+    ] {
+        let error = config_error(&config(wide, ""));
+        assert!(
+            error.contains("lets anyone forge X-Forwarded-For"),
+            "{wide}: {error}"
+        );
+        assert!(
+            error.contains("insecure_trust_any_proxy"),
+            "{wide}: {error}"
+        );
+        let trusting = config(wide, r#", "insecure_trust_any_proxy": true"#);
+        assert!(Policy::from_json(trusting.as_bytes()).is_ok(), "{wide}");
+    }
+    let error = config_error(&config(r#""10.0.0.0/8", "0.0.0.0/0""#, ""));
+    assert!(error.starts_with("trusted_proxies[1]: "), "{error}");
+    for fine in [
+        r#""10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16""#,
+        r#""127.0.0.0/8", "::1", "fc00::/7", "fe80::/10""#,
+        r#""203.0.113.0/24", "2001:db8::/32""#,
+    ] {
+        assert!(
+            Policy::from_json(config(fine, "").as_bytes()).is_ok(),
+            "{fine}"
+        );
+    }
+}
+
+#[test]
+fn one_length_limit_for_every_secret() {
+    let max = "k".repeat(512);
+    let over = "k".repeat(513);
+    for (auth, field) in [
+        (
+            format!(r#"{{"bearer": {{"token": "{over}"}}}}"#),
+            "bearer.token",
+        ),
+        (
+            format!(r#"{{"header": {{"name": "x-key", "value": "{over}"}}}}"#),
+            "header.value",
+        ),
+        (
+            format!(r#"{{"basic": {{"username": "u", "password": "{over}"}}}}"#),
+            "basic.password",
+        ),
+        (
+            format!(r#"{{"basic": {{"username": "{over}", "password": "p"}}}}"#),
+            "basic.username",
+        ),
+        (
+            format!(r#"{{"query": {{"name": "token", "value": "{over}"}}}}"#),
+            "query.value",
+        ),
+    ] {
+        let error = config_error(&config_with_auth(&auth));
+        assert!(
+            error.starts_with(&format!(
+                "sources[1].auth[0].{field}: must be at most 512 bytes"
+            )),
+            "{field}: {error}"
+        );
+    }
+    // Every kind matches a secret of exactly the limit.
+    let config = format!(
+        r#"{{"sources": [{{"name": "b", "path": "/b", "provider": "cloud66", "auth": [
+            {{"bearer": {{"token": "{max}"}}}}, {{"header": {{"name": "x-key", "value": "{max}"}}}},
+            {{"basic": {{"username": "u", "password": "{max}"}}}}, {{"query": {{"name": "token", "value": "{max}"}}}}]}}]}}"#
+    );
+    let p = Policy::from_json(config.as_bytes()).unwrap();
+    let body = fixture("cloud66/server.stopped.json");
+    let bearer = format!("Bearer {max}");
+    let basic = format!("Basic {}", base64(&format!("u:{max}")));
+    let query = format!("/b?token={max}");
+    let long_bearer = format!("Bearer {over}");
+    let long_basic = format!("Basic {}", base64(&format!("u:{over}")));
+    let long_query = format!("/b?token={over}");
+    let cases: [(&str, Vec<(&str, &str)>, u16); 8] = [
+        ("/b", vec![("authorization", bearer.as_str())], 200),
+        ("/b", vec![("x-key", max.as_str())], 200),
+        ("/b", vec![("authorization", basic.as_str())], 200),
+        (query.as_str(), vec![], 200),
+        ("/b", vec![("authorization", long_bearer.as_str())], 401),
+        ("/b", vec![("x-key", over.as_str())], 401),
+        ("/b", vec![("authorization", long_basic.as_str())], 401),
+        (long_query.as_str(), vec![], 401),
+    ];
+    for (path, headers, status) in cases {
+        let mut request = post("/b", &[], body.clone());
+        request.path = path;
+        request.headers.extend(headers);
+        assert_eq!(
+            decide(&p, &request).0,
+            status,
+            "{path} {:?}",
+            request.headers
+        );
+    }
+}
+
+#[test]
+fn config_errors_never_echo_a_value() {
+    let secret = "73915582011";
+    for auth in [
+        format!(r#"{{"basic": {{"username": "u", "password": {secret}}}}}"#),
+        format!(r#"{{"bearer": {{"token": {secret}.5}}}}"#),
+        format!(r#"{{"query": {{"name": "token", "value": [{secret}]}}}}"#),
+    ] {
+        let error = config_error(&config_with_auth(&auth));
+        assert!(error.starts_with("sources[1].auth[0]."), "{error}");
+        assert!(error.contains("invalid type:"), "{error}");
+        assert!(!error.contains(secret), "{error}");
+    }
+    let error = config_error(&config_with_auth(r#"{"bearer": {"token": true}}"#));
+    assert!(
+        error.ends_with("invalid type: boolean, expected a string"),
+        "{error}"
+    );
+}
+
+/// Standard base64 with padding, for building Basic credentials.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+    }
+    out
 }

@@ -2,12 +2,17 @@
 //!
 //! Every secret is kept only as its SHA-256 (configs may give the digest instead of the
 //! plaintext), and a presented credential is hashed and compared in constant time, so neither
-//! the comparison's duration nor the config reveals a secret.
+//! the comparison's duration nor the config reveals a secret. An empty credential, or one longer
+//! than [`MAX_SECRET_BYTES`], never matches, whatever digest a config holds.
 
 use alloc::string::String;
 use sha2::{Digest, Sha256};
 
 use super::head::Head;
+
+/// The longest secret, Basic user-id included: configs are held to it and a longer presented
+/// credential never matches, so every kind of credential follows the same rule.
+pub const MAX_SECRET_BYTES: usize = 512;
 
 /// A secret's SHA-256. Its `Debug` shows nothing, so logging a policy cannot leak even the
 /// digest of a weak secret.
@@ -87,7 +92,8 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
         }
         Alternative::Basic { username, password } => {
             let encoded = authorization(head, "basic")?;
-            let mut decoded = [0u8; 512];
+            // A user-id and a password of the longest, a colon, in whole base64 groups.
+            let mut decoded = [0u8; (2 * MAX_SECRET_BYTES + 1).next_multiple_of(3)];
             let decoded = base64_decode(encoded.as_bytes(), &mut decoded).ok_or(Refusal::Wrong)?;
             let colon = decoded
                 .iter()
@@ -108,7 +114,7 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
                 .ok_or(Refusal::Wrong)
         }
         Alternative::Query { name, value } => {
-            let mut buf = [0u8; 512];
+            let mut buf = [0u8; MAX_SECRET_BYTES];
             let presented = head
                 .single_query(name, &mut buf)
                 .map_err(|_| Refusal::Ambiguous("the credential query parameter is repeated"))?;
@@ -120,8 +126,12 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
     }
 }
 
+/// Whether `presented` is the secret. An empty one never is: the digest of an empty secret is
+/// what an unset variable gives, and refusing it here holds even if a config slipped it in.
 fn matches(presented: &[u8], expected: &Secret) -> bool {
-    ct_eq(&digest(presented).0, &expected.0)
+    !presented.is_empty()
+        && presented.len() <= MAX_SECRET_BYTES
+        && ct_eq(&digest(presented).0, &expected.0)
 }
 
 /// The credentials of an `Authorization: <scheme> <credentials>` header, when the scheme
@@ -197,6 +207,131 @@ mod tests {
     fn secrets_do_not_show_in_debug() {
         let shown = alloc::format!("{:?}", digest(b"hunter2"));
         assert_eq!(shown, "Secret(<redacted>)");
+    }
+
+    fn head<'r>(path: &'r str, headers: &'r [(&'r str, &'r str)]) -> Head<'r> {
+        Head {
+            method: "POST",
+            path,
+            headers,
+            peer: "192.0.2.1:1",
+        }
+    }
+
+    #[test]
+    fn an_empty_credential_never_matches_even_the_empty_digest() {
+        let empty = digest(b"");
+        let alternatives = [
+            Alternative::Bearer { token: empty },
+            Alternative::Header {
+                name: "x-key".into(),
+                value: empty,
+            },
+            Alternative::Basic {
+                username: "sectigo".into(),
+                password: empty,
+            },
+            Alternative::Query {
+                name: "token".into(),
+                value: empty,
+            },
+        ];
+        let requests: [(&str, &[(&str, &str)]); 5] = [
+            ("/h", &[("authorization", "Bearer ")]),
+            ("/h", &[("x-key", "")]),
+            ("/h", &[("authorization", "Basic c2VjdGlnbzo=")]),
+            ("/h?token", &[]),
+            ("/h?token=", &[]),
+        ];
+        for (path, headers) in requests {
+            assert_eq!(
+                authenticate(&alternatives, &head(path, headers)),
+                Err(Refusal::Wrong),
+                "{path} {headers:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_credential_longer_than_the_limit_matches() {
+        let long = "k".repeat(MAX_SECRET_BYTES + 1);
+        let secret = digest(long.as_bytes());
+        let bearer = alloc::format!("Bearer {long}");
+        let basic = alloc::format!("Basic {}", base64(&alloc::format!("u:{long}")));
+        let query = alloc::format!("/h?token={long}");
+        let cases: [(Alternative, &str, &[(&str, &str)]); 4] = [
+            (
+                Alternative::Bearer { token: secret },
+                "/h",
+                &[("authorization", &bearer)],
+            ),
+            (
+                Alternative::Header {
+                    name: "x-key".into(),
+                    value: secret,
+                },
+                "/h",
+                &[("x-key", &long)],
+            ),
+            (
+                Alternative::Basic {
+                    username: "u".into(),
+                    password: secret,
+                },
+                "/h",
+                &[("authorization", &basic)],
+            ),
+            (
+                Alternative::Query {
+                    name: "token".into(),
+                    value: secret,
+                },
+                &query,
+                &[],
+            ),
+        ];
+        for (alternative, path, headers) in cases {
+            let result = authenticate(core::slice::from_ref(&alternative), &head(path, headers));
+            assert_eq!(result, Err(Refusal::Wrong), "{alternative:?}");
+        }
+    }
+
+    #[test]
+    fn credentials_at_the_limit_match() {
+        let max = "k".repeat(MAX_SECRET_BYTES);
+        let secret = digest(max.as_bytes());
+        let basic = alloc::format!("Basic {}", base64(&alloc::format!("{max}:{max}")));
+        let alternative = Alternative::Basic {
+            username: max.clone(),
+            password: secret,
+        };
+        let headers = [("authorization", basic.as_str())];
+        assert!(authenticate(core::slice::from_ref(&alternative), &head("/h", &headers)).is_ok());
+        let bearer = alloc::format!("Bearer {max}");
+        let headers = [("authorization", bearer.as_str())];
+        let alternative = Alternative::Bearer { token: secret };
+        assert!(authenticate(core::slice::from_ref(&alternative), &head("/h", &headers)).is_ok());
+    }
+
+    /// Standard base64 with padding, for building Basic credentials.
+    fn base64(text: &str) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in text.as_bytes().chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                out.push(if i <= chunk.len() {
+                    char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
+                } else {
+                    '='
+                });
+            }
+        }
+        out
     }
 
     #[test]

@@ -40,6 +40,32 @@ impl Cidr {
         ip.is_ipv4() == self.network.is_ipv4() && self.mask_bits(ip) == self.mask_bits(self.network)
     }
 
+    /// Whether the range is a whole address family (`0.0.0.0/0`, `::/0`).
+    pub fn is_everything(&self) -> bool {
+        self.prefix == 0
+    }
+
+    /// Whether anyone on the internet may hold an address in the range: IPv4 wider than /8
+    /// (no such range is private), IPv6 wider than /16 outside unique-local `fc00::/7` and
+    /// link-local `fe80::/10`.
+    pub fn is_wide_public(&self) -> bool {
+        match self.network {
+            IpAddr::V4(_) => self.prefix < 8,
+            IpAddr::V6(_) => {
+                self.prefix < 16
+                    && !["fc00::/7", "fe80::/10"]
+                        .iter()
+                        .filter_map(|private| Cidr::parse(private))
+                        .any(|private| private.covers(self))
+            }
+        }
+    }
+
+    /// Whether every address of `other` is in this range.
+    fn covers(&self, other: &Cidr) -> bool {
+        self.prefix <= other.prefix && self.contains(other.network)
+    }
+
     fn mask_bits(&self, ip: IpAddr) -> u128 {
         let (width, value) = match ip {
             IpAddr::V4(v4) => (32, u128::from(u32::from(v4))),
@@ -139,6 +165,36 @@ mod tests {
         assert!(Cidr::parse("::ffff:54.236.233.46")
             .unwrap()
             .contains(ip("54.236.233.46")));
+    }
+
+    #[test]
+    fn tells_wide_public_ranges() {
+        for wide in [
+            "0.0.0.0/0",
+            "::/0",
+            "128.0.0.0/1",
+            "4.0.0.0/6",
+            "2000::/3",
+            "fc00::/6",
+        ] {
+            assert!(Cidr::parse(wide).unwrap().is_wide_public(), "{wide}");
+        }
+        for narrow in [
+            "10.0.0.0/8",
+            "8.0.0.0/8",
+            "203.0.113.0/24",
+            "2001:db8::/32",
+            "2001::/16",
+            "fc00::/7",
+            "fd00::/8",
+            "fe80::/10",
+            "::1",
+        ] {
+            assert!(!Cidr::parse(narrow).unwrap().is_wide_public(), "{narrow}");
+        }
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().is_everything());
+        assert!(Cidr::parse("::/0").unwrap().is_everything());
+        assert!(!Cidr::parse("0.0.0.0/1").unwrap().is_everything());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::auth::{digest, Alternative, Secret};
+use super::auth::{digest, Alternative, Secret, MAX_SECRET_BYTES};
 use super::cidr::Cidr;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
 use crate::decode::Decode;
@@ -59,6 +59,7 @@ model! {
     strict struct Document {
         sources: Vec<SourceDoc>,
         trusted_proxies: Vec<String> = default,
+        insecure_trust_any_proxy: bool = default,
     }
 }
 
@@ -156,7 +157,7 @@ pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
         .trusted_proxies
         .iter()
         .enumerate()
-        .map(|(i, text)| cidr(text, &format!("trusted_proxies[{i}]")))
+        .map(|(i, text)| trusted_proxy(text, i, doc.insecure_trust_any_proxy))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Policy {
         sources,
@@ -199,11 +200,8 @@ fn build_source(doc: SourceDoc, at: &str) -> Result<Source, ConfigError> {
         .map(|(i, text)| allow(text, &format!("{at}.allow_ips[{i}]")))
         .collect::<Result<Vec<_>, _>>()?
         .concat();
-    if auth.is_empty() && allow_ips.is_empty() && !doc.insecure_allow_anyone {
-        return Err(error(
-            at,
-            "neither auth nor allow_ips: anyone could call it; set \"insecure_allow_anyone\": true if that is really intended",
-        ));
+    if auth.is_empty() && !doc.insecure_allow_anyone {
+        check_not_open(&allow_ips, at)?;
     }
     let max_body_bytes = doc.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     if max_body_bytes == 0 || max_body_bytes > MAX_BODY_BYTES {
@@ -240,6 +238,25 @@ fn build_source(doc: SourceDoc, at: &str) -> Result<Source, ConfigError> {
     })
 }
 
+/// A source without auth must name who may call: no allowlist, or one with a `/0` range,
+/// admits anyone, which only `insecure_allow_anyone` may intend.
+fn check_not_open(allow_ips: &[Cidr], at: &str) -> Result<(), ConfigError> {
+    const INTENDED: &str =
+        "anyone could call it; set \"insecure_allow_anyone\": true if that is really intended";
+    if allow_ips.is_empty() {
+        return Err(error(at, format!("neither auth nor allow_ips: {INTENDED}")));
+    }
+    if allow_ips.iter().any(Cidr::is_everything) {
+        return Err(error(
+            at,
+            format!(
+                "no auth, and allow_ips has a /0 range, which admits every address: {INTENDED}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Paths are matched byte for byte, so only a plain absolute path can name a source.
 fn check_path(path: &str) -> Result<(), &'static str> {
     let plain = path.starts_with('/')
@@ -255,6 +272,20 @@ fn check_path(path: &str) -> Result<(), &'static str> {
     } else {
         Err("must be an absolute path of letters, digits, '/', '-', '_', '.', '~', without dot segments or empty segments")
     }
+}
+
+/// A trusted proxy's range. One that anyone on the internet may hold lets every caller choose
+/// its own `X-Forwarded-For`, so it needs `insecure_trust_any_proxy`.
+fn trusted_proxy(text: &str, index: usize, insecure: bool) -> Result<Cidr, ConfigError> {
+    let at = format!("trusted_proxies[{index}]");
+    let range = cidr(text, &at)?;
+    if range.is_wide_public() && !insecure {
+        return Err(error(
+            at,
+            "a public range this wide (IPv4 shorter than /8, IPv6 shorter than /16) lets anyone forge X-Forwarded-For; set \"insecure_trust_any_proxy\": true if that is really intended",
+        ));
+    }
+    Ok(range)
 }
 
 fn cidr(text: &str, at: &str) -> Result<Cidr, ConfigError> {
@@ -325,6 +356,9 @@ fn alternative(doc: AuthDoc, at: &str) -> Result<Alternative, ConfigError> {
                     "must be non-empty and without ':' (RFC 7617)",
                 ));
             }
+            if username.len() > MAX_SECRET_BYTES {
+                return Err(error(format!("{at}.username"), too_long()));
+            }
             let password = secret(f.password, f.password_sha256, &at, "password")?;
             Alternative::Basic { username, password }
         }
@@ -360,7 +394,8 @@ fn header_name(name: Option<String>, at: &str) -> Result<String, ConfigError> {
     Ok(name.to_ascii_lowercase())
 }
 
-/// A secret given in plaintext or as its SHA-256 in hex; exactly one of the two.
+/// A secret given in plaintext or as its SHA-256 in hex; exactly one of the two. Neither may
+/// stand for an empty secret, nor a plaintext be longer than a presented credential may be.
 fn secret(
     plain: Option<String>,
     sha256: Option<String>,
@@ -376,14 +411,27 @@ fn secret(
         (Some(plain), None) if plain.is_empty() => {
             Err(error(format!("{at}.{field}"), "must not be empty"))
         }
+        (Some(plain), None) if plain.len() > MAX_SECRET_BYTES => {
+            Err(error(format!("{at}.{field}"), too_long()))
+        }
         (Some(plain), None) => Ok(digest(plain.as_bytes())),
-        (None, Some(hex)) => parse_hex(&hex).ok_or_else(|| {
-            error(
-                format!("{at}.{field}_sha256"),
-                "must be 64 hexadecimal digits",
-            )
-        }),
+        (None, Some(hex)) => {
+            let at = format!("{at}.{field}_sha256");
+            let secret =
+                parse_hex(&hex).ok_or_else(|| error(&at, "must be 64 hexadecimal digits"))?;
+            if secret.0 == digest(b"").0 {
+                return Err(error(
+                    at,
+                    "is the SHA-256 of an empty secret (what `printf %s \"$SECRET\" | sha256sum` gives when the variable is unset); an empty credential never matches",
+                ));
+            }
+            Ok(secret)
+        }
     }
+}
+
+fn too_long() -> String {
+    format!("must be at most {MAX_SECRET_BYTES} bytes: a longer presented credential never matches")
 }
 
 fn parse_hex(hex: &str) -> Option<Secret> {

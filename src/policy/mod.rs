@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-pub use auth::{Alternative, UsedCredential};
+pub use auth::{Alternative, UsedCredential, MAX_SECRET_BYTES};
 pub use cidr::{parse_address, Cidr};
 pub use config::{ConfigError, DEFAULT_MAX_BODY_BYTES, SECTIGO_ADDRESSES};
 pub use head::{without_query_param, Head};
@@ -118,13 +118,14 @@ impl Source {
         };
         let event = classify(body, &options)
             .map_err(|e| Denial::new(e.status(), e.code(), format!("{e}")))?;
+        // The type is the payload's own text: not echoed, like every payload value.
         if event.is_unknown() && self.unknown_events == UnknownEvents::Reject {
             return Err(Denial::new(
                 422,
                 "unknown_event_type",
                 format!(
-                    "{} event type \"{}\" is not documented; this source rejects unknown types",
-                    event.provider, event.event_type
+                    "the {} event type is not documented; this source rejects unknown types",
+                    event.provider
                 ),
             ));
         }
@@ -160,6 +161,17 @@ impl Denial {
             www_authenticate: None,
             allow: None,
         }
+    }
+
+    /// A filter told that Envoy lets it hold the headers while it reads the body
+    /// (`allow_on_headers_stop_iteration`), whose Envoy holds the body instead: the request is
+    /// refused unchecked rather than left hanging or let through.
+    pub fn body_withheld() -> Self {
+        Self::new(
+            500,
+            "filter_misconfigured",
+            "the filter's allow_on_headers_stop_iteration does not match Envoy's: the request was not checked",
+        )
     }
 
     /// A request that ends with trailers. No provider sends any, and a runtime that delivers
