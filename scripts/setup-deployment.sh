@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 venv=.tools/deployment-venv
 requirements=tests/deployment/requirements.txt
 stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
+want="$(sha256sum "$requirements" | cut -d' ' -f1) $(python3 --version 2>&1)"
 if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
         { echo "setup-deployment: envoy-data-plane needs Python 3.11 or later" >&2; exit 1; }
