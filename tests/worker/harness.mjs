@@ -86,11 +86,18 @@ export class Receiver {
   get url() { return `http://127.0.0.1:${this.port}/events`; }
 }
 
+/** The Worker's console output, kept raw: `lines` splits it wherever any log reader might. */
+export class Logs {
+  text = "";
+  get lines() { return this.text.split(/\r\n|[\r\n\u0085\u2028\u2029]/).filter((l) => l !== ""); }
+}
+
 /**
  * Starts the built Worker; `queue: true` binds the producer and consumer, `vars` adds or
- * overrides bindings (e.g. the delivery timeouts), `kv: false` leaves out the DEDUP namespace.
+ * overrides bindings (e.g. the delivery timeouts), `kv: false` leaves out the DEDUP namespace,
+ * `logs` (a `Logs`) captures the Worker's output instead of printing it.
  */
-export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true } = {}) {
+export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true, logs } = {}) {
   const options = {
     modules: true,
     modulesRules: [
@@ -111,6 +118,12 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
     kvNamespaces: kv ? ["DEDUP"] : [],
   };
   if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
+  if (logs) {
+    options.handleRuntimeStdio = (stdout, stderr) => {
+      stdout.setEncoding("utf8").on("data", (text) => { logs.text += text; });
+      stderr.pipe(process.stderr);
+    };
+  }
   if (queue) {
     options.queueProducers = { EVENTS: "hookwall-events" };
     options.queueConsumers = { "hookwall-events": { maxBatchTimeout: 1, maxRetries: 20, deadLetterQueue: "hookwall-dlq" } };
@@ -126,6 +139,18 @@ export async function waitFor(predicate, what, { tries = 200, everyMs = 100 } = 
     await new Promise((ok) => setTimeout(ok, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/** The DEDUP namespace's keys that start with `prefix`, once there are at least `count`: the
+ * `accepted` mark is written after the answer (waitUntil), and a provider retries seconds later. */
+export async function marks(mf, prefix, count) {
+  const kv = await mf.getKVNamespace("DEDUP");
+  for (let i = 0; i < 100; i++) {
+    const { keys } = await kv.list({ prefix });
+    if (keys.length >= count) return keys.map((k) => k.name);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  throw new Error(`gave up waiting for ${count} ${prefix} marks`);
 }
 
 /** CPU ticks (1/100 s) used so far by every workerd process. */

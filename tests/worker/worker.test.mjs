@@ -3,7 +3,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { Receiver, startWorker, providerRequest, fixture, waitFor, FORWARD_TOKEN } from "./harness.mjs";
+import { Receiver, Logs, startWorker, providerRequest, fixture, waitFor, marks, CONFIG, FORWARD_TOKEN } from "./harness.mjs";
 
 const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
 const cleanup = [];
@@ -43,10 +43,8 @@ test("a retried delivery is acknowledged without a second delivery", async () =>
   const body = fixture("crowdsec", "alert_triggered.json");
   const first = await send(providerRequest("crowdsec", body));
   assert.equal(first.status, 200);
-  // The mark is written after the answer (waitUntil); a provider retries seconds later.
-  const kv = await mf.getKVNamespace("DEDUP");
   const { id } = await first.json();
-  for (let i = 0; i < 50 && (await kv.get(`accepted:${id}`)) === null; i++) await new Promise((ok) => setTimeout(ok, 20));
+  assert.deepEqual(await marks(mf, "accepted:", 1), [`accepted:crowdsec:alert_triggered:${id}`]);
   const again = await send(providerRequest("crowdsec", body));
   assert.equal(again.status, 200);
   assert.equal((await again.json()).status, "duplicate");
@@ -60,11 +58,164 @@ test("an event id longer than a KV key is still deduplicated", async () => {
   const body = JSON.stringify(event);
   const first = await send(providerRequest("sectigo", body));
   assert.equal(first.status, 200, await first.clone().text());
-  const kv = await mf.getKVNamespace("DEDUP");
-  for (let i = 0; i < 50 && (await kv.list()).keys.length === 0; i++) await new Promise((ok) => setTimeout(ok, 20));
+  const [key] = await marks(mf, "accepted:", 1);
+  assert.match(key, /^accepted:sha256:[0-9a-f]{64}$/);
   const again = await send(providerRequest("sectigo", body));
   assert.equal((await again.json()).status, "duplicate");
   assert.equal(receiver.received.length, 1);
+});
+
+/** The `event_id` CrowdSec's documentation gives all 15 examples: "ID of the source event", which
+ * notifications of different types about one source event share. */
+const DOCS_EVENT_ID = "c6d468d4f1084ebca84165c33f97fbc4";
+
+/** The docs' 15 CrowdSec examples with their shared id: the fixtures, whose ids were made
+ * distinct, with `event_id` set back to the docs' and every other byte as it is. */
+function crowdsecDocsExamples() {
+  const names = readdirSync(new URL("../../fixtures/crowdsec/", import.meta.url));
+  assert.equal(names.length, 15);
+  return names.map((name) => {
+    const text = fixture("crowdsec", name).toString("utf8");
+    const body = text.replace(/("event_id"\s*:\s*)"[^"]*"/, `$1"${DOCS_EVENT_ID}"`);
+    assert.equal(JSON.parse(body).details?.event_id ?? JSON.parse(body).event_id, DOCS_EVENT_ID, name);
+    return { name, body };
+  });
+}
+
+/** Sends the 15 examples, then a real retry of one; returns the answers' statuses. */
+async function sendDocsExamples(send, mf) {
+  const statuses = [];
+  for (const { name, body } of crowdsecDocsExamples()) {
+    const res = await send(providerRequest("crowdsec", body));
+    assert.equal(res.status, 200, `${name}: ${await res.clone().text()}`);
+    const ack = await res.json();
+    assert.equal(ack.id, DOCS_EVENT_ID, name);
+    statuses.push(ack.status);
+  }
+  await marks(mf, "accepted:", 15);
+  const retry = await send(providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json").toString("utf8")
+    .replace(/("event_id"\s*:\s*)"[^"]*"/, `$1"${DOCS_EVENT_ID}"`)));
+  assert.equal(retry.status, 200);
+  statuses.push((await retry.json()).status);
+  return statuses;
+}
+
+/** The event types the receiver got, each with the docs' shared id. */
+function receivedTypes(receiver) {
+  assert.ok(receiver.received.every((r) => r.event.id === DOCS_EVENT_ID && r.signatureOk));
+  return receiver.received.map((r) => r.event.data.event_type).sort();
+}
+
+test("direct mode: the CrowdSec docs' 15 examples, one event_id, are each delivered once; a retry is a duplicate", async () => {
+  const { receiver, mf, send } = await setup();
+  const statuses = await sendDocsExamples(send, mf);
+  assert.deepEqual(statuses, [...Array(15).fill("delivered"), "duplicate"]);
+  const types = receivedTypes(receiver);
+  assert.equal(types.length, 15);
+  assert.equal(new Set(types).size, 15, `one each: ${types}`);
+});
+
+test("queue mode: the CrowdSec docs' 15 examples, one event_id, are each delivered once; a retry is a duplicate", async () => {
+  const { receiver, mf, send } = await setup({ queue: true });
+  const statuses = await sendDocsExamples(send, mf);
+  assert.deepEqual(statuses, [...Array(15).fill("enqueued"), "duplicate"]);
+  await waitFor(() => receiver.received.length >= 15, "15 queued deliveries");
+  await marks(mf, "delivered:", 15);
+  await new Promise((ok) => setTimeout(ok, 2000));
+  const types = receivedTypes(receiver);
+  assert.equal(types.length, 15, `nothing doubled: ${types}`);
+  assert.equal(new Set(types).size, 15, `one each: ${types}`);
+});
+
+test("two Sectigo sources sending the same numeric id both deliver; each one's retry is a duplicate", async () => {
+  const partnerB = { ...CONFIG.sources.find((s) => s.name === "sectigo"), name: "sectigo-partner-b", path: "/hooks/sectigo-partner-b" };
+  const config = JSON.stringify({ ...CONFIG, sources: [...CONFIG.sources, partnerB] });
+  const { receiver, mf, send } = await setup({ config });
+  const event = JSON.parse(fixture("sectigo", "user_create.json"));
+  const bodyA = JSON.stringify(event);
+  const bodyB = JSON.stringify({ ...event, partner: { id: 2 } });
+  const fromA = () => providerRequest("sectigo", bodyA);
+  const fromB = () => ({ ...providerRequest("sectigo", bodyB), path: partnerB.path });
+  for (const request of [fromA(), fromB()]) {
+    const res = await send(request);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await res.json(), { status: "delivered", id: String(event.id) });
+  }
+  assert.deepEqual((await marks(mf, "accepted:", 2)).sort(),
+    [`accepted:sectigo-partner-b:user_create:${event.id}`, `accepted:sectigo:user_create:${event.id}`]);
+  for (const request of [fromA(), fromB()]) assert.equal((await (await send(request)).json()).status, "duplicate");
+  assert.deepEqual(receiver.received.map((r) => r.event.source),
+    ["https://wsp.sectigo.com/partners/1", "https://wsp.sectigo.com/partners/2"]);
+});
+
+/** An undocumented type and, for CrowdSec, an event id that try to inject a header or a log line. */
+const EVIL_TYPE = "new_thing\r\nx-evil: 1";
+const EVIL_ID = "id\r\nx-evil: 2\u0000\u2028" + "x".repeat(5000);
+
+function evilPayloads() {
+  const crowdsec = JSON.stringify({ metadata: { version: 1, issuer: "crowdsec.net" },
+    details: { event_id: EVIL_ID, organization_id: "12345678-1234-1234-1234-123456789012",
+      event_timestamp: "2021-07-29T12:00:00+00:00", event_type: EVIL_TYPE } });
+  const cloud66 = JSON.stringify({ ...JSON.parse(fixture("cloud66", "server.stopped.json")), event_type: EVIL_TYPE });
+  return [["crowdsec", crowdsec, EVIL_ID], ["cloud66", cloud66, null]];
+}
+
+/** Only RFC 9110 field values: visible ASCII, spaces and tabs. */
+function assertCleanHeaders(headers, where) {
+  for (const [name, value] of Object.entries(headers)) {
+    assert.ok(!name.startsWith("x-evil"), `${where}: injected header ${name}`);
+    for (const v of [value].flat()) assert.match(v, /^[\t\x20-\x7e]*$/, `${where}: ${name}`);
+  }
+}
+
+for (const queue of [false, true]) {
+  test(`${queue ? "queue" : "direct"} mode: CR, LF, NUL and 5,000 bytes in an event type or id reach no header, KV key or log line raw`, async () => {
+    const logs = new Logs();
+    const { receiver, mf, send } = await setup({ queue, logs });
+    for (const [provider, body, id] of evilPayloads()) {
+      const before = receiver.received.length;
+      const res = await send(providerRequest(provider, body));
+      assert.equal(res.status, 200, `${provider}: ${await res.clone().text()}`);
+      assertCleanHeaders(Object.fromEntries(res.headers), `${provider} answer`);
+      const ack = await res.json();
+      assert.equal(ack.status, queue ? "enqueued" : "delivered");
+      if (id) assert.equal(ack.id, id);
+      await waitFor(() => receiver.received.length === before + 1, `${provider} delivered`);
+      const got = receiver.received.at(-1);
+      assertCleanHeaders(got.headers, `${provider} delivery`);
+      assert.ok(got.signatureOk);
+      assert.equal(got.event.data.event_type, EVIL_TYPE, "the payload's type reaches the receiver intact, in JSON");
+      assert.equal(got.event.id, ack.id);
+
+      await marks(mf, "accepted:", before + 1);
+      const retry = await send(providerRequest(provider, body));
+      assert.equal((await retry.json()).status, "duplicate", `${provider} retry`);
+    }
+    if (queue) await marks(mf, "delivered:", 2);
+    await new Promise((ok) => setTimeout(ok, queue ? 2000 : 200));
+    assert.equal(receiver.received.length, 2, "each delivered exactly once");
+
+    const kv = await mf.getKVNamespace("DEDUP");
+    const keys = (await kv.list()).keys.map((k) => k.name);
+    assert.equal(keys.length, queue ? 4 : 2);
+    for (const key of keys) assert.match(key, /^(accepted|delivered):sha256:[0-9a-f]{64}$/);
+
+    const lines = logs.lines;
+    const events = lines.map((line) => JSON.parse(line)).filter((l) => l.type === EVIL_TYPE);
+    // Direct: accepted and duplicate, twice; queue: also one consumer line per delivery.
+    assert.equal(events.length, queue ? 6 : 4, lines.join("\n"));
+    for (const l of events.filter((e) => e.id?.startsWith("id"))) {
+      assert.ok(EVIL_ID.startsWith(l.id.slice(0, -1)) && l.id.endsWith("…") && l.id.length < 300, "the id is cut short");
+    }
+  });
+}
+
+test("a FORWARD_TOKEN that is no header value is a configuration error, never sent", async () => {
+  const { receiver, send } = await setup({ vars: { FORWARD_TOKEN: "Bearer t\r\nx-evil: 1" } });
+  const res = await send(providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json")));
+  assert.equal(res.status, 500);
+  assert.equal((await res.json()).error, "config_error");
+  assert.equal(receiver.hits.length, 0);
 });
 
 test("every deny rule answers its status with a JSON error body", async () => {

@@ -1,6 +1,11 @@
-//! Deduplication in KV, keyed by the event id: `accepted:` once an event is delivered or
-//! enqueued (the provider's retry is answered 200 without a second delivery), `delivered:` once
-//! the queue consumer forwarded it (a redelivered message is not forwarded twice).
+//! Deduplication in KV, keyed by the route's source, the event type and the event id:
+//! `accepted:` once an event is delivered or enqueued (the provider's retry is answered 200
+//! without a second delivery), `delivered:` once the queue consumer forwarded it (a redelivered
+//! message is not forwarded twice).
+//!
+//! The id alone is not enough: two Sectigo partners number their events independently, and
+//! CrowdSec's notifications of different types about one source event share its `event_id`. A
+//! provider's retry repeats all three, so the wider key loses no deduplication.
 //!
 //! KV is eventually consistent: a retry reaching another location within about a minute may not
 //! see the mark yet and is delivered again. Exactly-once needs a Durable Object (docs/worker.md).
@@ -14,6 +19,65 @@ use crate::{js, signature};
 /// How long a mark is kept: longer than any provider retries.
 const TTL_SECONDS: u32 = 7 * 24 * 3600;
 
+/// How far an event got.
+#[derive(Clone, Copy)]
+pub enum Stage {
+    /// Delivered directly or enqueued: the provider was answered 200.
+    Accepted,
+    /// Forwarded by the queue consumer.
+    Delivered,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Delivered => "delivered",
+        }
+    }
+}
+
+/// KV refuses keys over 512 bytes.
+const MAX_KEY_BYTES: usize = 512;
+
+/// The longest stage name and its colon, which precede every key.
+const STAGE_PREFIX_BYTES: usize = "delivered:".len();
+
+/// One event's identity in KV: `<source>:<type>:<id>` when that is short and made of plain
+/// bytes, otherwise `sha256:<hex>` of the three. The type and the id come from the payload and
+/// may hold anything (`:`, CR, LF, NUL, megabytes); hashing them keeps the key within KV's limit,
+/// free of control bytes, and unambiguous (no part of a plain key contains a colon).
+#[derive(Clone)]
+pub struct EventKey(String);
+
+impl EventKey {
+    pub fn new(source: &str, event_type: &str, id: &str) -> Self {
+        let parts = [source, event_type, id];
+        let plain = parts.join(":");
+        let fits = plain.len() + STAGE_PREFIX_BYTES <= MAX_KEY_BYTES;
+        if fits && parts.iter().all(|p| p.bytes().all(plain_byte)) {
+            return Self(plain);
+        }
+        let mut digest = Sha256::new();
+        for part in parts {
+            // Length-prefixed, so that moving bytes between parts changes the digest.
+            digest.update((part.len() as u64).to_le_bytes());
+            digest.update(part.as_bytes());
+        }
+        Self(format!("sha256:{}", signature::hex(&digest.finalize())))
+    }
+
+    fn text(&self, stage: Stage) -> String {
+        format!("{}:{}", stage.as_str(), self.0)
+    }
+}
+
+/// The bytes a key part may hold as it is: what source names, the providers' documented types
+/// and their usual ids (hex, digits, UUIDs, `cloud66-<hex>`) are made of.
+fn plain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
 pub struct Dedup {
     kv: Option<JsValue>,
 }
@@ -26,57 +90,83 @@ impl Dedup {
         }
     }
 
-    /// Whether `stage` (`accepted`, `delivered`) was marked for `id`; a KV error counts as no,
-    /// which may deliver twice but never loses an event.
-    pub async fn is_marked(&self, stage: &str, id: &str) -> bool {
+    /// Whether the event was marked as having reached `stage`; a KV error counts as no, which
+    /// may deliver twice but never loses an event.
+    pub async fn is_marked(&self, stage: Stage, key: &EventKey) -> bool {
         let Some(kv) = &self.kv else { return false };
-        js::call(kv, "get", &[key(stage, id)])
+        js::call(kv, "get", &[JsValue::from_str(&key.text(stage))])
             .await
             .is_ok_and(|v| !v.is_null() && !v.is_undefined())
     }
 
-    /// Marks `id` as having reached `stage`; failing to mark only risks a duplicate.
-    pub async fn mark(&self, stage: &str, id: &str) -> bool {
+    /// Marks the event as having reached `stage`; failing to mark only risks a duplicate.
+    pub async fn mark(&self, stage: Stage, key: &EventKey) -> bool {
         let Some(kv) = &self.kv else { return false };
         let options = js::object(&[("expirationTtl", JsValue::from(TTL_SECONDS))]);
         js::call(
             kv,
             "put",
-            &[key(stage, id), JsValue::from_str("1"), options.into()],
+            &[
+                JsValue::from_str(&key.text(stage)),
+                JsValue::from_str("1"),
+                options.into(),
+            ],
         )
         .await
         .is_ok()
     }
 }
 
-/// KV refuses keys over 512 bytes; an event id that long (the providers' ids are free-form
-/// strings) is keyed by its SHA-256 instead, so its deduplication still works.
-const MAX_KEY_BYTES: usize = 512;
-
-fn key(stage: &str, id: &str) -> JsValue {
-    JsValue::from_str(&key_text(stage, id))
-}
-
-fn key_text(stage: &str, id: &str) -> String {
-    let key = format!("{stage}:{id}");
-    if key.len() <= MAX_KEY_BYTES {
-        return key;
-    }
-    let digest = signature::hex(&Sha256::digest(id.as_bytes()));
-    format!("{stage}:sha256:{digest}")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{key_text, MAX_KEY_BYTES};
+    use super::{EventKey, Stage, MAX_KEY_BYTES};
+
+    fn accepted(source: &str, event_type: &str, id: &str) -> String {
+        EventKey::new(source, event_type, id).text(Stage::Accepted)
+    }
 
     #[test]
-    fn long_ids_are_keyed_by_their_digest_within_kv_limit() {
-        assert_eq!(key_text("accepted", "5b53"), "accepted:5b53");
+    fn plain_parts_make_a_readable_key() {
+        assert_eq!(
+            accepted("crowdsec", "alert_triggered", "c6d4"),
+            "accepted:crowdsec:alert_triggered:c6d4"
+        );
+        assert_eq!(
+            EventKey::new("sectigo", "user_create", "42").text(Stage::Delivered),
+            "delivered:sectigo:user_create:42"
+        );
+    }
+
+    #[test]
+    fn source_type_and_id_each_distinguish_events() {
+        let key = accepted("crowdsec", "alert_triggered", "c6d4");
+        assert_ne!(key, accepted("crowdsec", "payment_failed", "c6d4"));
+        assert_ne!(key, accepted("crowdsec-eu", "alert_triggered", "c6d4"));
+        assert_ne!(key, accepted("crowdsec", "alert_triggered", "c6d5"));
+        assert_eq!(key, accepted("crowdsec", "alert_triggered", "c6d4"));
+    }
+
+    #[test]
+    fn long_or_unusual_parts_are_hashed_within_kv_limit() {
         let long = "x".repeat(600);
-        let key = key_text("accepted", &long);
-        assert!(key.starts_with("accepted:sha256:") && key.len() <= MAX_KEY_BYTES);
-        assert_eq!(key, key_text("accepted", &long), "stable across retries");
-        assert_ne!(key, key_text("delivered", &long));
+        for (event_type, id) in [
+            ("user_create", long.as_str()),
+            ("new_thing\r\nx-evil: 1", "1"),
+            ("a", "b\0"),
+            ("a:b", "c"),
+            ("é", "1"),
+        ] {
+            let key = accepted("sectigo", event_type, id);
+            assert!(key.starts_with("accepted:sha256:"), "{key}");
+            assert!(key.len() <= MAX_KEY_BYTES);
+            assert!(key.bytes().all(|b| b.is_ascii_graphic()), "{key}");
+            assert_eq!(key, accepted("sectigo", event_type, id), "stable");
+        }
+        assert_ne!(accepted("s", "a:b", "c"), accepted("s", "a", "b:c"));
+        let longest_plain = "y".repeat(MAX_KEY_BYTES - "delivered:s:t:".len());
+        let key = EventKey::new("s", "t", &longest_plain).text(Stage::Delivered);
+        assert_eq!(key.len(), MAX_KEY_BYTES, "the longest plain key fits");
+        let over = EventKey::new("s", "t", &format!("{longest_plain}y"));
+        assert!(over.text(Stage::Delivered).starts_with("delivered:sha256:"));
     }
 }

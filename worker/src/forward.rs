@@ -13,14 +13,17 @@ use worker::{
 };
 
 use crate::config::{self, Delivery};
-use crate::dedup::Dedup;
+use crate::dedup::{Dedup, EventKey, Stage};
 use crate::js;
 use crate::log;
 use crate::signature;
 
-/// What the fetch handler enqueues: the event id (for dedup) and the CloudEvent JSON, as a plain
-/// object of two strings (JSON-serializable, so the dashboard can preview it).
+/// What the fetch handler enqueues: what identifies the event for dedup (the route's source, the
+/// event type and id) and the CloudEvent JSON, as a plain object of strings (JSON-serializable,
+/// so the dashboard can preview it).
 pub struct Queued {
+    pub source: String,
+    pub event_type: String,
     pub id: String,
     pub cloudevent: String,
 }
@@ -29,6 +32,8 @@ impl Queued {
     /// Sends it to the queue binding `queue`.
     pub async fn enqueue(&self, queue: &JsValue) -> std::result::Result<(), String> {
         let body = js::object(&[
+            ("source", JsValue::from_str(&self.source)),
+            ("type", JsValue::from_str(&self.event_type)),
             ("id", JsValue::from_str(&self.id)),
             ("cloudevent", JsValue::from_str(&self.cloudevent)),
         ]);
@@ -38,12 +43,20 @@ impl Queued {
             .map_err(|e| format!("queue: {}", js::describe(&e)))
     }
 
+    /// A message body this Worker enqueued. One enqueued before the source and type were added
+    /// has them empty: it is still delivered, keyed apart from every newer event.
     fn from_message(message: &MessageSys) -> Option<Self> {
         let body = message.body().ok()?;
         Some(Self {
+            source: js::string(&body, "source").unwrap_or_default(),
+            event_type: js::string(&body, "type").unwrap_or_default(),
             id: js::string(&body, "id")?,
             cloudevent: js::string(&body, "cloudevent")?,
         })
+    }
+
+    fn key(&self) -> EventKey {
+        EventKey::new(&self.source, &self.event_type, &self.id)
     }
 }
 
@@ -188,8 +201,9 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
             );
             continue;
         };
-        if dedup.is_marked("delivered", &queued.id).await {
-            log_consumer("duplicate", "already delivered", Some(&queued.id), started);
+        let key = queued.key();
+        if dedup.is_marked(Stage::Delivered, &key).await {
+            log_consumer("duplicate", "already delivered", Some(&queued), started);
             settle(&raw, None);
             continue;
         }
@@ -201,13 +215,8 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
         .await
         {
             Ok(()) => {
-                dedup.mark("delivered", &queued.id).await;
-                log_consumer(
-                    "delivered",
-                    "receiver answered 2xx",
-                    Some(&queued.id),
-                    started,
-                );
+                dedup.mark(Stage::Delivered, &key).await;
+                log_consumer("delivered", "receiver answered 2xx", Some(&queued), started);
                 settle(&raw, None);
             }
             Err(problem) => {
@@ -219,7 +228,7 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
                 log_consumer(
                     "retry",
                     &format!("{problem}; attempt {attempts}, next in {delay} s"),
-                    Some(&queued.id),
+                    Some(&queued),
                     started,
                 );
                 settle(&raw, Some(delay));
@@ -248,12 +257,13 @@ fn settle(raw: &MessageSys, retry_after: Option<u32>) {
     };
 }
 
-fn log_consumer(reason: &str, message: &str, id: Option<&str>, started: u64) {
+fn log_consumer(reason: &str, message: &str, queued: Option<&Queued>, started: u64) {
     log::Line {
         source: Some("queue"),
         verdict: "deliver",
         reason,
-        id,
+        event_type: queued.map(|q| q.event_type.as_str()),
+        id: queued.map(|q| q.id.as_str()),
         ms: crate::now_ms().saturating_sub(started),
         message: Some(message),
         ..log::Line::default()

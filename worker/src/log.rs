@@ -1,6 +1,10 @@
 //! One structured JSON line per request or delivery; never a secret, never a body.
+//!
+//! The event type and id come from the payload and may hold CR, LF, NUL or megabytes: the JSON
+//! encoding escapes every control byte, the Unicode line separators are escaped too, and those
+//! two values are cut short, so that one request always makes one bounded line.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 #[derive(Serialize, Default)]
 pub struct Line<'a> {
@@ -9,8 +13,9 @@ pub struct Line<'a> {
     pub reason: &'a str,
     pub status: u16,
     pub provider: Option<&'a str>,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", serialize_with = "clipped")]
     pub event_type: Option<&'a str>,
+    #[serde(serialize_with = "clipped")]
     pub id: Option<&'a str>,
     pub ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -20,7 +25,78 @@ pub struct Line<'a> {
 impl Line<'_> {
     pub fn emit(&self) {
         if let Ok(json) = serde_json::to_string(self) {
-            worker::console_log!("{json}");
+            worker::console_log!("{}", one_line(json));
         }
+    }
+}
+
+/// The most of a payload value a line carries; more is cut at a character boundary and marked.
+const MAX_VALUE_BYTES: usize = 256;
+
+fn clipped<S: Serializer>(value: &Option<&str>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if v.len() > MAX_VALUE_BYTES => {
+            let end = (0..=MAX_VALUE_BYTES)
+                .rev()
+                .find(|&i| v.is_char_boundary(i))
+                .unwrap_or(0);
+            serializer.serialize_some(&format!("{}…", &v[..end]))
+        }
+        _ => value.serialize(serializer),
+    }
+}
+
+/// JSON leaves U+0085, U+2028 and U+2029 unescaped, and some log readers break lines at them.
+/// They can only occur inside strings, where an escape means the same.
+fn one_line(json: String) -> String {
+    if !json.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    json.replace('\u{85}', "\\u0085")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{one_line, Line, MAX_VALUE_BYTES};
+
+    fn text(line: &Line<'_>) -> String {
+        one_line(serde_json::to_string(line).unwrap())
+    }
+
+    #[test]
+    fn payload_values_stay_on_one_bounded_line() {
+        let id = format!("a\r\nb\0\u{2028}{}", "é".repeat(3000));
+        let line = Line {
+            event_type: Some("new_thing\r\nx-evil: 1\u{85}"),
+            id: Some(&id),
+            ..Line::default()
+        };
+        let out = text(&line);
+        assert!(
+            !out.contains(['\r', '\n', '\0', '\u{85}', '\u{2028}', '\u{2029}']),
+            "{out}"
+        );
+        assert!(out.len() < 2 * MAX_VALUE_BYTES + 200, "{} bytes", out.len());
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["type"], "new_thing\r\nx-evil: 1\u{85}");
+        let logged = parsed["id"].as_str().unwrap();
+        assert!(logged.starts_with("a\r\nb\0\u{2028}é") && logged.ends_with('…'));
+    }
+
+    #[test]
+    fn short_values_are_logged_whole() {
+        let line = Line {
+            event_type: Some("alert_triggered"),
+            id: Some("5b53"),
+            ..Line::default()
+        };
+        let out = text(&line);
+        assert!(
+            out.contains(r#""type":"alert_triggered","id":"5b53""#),
+            "{out}"
+        );
+        assert!(out.contains(r#""provider":null"#));
     }
 }

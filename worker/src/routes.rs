@@ -13,7 +13,7 @@ use worker::web_sys::ReadableStreamDefaultReader;
 use worker::{Context, Env, Headers, Request, Response, Result};
 
 use crate::config;
-use crate::dedup::Dedup;
+use crate::dedup::{Dedup, EventKey, Stage};
 use crate::forward::{self, Queued};
 use crate::js;
 use crate::log;
@@ -174,7 +174,8 @@ async fn accept(
         }
     };
     let dedup = Dedup::from_env(env);
-    if dedup.is_marked("accepted", &event.id).await {
+    let key = EventKey::new(source, &event.event_type, &event.id);
+    if dedup.is_marked(Stage::Accepted, &key).await {
         return acknowledge(
             Outcome {
                 reason: "duplicate",
@@ -186,6 +187,8 @@ async fn accept(
     let cloudevent = event.to_cloudevent_json();
     let stored = match js::binding(env, "EVENTS") {
         Some(queue) => Queued {
+            source: source.to_string(),
+            event_type: event.event_type.to_string(),
             id: event.id.to_string(),
             cloudevent,
         }
@@ -200,9 +203,8 @@ async fn accept(
         Ok(reason) => {
             // The event is safe; the mark only spares a provider's retry a second delivery, so
             // the provider is not kept waiting for the KV write (tens of milliseconds or more).
-            let id = event.id.to_string();
             ctx.wait_until(async move {
-                dedup.mark("accepted", &id).await;
+                dedup.mark(Stage::Accepted, &key).await;
             });
             acknowledge(Outcome { reason, ..outcome }, started)
         }
