@@ -36,6 +36,8 @@ model! {
         pub ttl_seconds: u64 = or(default_ttl()),
         /// How long a copy may stay in flight before a retry is let through anyway.
         pub inflight_seconds: u64 = or(default_inflight()),
+        /// How many shared-data keys hold entries: the bound on the filter's shared memory.
+        pub slots: u64 = or(default_slots()),
     }
 }
 
@@ -46,6 +48,7 @@ impl Default for Dedup {
             enabled: true,
             ttl_seconds: default_ttl(),
             inflight_seconds: default_inflight(),
+            slots: default_slots(),
         }
     }
 }
@@ -58,20 +61,31 @@ fn default_inflight() -> u64 {
     60
 }
 
+fn default_slots() -> u64 {
+    65_536
+}
+
 model! {
     strict struct Document<'a> {
         policy: Raw<'a>,
         mode: Mode = default,
         strip_credentials: bool = or(true),
         dedup: Dedup = default,
+        allow_on_headers_stop_iteration: bool = or(false),
     }
 }
+
+/// At most about 100 MB of shared data, at about 100 bytes an entry.
+const MAX_SLOTS: u64 = 1 << 20;
 
 pub struct Config {
     pub policy: Policy,
     pub mode: Mode,
     pub strip_credentials: bool,
     pub dedup: Dedup,
+    /// The same setting as Envoy's `PluginConfig.allow_on_headers_stop_iteration`: whether the
+    /// host lets the filter hold the headers while it reads the body, so labels can be added.
+    pub allow_on_headers_stop_iteration: bool,
 }
 
 impl Config {
@@ -87,11 +101,15 @@ impl Config {
         if doc.dedup.enabled && (doc.dedup.ttl_seconds == 0 || doc.dedup.inflight_seconds == 0) {
             return Err("dedup: ttl_seconds and inflight_seconds must be positive".into());
         }
+        if !(1..=MAX_SLOTS).contains(&doc.dedup.slots) {
+            return Err(format!("dedup.slots: must be 1 to {MAX_SLOTS}"));
+        }
         Ok(Self {
             policy,
             mode: doc.mode,
             strip_credentials: doc.strip_credentials,
             dedup: doc.dedup,
+            allow_on_headers_stop_iteration: doc.allow_on_headers_stop_iteration,
         })
     }
 }

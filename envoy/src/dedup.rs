@@ -2,6 +2,13 @@
 //! receiver already accepted is answered without forwarding it again; an event the receiver
 //! has not accepted is never acknowledged. Entries are claimed by compare-and-swap, so of two
 //! copies racing on different workers only one is forwarded.
+//!
+//! An event is its source, type and id: CrowdSec gives notifications of different types about
+//! one source event the same id, and a provider's retry always repeats the type. ABI 0.2.1 has
+//! no way to delete shared data, so entries live in a fixed ring of `slots` keys: an event's
+//! slot and its name in the entry both come from a BLAKE3 digest of the event, so memory stays
+//! bounded whatever the ids, and two events sharing a slot never pass for each other (the later
+//! one takes the slot; at worst the earlier one's retry is forwarded again, never dropped).
 
 use std::time::Duration;
 
@@ -21,48 +28,62 @@ pub enum Claim {
     InFlight,
 }
 
-/// `hookwall:dedup:<source>:<event id>`: ids are unique per provider, sources keep providers apart.
-pub fn key(source: &str, id: &str) -> String {
-    format!("hookwall:dedup:{source}:{id}")
+/// An event's place in shared data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// `hookwall:dedup:<slot>`.
+    slot: String,
+    /// 128 bits of the event's digest, in hex: the event's name within its slot.
+    event: String,
+}
+
+/// The key of `event_type`/`id` from `source`.
+pub fn key(source: &str, event_type: &str, id: &str, settings: &Dedup) -> Key {
+    let mut hasher = blake3::Hasher::new();
+    for part in [source, event_type, id] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let bytes = digest.as_bytes();
+    let slot = u64::from_le_bytes(bytes[16..24].try_into().unwrap_or_default()) % settings.slots;
+    Key {
+        slot: format!("hookwall:dedup:{slot}"),
+        event: bytes[..16].iter().map(|b| format!("{b:02x}")).collect(),
+    }
 }
 
 /// An entry this stream wrote; only its holder may settle it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    key: String,
+    key: Key,
     entry: String,
 }
 
 /// Takes the event for this stream (`stream` tells its claim from others') unless it is
 /// delivered or in flight.
-pub fn claim(key: String, stream: u32, now: Duration, settings: &Dedup) -> Claim {
+pub fn claim(key: Key, stream: u32, now: Duration, settings: &Dedup) -> Claim {
     let entry = format!(
-        "inflight:{}:{stream}",
+        "{}:inflight:{}:{stream}",
+        key.event,
         now.as_secs() + settings.inflight_seconds
     );
-    let held = |entry| {
-        Claim::Fresh(Held {
-            key: key.clone(),
-            entry,
-        })
-    };
-    let Ok((value, cas)) = hostcalls::get_shared_data(&key) else {
-        return held(entry);
+    let Ok((value, cas)) = hostcalls::get_shared_data(&key.slot) else {
+        return Claim::Fresh(Held { key, entry });
     };
     match value
         .as_deref()
         .and_then(parse)
-        .filter(|(_, until)| *until > now.as_secs())
+        .filter(|e| e.event == key.event && e.until > now.as_secs())
     {
-        Some((State::Done, _)) => return Claim::Delivered,
-        Some((State::InFlight, _)) => return Claim::InFlight,
+        Some(Entry { done: true, .. }) => return Claim::Delivered,
+        Some(Entry { done: false, .. }) => return Claim::InFlight,
         None => {}
     }
-    match hostcalls::set_shared_data(&key, Some(entry.as_bytes()), cas) {
-        Ok(()) => held(entry),
+    match hostcalls::set_shared_data(&key.slot, Some(entry.as_bytes()), cas) {
         Err(Status::CasMismatch) => Claim::InFlight,
-        // Shared data unavailable: forward without deduplication rather than drop the event.
-        Err(_) => held(entry),
+        // Ok, or shared data unavailable: forward without deduplication rather than drop it.
+        _ => Claim::Fresh(Held { key, entry }),
     }
 }
 
@@ -71,33 +92,42 @@ pub fn claim(key: String, stream: u32, now: Duration, settings: &Dedup) -> Claim
 /// still this stream's claim: a claim that outlived `inflight_seconds` may have been taken over
 /// by a retry, whose own answer then decides.
 pub fn settle(held: Held, accepted: bool, now: Duration, settings: &Dedup) {
-    let Ok((Some(current), cas)) = hostcalls::get_shared_data(&held.key) else {
+    let Ok((Some(current), cas)) = hostcalls::get_shared_data(&held.key.slot) else {
         return;
     };
     if current != held.entry.as_bytes() {
         return;
     }
     let entry = if accepted {
-        format!("done:{}", now.as_secs() + settings.ttl_seconds)
+        format!(
+            "{}:done:{}",
+            held.key.event,
+            now.as_secs() + settings.ttl_seconds
+        )
     } else {
         String::new()
     };
-    let _ = hostcalls::set_shared_data(&held.key, Some(entry.as_bytes()), cas);
+    let _ = hostcalls::set_shared_data(&held.key.slot, Some(entry.as_bytes()), cas);
 }
 
-enum State {
-    InFlight,
-    Done,
+struct Entry<'a> {
+    event: &'a str,
+    done: bool,
+    until: u64,
 }
 
-fn parse(value: &[u8]) -> Option<(State, u64)> {
+fn parse(value: &[u8]) -> Option<Entry<'_>> {
     let text = std::str::from_utf8(value).ok()?;
     let mut fields = text.split(':');
-    let (state, until) = (fields.next()?, fields.next()?);
-    let state = match state {
-        "inflight" => State::InFlight,
-        "done" => State::Done,
+    let (event, state, until) = (fields.next()?, fields.next()?, fields.next()?);
+    let done = match state {
+        "inflight" => false,
+        "done" => true,
         _ => return None,
     };
-    Some((state, until.parse().ok()?))
+    Some(Entry {
+        event,
+        done,
+        until: until.parse().ok()?,
+    })
 }

@@ -1,24 +1,37 @@
 //! hookwall as a proxy-wasm filter: in front of a webhook receiver, it authenticates and checks
 //! each caller on the request head, validates and classifies the payload, and lets only good
-//! events through, labelled. Every decision comes from `hookwall::policy`; this crate only
-//! adapts Envoy's callbacks to it.
+//! events through. Every decision comes from `hookwall::policy`; this crate only adapts Envoy's
+//! callbacks to it.
+//!
+//! Two ways through a request, by what Envoy allows (`allow_on_headers_stop_iteration`):
+//! - **holding the headers** until the body is validated, then labelling them (`x-hookwall-*`);
+//! - **holding the body only**: the headers go upstream once the head is admitted (credentials
+//!   stripped, `x-hookwall-source` set), the body is held until validated, and a refused body
+//!   ends the stream with the local reply, so the receiver never gets the request complete.
 
 mod config;
 mod dedup;
+mod hold;
 mod metrics;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use hookwall::cloudevent::CONTENT_TYPE as CLOUDEVENT;
+use hookwall::label::label;
 use hookwall::policy::{without_query_param, Denial, Head, UsedCredential};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
 
 use config::{Config, Mode};
 use dedup::{Claim, Held};
+use hold::Watch;
 use metrics::Metrics;
+
+/// The prefix of every label; a caller's own headers with it are removed.
+const LABEL_PREFIX: &str = "x-hookwall-";
 
 /// Validates a plugin configuration as `on_configure` does, for tools and tests.
 pub fn check_configuration(bytes: &[u8]) -> Result<(), String> {
@@ -35,6 +48,7 @@ proxy_wasm::main! {{
 struct Root {
     config: Option<Rc<Config>>,
     metrics: Metrics,
+    watch: Rc<RefCell<Watch>>,
 }
 
 impl Context for Root {}
@@ -44,6 +58,9 @@ impl RootContext for Root {
         let bytes = self.get_plugin_configuration().unwrap_or_default();
         match Config::parse(&bytes) {
             Ok(config) => {
+                if config.allow_on_headers_stop_iteration {
+                    self.set_tick_period(hold::TICK);
+                }
                 self.config = Some(Rc::new(config));
                 true
             }
@@ -58,12 +75,49 @@ impl RootContext for Root {
         }
     }
 
+    /// Streams whose held headers never got their body: Envoy lacks the setting the plugin
+    /// was told it has. Refused, never left hanging (see `hold`).
+    fn on_tick(&mut self) {
+        let Some(config) = self.config.clone() else {
+            return;
+        };
+        let now = now(self);
+        let overdue = self.watch.borrow_mut().overdue(now);
+        for (stream, source) in overdue {
+            if self.watch.borrow_mut().first_warning() {
+                proxy_wasm::hostcalls::log(
+                    LogLevel::Error,
+                    "hookwall: the plugin configuration sets allow_on_headers_stop_iteration, but \
+                     Envoy withheld the request body (its PluginConfig lacks \
+                     allow_on_headers_stop_iteration: true, or Envoy is older than 1.35); such \
+                     requests are refused with 500 until both settings agree",
+                )
+                .ok();
+            }
+            let denial = Denial::body_withheld();
+            let name = config
+                .policy
+                .sources()
+                .get(source)
+                .map_or("_none", |s| s.name());
+            self.metrics.request(name, denial.reason);
+            if proxy_wasm::hostcalls::set_effective_context(stream).is_ok() {
+                reply(&denial);
+            }
+        }
+        if self.watch.borrow().proven() {
+            self.set_tick_period(Duration::ZERO);
+        }
+    }
+
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
         let config = self.config.clone()?;
         Some(Box::new(Filter {
             config,
             metrics: self.metrics.clone(),
+            watch: Rc::clone(&self.watch),
             source: None,
+            holding_headers: false,
             claimed: None,
             context_id,
         }))
@@ -78,8 +132,11 @@ impl RootContext for Root {
 struct Filter {
     config: Rc<Config>,
     metrics: Metrics,
+    watch: Rc<RefCell<Watch>>,
     /// The admitted source's index, from the head until the body is decided.
     source: Option<usize>,
+    /// Envoy still lends this stream's request headers to the filter: labels can be added.
+    holding_headers: bool,
     /// The dedup entry this stream claimed, settled by the receiver's answer.
     claimed: Option<Held>,
     context_id: u32,
@@ -137,16 +194,37 @@ impl HttpContext for Filter {
                 None => {}
             }
         }
+        for (name, _) in raw.iter().filter(|(n, _)| n.starts_with(LABEL_PREFIX)) {
+            self.set_http_request_header(name, None);
+        }
+        if end_of_stream || config.allow_on_headers_stop_iteration {
+            self.holding_headers = true;
+        }
         if end_of_stream {
             return self.decide(&[]);
         }
-        Action::Pause
+        if self.holding_headers {
+            let now = self.now();
+            self.watch
+                .borrow_mut()
+                .hold(self.context_id, now, admission.source_index());
+            return Action::Pause;
+        }
+        self.set_http_request_header("x-hookwall-source", Some(admission.source().name()));
+        if config.mode == Mode::Cloudevent {
+            self.set_http_request_header("content-type", Some(CLOUDEVENT));
+            self.set_http_request_header("content-length", None);
+        }
+        Action::Continue
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         let Some(source) = self.source() else {
             return Action::Continue;
         };
+        if self.holding_headers {
+            self.watch.borrow_mut().body_seen();
+        }
         let config = Rc::clone(&self.config);
         if let Err(denial) = config.policy.sources()[source].check_size(body_size) {
             return self.deny(config.policy.sources()[source].name(), &denial);
@@ -182,6 +260,7 @@ impl HttpContext for Filter {
     }
 
     fn on_log(&mut self) {
+        self.watch.borrow_mut().release(self.context_id);
         // The stream ended without a response from the receiver: release the event, so that
         // the provider's retry is forwarded.
         if let Some(held) = self.claimed.take() {
@@ -197,9 +276,7 @@ impl Filter {
     }
 
     fn now(&self) -> Duration {
-        self.get_current_time()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
+        now(self)
     }
 
     /// The body is complete: classify it, then label and forward, or refuse.
@@ -216,7 +293,7 @@ impl Filter {
             Err(denial) => return self.deny(source.name(), &denial),
         };
         if config.dedup.enabled {
-            let key = dedup::key(source.name(), &event.id);
+            let key = dedup::key(source.name(), &event.event_type, &event.id, &config.dedup);
             match dedup::claim(key, self.context_id, now, &config.dedup) {
                 Claim::Fresh(held) => self.claimed = Some(held),
                 Claim::Delivered => {
@@ -232,21 +309,25 @@ impl Filter {
                 }
             }
         }
-        for (name, value) in [
-            ("x-hookwall-source", source.name()),
-            ("x-hookwall-provider", event.provider.as_str()),
-            ("x-hookwall-event-type", &event.event_type),
-            ("x-hookwall-category", event.category.as_str()),
-            ("x-hookwall-severity", event.severity.as_str()),
-            ("x-hookwall-event-id", &event.id),
-        ] {
-            self.set_http_request_header(name, Some(value));
+        if self.holding_headers {
+            for (name, value) in [
+                ("x-hookwall-source", source.name()),
+                ("x-hookwall-provider", event.provider.as_str()),
+                ("x-hookwall-event-type", &label(&event.event_type)),
+                ("x-hookwall-category", event.category.as_str()),
+                ("x-hookwall-severity", event.severity.as_str()),
+                ("x-hookwall-event-id", &label(&event.id)),
+            ] {
+                self.set_http_request_header(name, Some(value));
+            }
         }
         if config.mode == Mode::Cloudevent {
             let cloudevent = event.to_cloudevent_json();
             self.set_http_request_body(0, body.len(), cloudevent.as_bytes());
-            self.set_http_request_header("content-type", Some(CLOUDEVENT));
-            self.set_http_request_header("content-length", None);
+            if self.holding_headers {
+                self.set_http_request_header("content-type", Some(CLOUDEVENT));
+                self.set_http_request_header("content-length", None);
+            }
         }
         self.metrics.request(source.name(), "allowed");
         self.metrics.event(
@@ -259,8 +340,8 @@ impl Filter {
 
     fn deny(&mut self, source: &str, denial: &Denial) -> Action {
         self.metrics.request(source, denial.reason);
-        let headers: Vec<(&str, &str)> = denial.headers().collect();
-        self.reply(denial.status, &headers, &denial.to_json());
+        self.source = None;
+        reply(denial);
         Action::Pause
     }
 
@@ -270,4 +351,24 @@ impl Filter {
         self.source = None;
         self.send_http_response(u32::from(status), all, Some(body.as_bytes()));
     }
+}
+
+fn now(context: &impl Context) -> Duration {
+    context
+        .get_current_time()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// Answers the current (or effective) stream with `denial`: from its own callbacks, or from the
+/// root's tick.
+fn reply(denial: &Denial) {
+    let mut headers = vec![("content-type", "application/json")];
+    headers.extend(denial.headers());
+    proxy_wasm::hostcalls::send_http_response(
+        u32::from(denial.status),
+        headers,
+        Some(denial.to_json().as_bytes()),
+    )
+    .ok();
 }

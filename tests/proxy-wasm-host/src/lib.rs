@@ -1,19 +1,27 @@
 //! A proxy-wasm ABI 0.2.1 host on wasmtime that runs a filter the way Envoy does, so tests
-//! and benchmarks drive the real release `.wasm`:
+//! and benchmarks drive the real release `.wasm`. The rules, each with the Envoy or
+//! proxy-wasm-cpp-host source behind it, are listed in `docs/envoy-test-host.md`:
 //!
 //! - every host function a proxy-wasm Rust filter imports is defined, and nothing else, so a
 //!   filter importing a function Envoy lacks fails to instantiate (no catch-all);
-//! - request headers can be read and changed while the filter holds them (it returned `Pause`
-//!   from `on_request_headers`); once they continued, the map is gone (`BadArgument`), as
-//!   Envoy's is;
+//! - a headers callback's status is converted as cpp-host does: `StopIteration` becomes
+//!   `StopAllIterationAndWatermark` unless the plugin sets `allow_on_headers_stop_iteration`
+//!   ([`Envoy`]); under StopAll the body is buffered unseen until `proxy_continue_stream`;
+//! - request headers can be read and changed only while Envoy holds them for the filter;
+//!   once they continued (or the filter asked to continue), the map is gone (`BadArgument`);
 //! - the body arrives in chunks; while the filter pauses, Envoy buffers and the next callback
 //!   sees the running size; `Continue` forwards what is buffered;
-//! - a request with trailers (HTTP/2 allows them) ends with the trailers callback, not with a
-//!   body callback at the end of the stream;
+//! - a request with trailers ends with the trailers callback, not with a body callback at the
+//!   end of the stream;
+//! - a stream the filter never lets finish lets time pass: the plugin's ticks fire until
+//!   Envoy's stream idle timeout, then the send fails, naming the hang;
+//! - `source.address` is what the connection manager makes of the peer and `X-Forwarded-For`
+//!   under `use_remote_address` and `xff_num_trusted_hops`;
 //! - one local reply per stream; after it, no further request callback;
 //! - shared data with compare-and-swap, shared by every VM built from one [`SharedData`] (the
-//!   way Envoy shares it across worker threads), metrics, logs, `source.address`, a clock.
+//!   way Envoy shares it across worker threads), metrics, logs, a clock.
 
+pub mod deployment;
 pub mod examples;
 
 use std::collections::HashMap;
@@ -38,6 +46,43 @@ const REQUEST_HEADERS: i32 = 0;
 const REQUEST_TRAILERS: i32 = 1;
 const RESPONSE_HEADERS: i32 = 2;
 const ACTION_CONTINUE: i32 = 0;
+/// `WasmStreamType::Request` in `proxy_continue_stream`.
+const STREAM_REQUEST: i32 = 0;
+
+/// Envoy's default `stream_idle_timeout` (HttpConnectionManager): how long a stalled stream
+/// waits before Envoy answers 408 itself.
+const STREAM_IDLE_TIMEOUT_MS: u64 = 300_000;
+
+/// What Envoy was configured with, where it changes what a filter sees. The default is
+/// Envoy's own default for each field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Envoy {
+    /// The Wasm filter's `PluginConfig.allow_on_headers_stop_iteration` (Envoy 1.35+).
+    pub allow_on_headers_stop_iteration: bool,
+    /// The HTTP connection manager's `use_remote_address`.
+    pub use_remote_address: bool,
+    /// The HTTP connection manager's `xff_num_trusted_hops`.
+    pub xff_num_trusted_hops: u32,
+}
+
+/// What the filter manager does after a headers callback, from the filter's raw status as
+/// proxy-wasm-cpp-host converts it (`src/context.cc`, `convertVmCallResultToFilterHeadersStatus`:
+/// 0 Continue, 1 StopIteration, 2 ContinueAndEndStream, 3 and 4 StopAll…, anything larger
+/// StopAllIterationAndWatermark).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeadersStatus {
+    Continue,
+    StopIteration,
+    StopAll,
+}
+
+fn headers_status(result: i32, allow_on_headers_stop_iteration: bool) -> HeadersStatus {
+    match result as u32 {
+        0 | 2 => HeadersStatus::Continue,
+        1 if allow_on_headers_stop_iteration => HeadersStatus::StopIteration,
+        _ => HeadersStatus::StopAll,
+    }
+}
 
 /// Shared data of one Envoy process: key → (value, cas).
 #[derive(Clone, Default)]
@@ -55,6 +100,15 @@ type Compiled = HashMap<Vec<u8>, (Engine, Module)>;
 impl SharedData {
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
         self.0.lock().unwrap().get(key).map(|(v, _)| v.clone())
+    }
+
+    /// How many keys the process's shared data holds.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Writes an entry as another worker would.
@@ -75,7 +129,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, Vec<u8>)>,
-    /// `source.address`, `ip:port`.
+    /// The connection's peer, `ip:port`; `source.address` is what Envoy makes of it and of
+    /// `X-Forwarded-For` ([`Envoy`]).
     pub peer: String,
     pub chunks: Vec<Vec<u8>>,
     pub trailers: Vec<(String, Vec<u8>)>,
@@ -128,11 +183,14 @@ impl Request {
 /// What became of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// The filter answered itself.
+    /// The filter answered itself. If the request's headers had gone upstream already, Envoy
+    /// resets the receiver's stream: it never gets the request complete.
     LocalReply {
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
+        /// Whether the receiver saw the (incomplete) request's headers.
+        headers_reached_receiver: bool,
     },
     /// The request went on to the receiver, as it reached it.
     Forwarded {
@@ -159,6 +217,17 @@ impl Outcome {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the receiver saw the request's headers (for a forwarded request, always).
+    pub fn headers_reached_receiver(&self) -> bool {
+        match self {
+            Self::LocalReply {
+                headers_reached_receiver,
+                ..
+            } => *headers_reached_receiver,
+            Self::Forwarded { .. } => true,
+        }
+    }
+
     pub fn body(&self) -> &[u8] {
         match self {
             Self::LocalReply { body, .. } | Self::Forwarded { body, .. } => body,
@@ -170,16 +239,32 @@ impl Outcome {
 struct Stream {
     request_headers: Vec<(String, Vec<u8>)>,
     request_trailers: Vec<(String, Vec<u8>)>,
-    /// Request headers continued: the map is no longer there.
-    headers_sent: bool,
+    /// Envoy no longer lends the request headers to the filter: they continued, or the filter
+    /// asked to continue (Envoy's `context.cc` sets `request_headers_` to null in both cases).
+    headers_gone: bool,
+    /// The headers went upstream: the receiver has a request open.
+    upstream_started: bool,
+    /// The headers callback stopped all iteration: body and trailers wait, unseen by the filter
+    /// (`filter_manager.cc`, `handleDataIfStopAll`).
+    stopped_all: bool,
+    /// `proxy_continue_stream` was called; Envoy acts on it once the VM call returns.
+    continue_requested: bool,
+    /// Every chunk of the client's body has arrived.
+    body_complete: bool,
+    /// Trailers arrived while the filter had stopped all iteration.
+    trailers_pending: bool,
     buffered: Vec<u8>,
     forwarded: Vec<u8>,
     response_headers: Vec<(String, Vec<u8>)>,
     local_reply: Option<LocalReply>,
-    peer: String,
+    /// `source.address`, as the connection manager set it.
+    source_address: String,
 }
 
 struct State {
+    envoy: Envoy,
+    /// The root context's tick period (`proxy_set_tick_period_milliseconds`); 0: no timer.
+    tick_period_ms: u64,
     plugin_config: Vec<u8>,
     shared: SharedData,
     metrics: Vec<(String, i64)>,
@@ -217,24 +302,38 @@ pub struct Host {
     on_request_body: TypedFunc<(i32, i32, i32), i32>,
     on_request_trailers: TypedFunc<(i32, i32), i32>,
     on_response_headers: TypedFunc<(i32, i32, i32), i32>,
+    on_tick: TypedFunc<i32, ()>,
     on_log: TypedFunc<i32, ()>,
     on_done: TypedFunc<i32, i32>,
     on_delete: TypedFunc<i32, ()>,
 }
 
 impl Host {
-    /// Loads `wasm` with `plugin_config` as Envoy does: instantiate, start the VM, configure
-    /// the plugin. Fails if the module imports what the host lacks, or `on_configure` fails.
+    /// Loads `wasm` with `plugin_config` as an Envoy with default settings does: instantiate,
+    /// start the VM, configure the plugin. Fails if the module imports what the host lacks, or
+    /// `on_configure` fails.
     pub fn load(wasm: &[u8], plugin_config: &str) -> Result<Self> {
-        Self::load_shared(wasm, plugin_config, SharedData::default())
+        Self::load_in(Envoy::default(), wasm, plugin_config, SharedData::default())
     }
 
     /// Like [`Host::load`], sharing data with other VMs (Envoy's worker threads).
     pub fn load_shared(wasm: &[u8], plugin_config: &str, shared: SharedData) -> Result<Self> {
+        Self::load_in(Envoy::default(), wasm, plugin_config, shared)
+    }
+
+    /// Like [`Host::load_shared`], in an Envoy configured as `envoy` says.
+    pub fn load_in(
+        envoy: Envoy,
+        wasm: &[u8],
+        plugin_config: &str,
+        shared: SharedData,
+    ) -> Result<Self> {
         let (engine, module) = compile(wasm)?;
         let mut linker = Linker::new(&engine);
         define_host_functions(&mut linker)?;
         let state = State {
+            envoy,
+            tick_period_ms: 0,
             plugin_config: plugin_config.as_bytes().to_vec(),
             shared,
             metrics: Vec::new(),
@@ -273,6 +372,7 @@ impl Host {
             on_request_body: func(&mut store, "proxy_on_request_body")?.typed(&store)?,
             on_request_trailers: func(&mut store, "proxy_on_request_trailers")?.typed(&store)?,
             on_response_headers: func(&mut store, "proxy_on_response_headers")?.typed(&store)?,
+            on_tick: func(&mut store, "proxy_on_tick")?.typed(&store)?,
             on_log: func(&mut store, "proxy_on_log")?.typed(&store)?,
             on_done: func(&mut store, "proxy_on_done")?.typed(&store)?,
             on_delete: func(&mut store, "proxy_on_delete")?.typed(&store)?,
@@ -316,10 +416,12 @@ impl Host {
             (":scheme".to_string(), b"https".to_vec()),
         ];
         headers.extend(request.headers.iter().cloned());
+        let envoy = self.store.data().envoy;
+        let source_address = downstream_address(&envoy, &request.peer, &mut headers)?;
         let stream = Stream {
             request_headers: headers,
             request_trailers: request.trailers.clone(),
-            peer: request.peer.clone(),
+            source_address,
             ..Stream::default()
         };
         self.store.data_mut().streams.insert(id, stream);
@@ -340,51 +442,49 @@ impl Host {
         let count = i32::try_from(self.stream(id).request_headers.len())?;
         let no_body = request.chunks.iter().all(Vec::is_empty);
         let trailers = i32::try_from(request.trailers.len())?;
-        let action = self.on_request_headers.call(
+        let result = self.on_request_headers.call(
             &mut self.store,
             (id, count, i32::from(no_body && trailers == 0)),
         )?;
-        if let Some(reply) = self.local_reply(id)? {
-            return Ok(reply);
+        let allow = self.store.data().envoy.allow_on_headers_stop_iteration;
+        match headers_status(result, allow) {
+            HeadersStatus::Continue => self.send_headers(id),
+            HeadersStatus::StopIteration => {}
+            HeadersStatus::StopAll => self.stream(id).stopped_all = true,
         }
-        if action == ACTION_CONTINUE {
-            self.stream(id).headers_sent = true;
+        if let Some(reply) = self.after_call(id)? {
+            return Ok(reply);
         }
         if !no_body {
             let last = request.chunks.len() - 1;
             for (i, chunk) in request.chunks.iter().enumerate() {
-                self.stream(id).buffered.extend_from_slice(chunk);
-                let size = i32::try_from(self.stream(id).buffered.len())?;
-                self.store.data_mut().body_calls += 1;
-                let end = i == last && trailers == 0;
-                let action = self
-                    .on_request_body
-                    .call(&mut self.store, (id, size, i32::from(end)))?;
-                if let Some(reply) = self.local_reply(id)? {
+                let stream = self.stream(id);
+                stream.buffered.extend_from_slice(chunk);
+                stream.body_complete = i == last;
+                if stream.stopped_all {
+                    continue;
+                }
+                self.body(id, i == last && trailers == 0)?;
+                if let Some(reply) = self.after_call(id)? {
                     return Ok(reply);
                 }
-                if action == ACTION_CONTINUE {
-                    self.forward_buffered(id);
+            }
+        }
+        self.stream(id).body_complete = true;
+        if trailers > 0 {
+            if self.stream(id).stopped_all {
+                self.stream(id).trailers_pending = true;
+            } else {
+                self.trailers(id)?;
+                if let Some(reply) = self.after_call(id)? {
+                    return Ok(reply);
                 }
             }
         }
-        if trailers > 0 {
-            let action = self
-                .on_request_trailers
-                .call(&mut self.store, (id, trailers))?;
-            if let Some(reply) = self.local_reply(id)? {
-                return Ok(reply);
-            }
-            if action == ACTION_CONTINUE {
-                self.forward_buffered(id);
-            }
+        if let Some(reply) = self.wait(id)? {
+            return Ok(reply);
         }
         let stream = self.stream(id);
-        if !stream.headers_sent || !stream.buffered.is_empty() {
-            return Err(Error::msg(
-                "the filter never let the request continue: the stream hangs",
-            ));
-        }
         let headers = strings(&stream.request_headers);
         let body = stream.forwarded.clone();
         stream.response_headers =
@@ -393,10 +493,124 @@ impl Host {
         Ok(Outcome::Forwarded { headers, body })
     }
 
+    /// All input is in and the request is not through: time passes, and the root context's
+    /// ticks fire (a filter may finish the stream from one), until Envoy's stream idle timeout.
+    fn wait(&mut self, id: i32) -> Result<Option<Outcome>> {
+        let mut waited = 0;
+        while !self.through(id) {
+            let period = self.store.data().tick_period_ms;
+            if period == 0 || waited >= STREAM_IDLE_TIMEOUT_MS {
+                return Err(Error::msg(format!(
+                    "the filter never let the request continue: the stream hangs until Envoy's \
+                     stream idle timeout ({}s, then 408){}",
+                    STREAM_IDLE_TIMEOUT_MS / 1000,
+                    if self.stream(id).stopped_all {
+                        "; it stopped all iteration on the headers, so its body callback never ran"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            waited += period;
+            self.store.data_mut().now_nanos += period * 1_000_000;
+            self.store.data_mut().current = None;
+            self.on_tick.call(&mut self.store, self.root)?;
+            self.store.data_mut().current = Some(id);
+            if let Some(reply) = self.after_call(id)? {
+                return Ok(Some(reply));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The whole request went upstream.
+    fn through(&mut self, id: i32) -> bool {
+        let stream = self.stream(id);
+        stream.upstream_started
+            && stream.body_complete
+            && stream.buffered.is_empty()
+            && !stream.stopped_all
+            && !stream.trailers_pending
+    }
+
+    /// A body callback with what Envoy holds; `Continue` forwards it (with the headers, if the
+    /// filter still held them), any stop keeps buffering.
+    fn body(&mut self, id: i32, end_of_stream: bool) -> Result<()> {
+        let size = i32::try_from(self.stream(id).buffered.len())?;
+        self.store.data_mut().body_calls += 1;
+        let action = self
+            .on_request_body
+            .call(&mut self.store, (id, size, i32::from(end_of_stream)))?;
+        if action == ACTION_CONTINUE {
+            self.forward_buffered(id);
+        }
+        Ok(())
+    }
+
+    fn trailers(&mut self, id: i32) -> Result<()> {
+        let count = i32::try_from(self.stream(id).request_trailers.len())?;
+        self.stream(id).trailers_pending = false;
+        let action = self
+            .on_request_trailers
+            .call(&mut self.store, (id, count))?;
+        if action == ACTION_CONTINUE {
+            self.forward_buffered(id);
+        }
+        Ok(())
+    }
+
+    /// What Envoy does once a VM call returns: a local reply ends the stream; a requested
+    /// continue resumes it (both are deferred actions in Envoy's `context.cc`).
+    fn after_call(&mut self, id: i32) -> Result<Option<Outcome>> {
+        loop {
+            if let Some(reply) = self.local_reply(id)? {
+                return Ok(Some(reply));
+            }
+            if !std::mem::take(&mut self.stream(id).continue_requested) {
+                return Ok(None);
+            }
+            self.resume(id)?;
+        }
+    }
+
+    /// `commonContinue` in Envoy's `filter_manager.cc`: the headers go on; after a StopAll the
+    /// body and trailers Envoy held are handed to this same filter first
+    /// (`iterate_from_current_filter_`), otherwise what the filter buffered goes upstream.
+    fn resume(&mut self, id: i32) -> Result<()> {
+        let stopped_all = std::mem::take(&mut self.stream(id).stopped_all);
+        self.send_headers(id);
+        if !stopped_all {
+            self.forward_buffered(id);
+            return Ok(());
+        }
+        let stream = self.stream(id);
+        let (complete, trailers) = (stream.body_complete, stream.trailers_pending);
+        if !stream.buffered.is_empty() {
+            self.body(id, complete && !trailers)?;
+        }
+        if trailers && self.local_reply_pending(id) {
+            return Ok(());
+        }
+        if trailers {
+            self.trailers(id)?;
+        }
+        Ok(())
+    }
+
+    fn local_reply_pending(&mut self, id: i32) -> bool {
+        self.stream(id).local_reply.is_some()
+    }
+
+    fn send_headers(&mut self, id: i32) {
+        let stream = self.stream(id);
+        stream.headers_gone = true;
+        stream.upstream_started = true;
+    }
+
     /// The filter continued: the head and what Envoy buffered go on to the receiver.
     fn forward_buffered(&mut self, id: i32) {
+        self.send_headers(id);
         let stream = self.stream(id);
-        stream.headers_sent = true;
         let buffered = std::mem::take(&mut stream.buffered);
         stream.forwarded.extend(buffered);
     }
@@ -407,12 +621,14 @@ impl Host {
             return Ok(None);
         };
         let stream = self.stream(id);
+        let headers_reached_receiver = stream.upstream_started;
         stream.response_headers = vec![(":status".into(), status.to_string().into_bytes())];
         self.on_response_headers.call(&mut self.store, (id, 1, 0))?;
         Ok(Some(Outcome::LocalReply {
             status,
             headers,
             body,
+            headers_reached_receiver,
         }))
     }
 
@@ -480,6 +696,61 @@ fn compile(wasm: &[u8]) -> Result<(Engine, Module)> {
     let module = Module::new(&engine, wasm)?;
     cache.insert(wasm.to_vec(), (engine.clone(), module.clone()));
     Ok((engine, module))
+}
+
+/// `source.address` as Envoy's connection manager sets it before any filter runs
+/// (`conn_manager_utility.cc`, `mutateRequestHeaders`): with `use_remote_address`, the peer, or
+/// with N trusted hops the Nth address from the right of `X-Forwarded-For`, and the peer is
+/// appended to `X-Forwarded-For`; without it, the rightmost address after skipping
+/// `xff_num_trusted_hops`, falling back to the peer. An address from `X-Forwarded-For` has port 0.
+fn downstream_address(
+    envoy: &Envoy,
+    peer: &str,
+    headers: &mut Vec<(String, Vec<u8>)>,
+) -> Result<String> {
+    let peer: std::net::SocketAddr = peer
+        .parse()
+        .map_err(|e| Error::msg(format!("peer {peer:?}: {e}")))?;
+    let xff = forwarded_for(headers);
+    let hops = envoy.xff_num_trusted_hops;
+    let from_xff = match (envoy.use_remote_address, hops) {
+        (true, 0) => None,
+        (true, hops) => xff
+            .as_deref()
+            .and_then(|x| last_address_from_xff(x, hops - 1)),
+        (false, hops) => xff.as_deref().and_then(|x| last_address_from_xff(x, hops)),
+    };
+    if envoy.use_remote_address {
+        let appended = match xff {
+            Some(xff) => format!("{xff},{}", peer.ip()),
+            None => peer.ip().to_string(),
+        };
+        headers.retain(|(name, _)| name != "x-forwarded-for");
+        headers.push(("x-forwarded-for".into(), appended.into_bytes()));
+    }
+    let address = from_xff.map_or(peer, |ip| std::net::SocketAddr::new(ip, 0));
+    Ok(address.to_string())
+}
+
+/// Every `X-Forwarded-For` line, joined as Envoy joins a repeated inline header (`,`).
+fn forwarded_for(headers: &[(String, Vec<u8>)]) -> Option<String> {
+    let values: Vec<String> = headers
+        .iter()
+        .filter(|(name, _)| name == "x-forwarded-for")
+        .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
+}
+
+/// `Utility::getLastAddressFromXFF` (Envoy `source/common/http/utility.cc`): skip `skip`
+/// entries from the right, then the next one, trimmed, if it is an IP address.
+fn last_address_from_xff(xff: &str, skip: u32) -> Option<std::net::IpAddr> {
+    let mut rest = xff;
+    for _ in 0..skip {
+        rest = &rest[..rest.rfind(',')?];
+    }
+    let last = rest.rfind(',').map_or(rest, |at| &rest[at + 1..]);
+    last.trim().parse().ok()
 }
 
 fn strings(headers: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
@@ -567,7 +838,7 @@ fn deserialize_map(bytes: &[u8]) -> Option<Vec<(String, String)>> {
 fn header_map(state: &mut State, map_type: i32) -> Option<&mut Vec<(String, Vec<u8>)>> {
     let stream = state.stream()?;
     match map_type {
-        REQUEST_HEADERS if !stream.headers_sent => Some(&mut stream.request_headers),
+        REQUEST_HEADERS if !stream.headers_gone => Some(&mut stream.request_headers),
         REQUEST_TRAILERS => Some(&mut stream.request_trailers),
         RESPONSE_HEADERS => Some(&mut stream.response_headers),
         _ => None,
@@ -606,7 +877,10 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_set_tick_period_milliseconds",
-        |_: Caller2, _period: i32| -> i32 { status::OK },
+        |mut c: Caller2, period: i32| -> i32 {
+            c.data_mut().tick_period_ms = u64::from(period as u32);
+            status::OK
+        },
     )?;
     linker.func_wrap(
         "env",
@@ -620,9 +894,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
          -> Result<i32> {
             let bytes = match buffer {
                 PLUGIN_CONFIGURATION => c.data().plugin_config.clone(),
+                // Under StopAll, Envoy holds the body in its own buffer, which the filter
+                // cannot see (`context.cc`, `getBuffer`: only while the filter buffers).
                 REQUEST_BODY => match c.data_mut().stream() {
-                    Some(s) => s.buffered.clone(),
-                    None => return Ok(status::NOT_FOUND),
+                    Some(s) if !s.stopped_all => s.buffered.clone(),
+                    _ => return Ok(status::NOT_FOUND),
                 },
                 _ => return Ok(status::NOT_FOUND),
             };
@@ -640,7 +916,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "proxy_set_buffer_bytes",
         |mut c: Caller2, buffer: i32, start: i32, length: i32, ptr: i32, len: i32| -> Result<i32> {
             let value = read(&mut c, ptr, len)?;
-            let Some(stream) = c.data_mut().stream().filter(|_| buffer == REQUEST_BODY) else {
+            let Some(stream) = c
+                .data_mut()
+                .stream()
+                .filter(|s| buffer == REQUEST_BODY && !s.stopped_all)
+            else {
                 return Ok(status::BAD_ARGUMENT);
             };
             let start = self::size(start).min(stream.buffered.len());
@@ -750,7 +1030,10 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         |mut c: Caller2, ptr: i32, len: i32, ptr_out: i32, size_out: i32| -> Result<i32> {
             let path = read(&mut c, ptr, len)?;
             let value = match path.as_slice() {
-                b"source\0address" => c.data_mut().stream().map(|s| s.peer.clone().into_bytes()),
+                b"source\0address" => c
+                    .data_mut()
+                    .stream()
+                    .map(|s| s.source_address.clone().into_bytes()),
                 _ => None,
             };
             let Some(value) = value else {
@@ -804,7 +1087,18 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_continue_stream",
-        |_: Caller2, _stream: i32| -> i32 { status::OK },
+        |mut c: Caller2, stream_type: i32| -> i32 {
+            if stream_type != STREAM_REQUEST {
+                return status::OK;
+            }
+            // Envoy defers the continue until the VM call returns, but lets go of the request
+            // headers at once (`context.cc`, `continueStream`).
+            if let Some(stream) = c.data_mut().stream() {
+                stream.continue_requested = true;
+                stream.headers_gone = true;
+            }
+            status::OK
+        },
     )?;
     linker.func_wrap(
         "env",

@@ -1,12 +1,15 @@
 //! The release filter (`target/wasm32-wasip1/release/hookwall_envoy.wasm`) driven through the
-//! proxy-wasm host: every fixture, every deny rule, chunking, modes, dedup, metrics, floods.
-//! `scripts/test.sh` builds the filter first.
+//! proxy-wasm host: every fixture, every deny rule, chunking, modes, dedup, metrics, floods,
+//! each under both of Envoy's header-stop settings: the shipped `envoy/envoy.yaml` (with
+//! `allow_on_headers_stop_iteration`), and the same Envoy without it (Istio's `WasmPlugin`,
+//! Envoy before 1.35). `scripts/test.sh` builds the filter first.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use proxy_wasm_host::deployment::Deployment;
 use proxy_wasm_host::examples::provider_request;
-use proxy_wasm_host::{Host, Outcome, Request, SharedData};
+use proxy_wasm_host::{Envoy, Host, Outcome, Request, SharedData};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -26,15 +29,50 @@ fn filter() -> &'static [u8] {
     })
 }
 
-fn plugin_config(mode: &str, strip: bool) -> String {
+/// The shipped bootstrap's settings, and the same Envoy without the header-stop option.
+fn settings() -> [Envoy; 2] {
+    let shipped = shipped_envoy_yaml().envoy;
+    assert!(shipped.allow_on_headers_stop_iteration && shipped.use_remote_address);
+    [
+        shipped,
+        Envoy {
+            allow_on_headers_stop_iteration: false,
+            ..shipped
+        },
+    ]
+}
+
+fn shipped_envoy_yaml() -> Deployment {
+    let yaml = std::fs::read_to_string(root().join("envoy/envoy.yaml")).unwrap();
+    Deployment::from_yaml(&yaml).unwrap()
+}
+
+/// Labels beyond `x-hookwall-source` exist only where Envoy let the filter hold the headers.
+fn labelled(envoy: Envoy) -> bool {
+    envoy.allow_on_headers_stop_iteration
+}
+
+/// The example policy, with the filter told the header-stop setting `envoy` has.
+fn plugin_config(envoy: Envoy, mode: &str, strip: bool) -> String {
     let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
     format!(
-        r#"{{"policy": {policy}, "mode": "{mode}", "strip_credentials": {strip}, "dedup": {{"enabled": true, "ttl_seconds": 3600}}}}"#
+        r#"{{"policy": {policy}, "mode": "{mode}", "strip_credentials": {strip}, "dedup": {{"enabled": true, "ttl_seconds": 3600}}, "allow_on_headers_stop_iteration": {}}}"#,
+        envoy.allow_on_headers_stop_iteration
     )
 }
 
-fn host() -> Host {
-    Host::load(filter(), &plugin_config("passthrough", true)).expect("the filter loads")
+fn host_with(envoy: Envoy, mode: &str, strip: bool) -> Host {
+    Host::load_in(
+        envoy,
+        filter(),
+        &plugin_config(envoy, mode, strip),
+        SharedData::default(),
+    )
+    .expect("the filter loads")
+}
+
+fn host(envoy: Envoy) -> Host {
+    host_with(envoy, "passthrough", true)
 }
 
 fn fixture(path: &str) -> Vec<u8> {
@@ -70,7 +108,13 @@ fn json(bytes: &[u8]) -> Value {
 
 #[test]
 fn every_fixture_is_forwarded_labelled_and_stripped_of_its_credential() {
-    let mut host = host();
+    for envoy in settings() {
+        every_fixture_in(envoy);
+    }
+}
+
+fn every_fixture_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let mut n = 0;
     for provider in ["crowdsec", "cloud66", "sectigo"] {
         for (event_type, body) in fixtures(provider) {
@@ -83,6 +127,20 @@ fn every_fixture_is_forwarded_labelled_and_stripped_of_its_credential() {
             };
             assert_eq!(forwarded, &body, "{event_type}: passthrough keeps the body");
             assert_eq!(outcome.header("x-hookwall-source"), Some(provider));
+            assert_eq!(
+                outcome.header("authorization"),
+                None,
+                "{event_type}: credential stripped"
+            );
+            assert!(
+                !outcome.header(":path").unwrap().contains("token="),
+                "{event_type}: query token stripped"
+            );
+            n += 1;
+            if !labelled(envoy) {
+                assert_eq!(outcome.header("x-hookwall-event-id"), None);
+                continue;
+            }
             assert_eq!(outcome.header("x-hookwall-provider"), Some(provider));
             assert_eq!(
                 outcome.header("x-hookwall-event-type"),
@@ -98,16 +156,6 @@ fn every_fixture_is_forwarded_labelled_and_stripped_of_its_credential() {
                 golden["data"]["category"].as_str()
             );
             assert_eq!(outcome.header("x-hookwall-event-id"), golden["id"].as_str());
-            assert_eq!(
-                outcome.header("authorization"),
-                None,
-                "{event_type}: credential stripped"
-            );
-            assert!(
-                !outcome.header(":path").unwrap().contains("token="),
-                "{event_type}: query token stripped"
-            );
-            n += 1;
         }
     }
     assert_eq!(n, 36);
@@ -218,10 +266,25 @@ fn every_deny_rule_answers_locally_with_a_json_error() {
             "provider_mismatch",
         ),
     ];
-    let mut host = host();
+    for envoy in settings() {
+        deny_rules_in(envoy, cases.clone(), &alert);
+    }
+}
+
+fn deny_rules_in(envoy: Envoy, cases: Vec<(&str, Request, u16, &str)>, alert: &[u8]) {
+    let mut host = host(envoy);
     for (name, request, status, reason) in cases {
         let outcome = host.send(&request, 200).unwrap();
         assert_eq!(outcome.status(), Some(status), "{name}: {outcome:?}");
+        // The head is decided before anything goes upstream; a body is refused, at worst,
+        // after the headers alone went (the receiver's stream is then reset).
+        let decided_on_body =
+            ["malformed_json", "schema_violation", "provider_mismatch"].contains(&reason);
+        assert_eq!(
+            outcome.headers_reached_receiver(),
+            decided_on_body && !labelled(envoy),
+            "{name}"
+        );
         assert_eq!(
             outcome.header("content-type"),
             Some("application/json"),
@@ -239,7 +302,7 @@ fn every_deny_rule_answers_locally_with_a_json_error() {
         );
     }
     let challenge = host
-        .send(&Request::post("/hooks/crowdsec", &alert), 200)
+        .send(&Request::post("/hooks/crowdsec", alert), 200)
         .unwrap();
     assert_eq!(
         challenge.header("www-authenticate"),
@@ -268,7 +331,13 @@ impl Tap for Request {
 
 #[test]
 fn chunked_bodies_are_buffered_whole() {
-    let mut host = host();
+    for envoy in settings() {
+        chunked_in(envoy);
+    }
+}
+
+fn chunked_in(envoy: Envoy) {
+    let mut host = host(envoy);
     for size in [1, 7, 100, 4096] {
         let body = fixture("cloud66/active.protect.block.json");
         // The receiver fails each copy, so that the same event is forwarded every time.
@@ -278,7 +347,7 @@ fn chunked_bodies_are_buffered_whole() {
         assert_eq!(outcome.body(), body.as_slice(), "chunks of {size}");
         assert_eq!(
             outcome.header("x-hookwall-event-type"),
-            Some("active.protect.block")
+            labelled(envoy).then_some("active.protect.block")
         );
         assert_eq!(host.body_calls(), body.len().div_ceil(size));
     }
@@ -288,7 +357,13 @@ fn chunked_bodies_are_buffered_whole() {
 /// at the end of the stream: a filter waiting for that would let the body through unchecked.
 #[test]
 fn requests_with_trailers_are_refused_not_forwarded_unchecked() {
-    let mut host = host();
+    for envoy in settings() {
+        trailers_in(envoy);
+    }
+}
+
+fn trailers_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let valid = fixture("cloud66/active.protect.block.json");
     for (body, chunk) in [
         (&valid[..], 4096),
@@ -309,27 +384,35 @@ fn requests_with_trailers_are_refused_not_forwarded_unchecked() {
         Some(4)
     );
     let outcome = host.send(&as_provider("cloud66", &valid), 200).unwrap();
-    assert_eq!(outcome.header("x-hookwall-provider"), Some("cloud66"));
+    assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
 }
 
 #[test]
 fn an_oversize_body_is_refused_before_its_end() {
-    let mut host = host();
-    let body = vec![b' '; 200 * 1024];
-    let outcome = host
-        .send(&as_provider("crowdsec", &body).chunked(16 * 1024), 200)
-        .unwrap();
-    assert_eq!(outcome.status(), Some(413));
-    assert_eq!(
-        host.body_calls(),
-        5,
-        "65536 bytes are passed on the fifth chunk of 16 KiB"
-    );
+    for envoy in settings() {
+        let mut host = host(envoy);
+        let body = vec![b' '; 200 * 1024];
+        let outcome = host
+            .send(&as_provider("crowdsec", &body).chunked(16 * 1024), 200)
+            .unwrap();
+        assert_eq!(outcome.status(), Some(413));
+        assert_eq!(
+            host.body_calls(),
+            5,
+            "65536 bytes are passed on the fifth chunk of 16 KiB"
+        );
+    }
 }
 
 #[test]
 fn cloudevent_mode_forwards_the_redacted_cloudevent() {
-    let mut host = Host::load(filter(), &plugin_config("cloudevent", true)).unwrap();
+    for envoy in settings() {
+        cloudevent_in(envoy);
+    }
+}
+
+fn cloudevent_in(envoy: Envoy) {
+    let mut host = host_with(envoy, "cloudevent", true);
     let body = fixture("sectigo/user_reset_password.json");
     let outcome = host.send(&as_provider("sectigo", &body), 200).unwrap();
     assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
@@ -351,7 +434,13 @@ fn cloudevent_mode_forwards_the_redacted_cloudevent() {
 
 #[test]
 fn credentials_reach_the_receiver_only_when_stripping_is_off() {
-    let mut host = Host::load(filter(), &plugin_config("passthrough", false)).unwrap();
+    for envoy in settings() {
+        credentials_in(envoy);
+    }
+}
+
+fn credentials_in(envoy: Envoy) {
+    let mut host = host_with(envoy, "passthrough", false);
     let outcome = host
         .send(
             &as_provider("crowdsec", &fixture("crowdsec/payment_failed.json")),
@@ -376,7 +465,13 @@ fn credentials_reach_the_receiver_only_when_stripping_is_off() {
 
 #[test]
 fn retries_of_delivered_events_are_answered_without_forwarding() {
-    let mut host = host();
+    for envoy in settings() {
+        retries_in(envoy);
+    }
+}
+
+fn retries_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let body = fixture("crowdsec/alert_triggered.json");
     let first = host.send(&as_provider("crowdsec", &body), 200).unwrap();
     assert!(matches!(first, Outcome::Forwarded { .. }));
@@ -395,7 +490,13 @@ fn retries_of_delivered_events_are_answered_without_forwarding() {
 
 #[test]
 fn events_the_receiver_refused_are_forwarded_again() {
-    let mut host = host();
+    for envoy in settings() {
+        refused_again_in(envoy);
+    }
+}
+
+fn refused_again_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let body = fixture("cloud66/server.stopped.json");
     for status in [500, 503, 404] {
         let outcome = host.send(&as_provider("cloud66", &body), status).unwrap();
@@ -412,10 +513,31 @@ fn events_the_receiver_refused_are_forwarded_again() {
 
 #[test]
 fn a_copy_in_flight_on_another_worker_gets_a_retryable_answer() {
+    for envoy in settings() {
+        in_flight_in(envoy);
+    }
+}
+
+/// The filter's dedup entry of an event: its slot key, and its name in the entry.
+fn dedup_entry(source: &str, event_type: &str, id: &str, slots: u64) -> (String, String) {
+    let mut hasher = blake3::Hasher::new();
+    for part in [source, event_type, id] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let bytes = digest.as_bytes();
+    let slot = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) % slots;
+    let event = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
+    (format!("hookwall:dedup:{slot}"), event)
+}
+
+fn in_flight_in(envoy: Envoy) {
     let shared = SharedData::default();
-    let mut worker = Host::load_shared(
+    let mut worker = Host::load_in(
+        envoy,
         filter(),
-        &plugin_config("passthrough", true),
+        &plugin_config(envoy, "passthrough", true),
         shared.clone(),
     )
     .unwrap();
@@ -424,8 +546,8 @@ fn a_copy_in_flight_on_another_worker_gets_a_retryable_answer() {
         .as_str()
         .unwrap()
         .to_string();
-    let key = format!("hookwall:dedup:crowdsec:{id}");
-    shared.set(&key, b"inflight:1767225630");
+    let (key, event) = dedup_entry("crowdsec", "alert_triggered", &id, 65_536);
+    shared.set(&key, format!("{event}:inflight:1767225630:99").as_bytes());
     let outcome = worker.send(&as_provider("crowdsec", &body), 200).unwrap();
     assert_eq!(outcome.status(), Some(503), "{outcome:?}");
     assert_eq!(outcome.header("retry-after"), Some("5"));
@@ -437,12 +559,18 @@ fn a_copy_in_flight_on_another_worker_gets_a_retryable_answer() {
     );
     assert!(String::from_utf8(shared.get(&key).unwrap())
         .unwrap()
-        .starts_with("done:"));
+        .starts_with(&format!("{event}:done:")));
 }
 
 #[test]
 fn a_flood_of_malformed_requests_leaves_the_filter_serving() {
-    let mut host = host();
+    for envoy in settings() {
+        flood_in(envoy);
+    }
+}
+
+fn flood_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
         seed ^= seed << 13;
@@ -478,16 +606,24 @@ fn a_flood_of_malformed_requests_leaves_the_filter_serving() {
 
 #[test]
 fn non_utf8_credentials_do_not_trap() {
-    let mut host = host();
-    let request = Request::post("/hooks/crowdsec", &fixture("crowdsec/payment_failed.json"))
-        .header_bytes("authorization", b"Bearer \xff\xfe\x80");
-    let outcome = host.send(&request, 200).unwrap();
-    assert_eq!(outcome.status(), Some(401));
+    for envoy in settings() {
+        let mut host = host(envoy);
+        let request = Request::post("/hooks/crowdsec", &fixture("crowdsec/payment_failed.json"))
+            .header_bytes("authorization", b"Bearer \xff\xfe\x80");
+        let outcome = host.send(&request, 200).unwrap();
+        assert_eq!(outcome.status(), Some(401));
+    }
 }
 
 #[test]
 fn linear_memory_stays_flat() {
-    let mut host = host();
+    for envoy in settings() {
+        memory_in(envoy);
+    }
+}
+
+fn memory_in(envoy: Envoy) {
+    let mut host = host(envoy);
     let body = fixture("crowdsec/security_engine_offline.json");
     let run = |host: &mut Host, n: usize| {
         for _ in 0..n {
@@ -518,7 +654,7 @@ fn an_invalid_configuration_is_refused_and_logged() {
         "",
         "{}",
         r#"{"policy": {"sources": []}}"#,
-        &plugin_config("fast", true),
+        &plugin_config(Envoy::default(), "fast", true),
     ] {
         assert!(Host::load(filter(), config).is_err(), "{config}");
     }
@@ -535,4 +671,284 @@ fn the_host_refuses_a_module_importing_what_envoy_lacks() {
         .expect("instantiation fails")
         .to_string();
     assert!(error.contains("proxy_does_not_exist"), "{error}");
+}
+
+/// Told it may hold the headers in an Envoy that converts the hold to StopAll, the filter
+/// would never see the body: it must neither hang nor let anything through, and say why once.
+#[test]
+fn a_filter_told_the_wrong_setting_fails_closed_without_hanging() {
+    let envoy = Envoy {
+        allow_on_headers_stop_iteration: false,
+        ..shipped_envoy_yaml().envoy
+    };
+    let told = Envoy {
+        allow_on_headers_stop_iteration: true,
+        ..envoy
+    };
+    let mut host = Host::load_in(
+        envoy,
+        filter(),
+        &plugin_config(told, "passthrough", true),
+        SharedData::default(),
+    )
+    .unwrap();
+    let body = fixture("crowdsec/alert_triggered.json");
+    for _ in 0..3 {
+        let outcome = host.send(&as_provider("crowdsec", &body), 200).unwrap();
+        assert_eq!(outcome.status(), Some(500), "{outcome:?}");
+        assert!(!outcome.headers_reached_receiver());
+        assert_eq!(json(outcome.body())["error"], "filter_misconfigured");
+    }
+    let refused = host
+        .send(&Request::post("/hooks/crowdsec", &body), 200)
+        .unwrap();
+    assert_eq!(refused.status(), Some(401), "the head is still decided");
+    let explained = host
+        .logs()
+        .iter()
+        .filter(|line| line.contains("allow_on_headers_stop_iteration"))
+        .count();
+    assert_eq!(explained, 1, "{:?}", host.logs());
+    assert_eq!(
+        host.metric("hookwall.requests.crowdsec.filter_misconfigured"),
+        Some(3)
+    );
+}
+
+/// Told it may not hold the headers in an Envoy that would allow it, the filter works as in
+/// Istio: enforced, unlabelled.
+#[test]
+fn a_filter_told_no_in_an_envoy_with_the_option_works_without_labels() {
+    let envoy = shipped_envoy_yaml().envoy;
+    let told = Envoy {
+        allow_on_headers_stop_iteration: false,
+        ..envoy
+    };
+    let mut host = Host::load_in(
+        envoy,
+        filter(),
+        &plugin_config(told, "passthrough", true),
+        SharedData::default(),
+    )
+    .unwrap();
+    let outcome = host
+        .send(
+            &as_provider("crowdsec", &fixture("crowdsec/payment_failed.json")),
+            200,
+        )
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
+    assert_eq!(outcome.header("x-hookwall-source"), Some("crowdsec"));
+    assert_eq!(outcome.header("x-hookwall-severity"), None);
+    let refused = host
+        .send(&as_provider("crowdsec", b"{\"metadata\": "), 200)
+        .unwrap();
+    assert_eq!(refused.status(), Some(400));
+}
+
+/// A caller's own `x-hookwall-*` headers never reach the receiver as if hookwall set them.
+#[test]
+fn labels_a_caller_sends_are_removed() {
+    for envoy in settings() {
+        let mut host = host(envoy);
+        let request = as_provider("crowdsec", &fixture("crowdsec/alert_triggered.json"))
+            .header("x-hookwall-severity", "info")
+            .header("x-hookwall-event-id", "forged")
+            .header("X-Hookwall-Verified", "yes");
+        let outcome = host.send(&request, 200).unwrap();
+        let Outcome::Forwarded { headers, .. } = &outcome else {
+            panic!("{outcome:?}");
+        };
+        for (name, value) in headers {
+            assert!(
+                !["info", "forged", "yes"].contains(&value.as_str()),
+                "{name}: {value}"
+            );
+        }
+        assert_eq!(
+            outcome.header("x-hookwall-severity"),
+            labelled(envoy).then_some("high")
+        );
+    }
+}
+
+/// Payload text reaches the receiver's headers only as RFC 9110 field values, bounded.
+#[test]
+fn labels_carry_no_control_bytes_and_are_bounded() {
+    let long_id = "7".repeat(5000);
+    let bodies = [
+        (
+            "crowdsec",
+            String::from_utf8(fixture("crowdsec/payment_failed.json"))
+                .unwrap()
+                .replace("\"payment_failed\"", "\"new_thing\\r\\nx-evil: 1\"")
+                .replacen(
+                    "\"event_id\": \"",
+                    "\"event_id\": \"a\\r\\nx-evil: 2\\u0000",
+                    1,
+                ),
+        ),
+        (
+            "crowdsec",
+            String::from_utf8(fixture("crowdsec/payment_failed.json"))
+                .unwrap()
+                .replacen("\"event_id\": \"", &format!("\"event_id\": \"{long_id}"), 1),
+        ),
+    ];
+    for envoy in settings() {
+        let mut host = host(envoy);
+        for (provider, body) in &bodies {
+            let outcome = host
+                .send(&as_provider(provider, body.as_bytes()), 200)
+                .unwrap();
+            let Outcome::Forwarded { headers, .. } = &outcome else {
+                panic!("{outcome:?}");
+            };
+            assert!(headers.iter().all(|(name, _)| name != "x-evil"));
+            for (name, value) in headers.iter().filter(|(n, _)| n.starts_with("x-hookwall-")) {
+                assert!(
+                    value.len() <= 128 && value.bytes().all(|b| (0x21..=0x7e).contains(&b)),
+                    "{name}: {value:?}"
+                );
+            }
+            if labelled(envoy) && body.contains("new_thing") {
+                assert_eq!(
+                    outcome.header("x-hookwall-event-type"),
+                    Some("new_thing%0D%0Ax-evil:%201")
+                );
+            }
+            let retry = host
+                .send(&as_provider(provider, body.as_bytes()), 200)
+                .unwrap();
+            assert_eq!(retry.status(), Some(200), "a retry is still recognized");
+        }
+    }
+}
+
+/// CrowdSec's documentation gives all 15 of its examples one `event_id`: notifications of
+/// different types about one source event. Each is its own alert and is forwarded once.
+#[test]
+fn distinct_event_types_sharing_an_id_are_each_forwarded_once() {
+    const DOCUMENTED_ID: &str = "c6d468d4f1084ebca84165c33f97fbc4";
+    for envoy in settings() {
+        let mut host = host(envoy);
+        let examples: Vec<Vec<u8>> = fixtures("crowdsec")
+            .into_iter()
+            .map(|(_, body)| {
+                let mut value = json(&body);
+                let holder = match value.get("details") {
+                    Some(_) => &mut value["details"],
+                    None => &mut value,
+                };
+                assert!(holder.get("event_id").is_some());
+                holder["event_id"] = Value::from(DOCUMENTED_ID);
+                serde_json::to_vec(&value).unwrap()
+            })
+            .collect();
+        assert_eq!(examples.len(), 15);
+        for body in &examples {
+            let outcome = host.send(&as_provider("crowdsec", body), 200).unwrap();
+            assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
+        }
+        for body in &examples {
+            let retry = host.send(&as_provider("crowdsec", body), 200).unwrap();
+            assert_eq!(retry.status(), Some(200), "{retry:?}");
+        }
+        assert_eq!(host.metric("hookwall.requests.crowdsec.allowed"), Some(15));
+        assert_eq!(
+            host.metric("hookwall.requests.crowdsec.duplicate"),
+            Some(15)
+        );
+    }
+}
+
+/// Shared data cannot be deleted through the ABI, so dedup entries live in a fixed ring:
+/// however many distinct events pass, the process keeps at most `slots` keys.
+#[test]
+fn dedup_memory_is_bounded_by_its_slots() {
+    let envoy = settings()[0];
+    let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
+    let config = format!(
+        r#"{{"policy": {policy}, "dedup": {{"slots": 64}}, "allow_on_headers_stop_iteration": true}}"#
+    );
+    let shared = SharedData::default();
+    let mut host = Host::load_in(envoy, filter(), &config, shared.clone()).unwrap();
+    let template = String::from_utf8(fixture("cloud66/server.stopped.json")).unwrap();
+    for i in 0..2000 {
+        let body = template.replacen("\"timestamp\": ", &format!("\"timestamp\": 1{i:05}"), 1);
+        let outcome = host
+            .send(&as_provider("cloud66", body.as_bytes()), 200)
+            .unwrap();
+        assert!(
+            matches!(outcome, Outcome::Forwarded { .. }),
+            "{i}: {outcome:?}"
+        );
+    }
+    assert!(shared.len() <= 64, "{} keys", shared.len());
+}
+
+/// `envoy.yaml` as shipped takes the client from the TCP peer: a forged `X-Forwarded-For`
+/// does not pass Sectigo's address allowlist. Under Envoy's default (`use_remote_address:
+/// false`) the same request would pass the address check: the host models both.
+#[test]
+fn the_shipped_bootstrap_is_not_fooled_by_x_forwarded_for() {
+    let shipped = shipped_envoy_yaml();
+    let forged = Request::post("/hooks/sectigo", &fixture("sectigo/user_create.json"))
+        .peer("198.51.100.7:5000")
+        .header("x-forwarded-for", "54.236.233.46");
+    let mut host = Host::load_in(
+        shipped.envoy,
+        filter(),
+        &shipped.plugin_config,
+        SharedData::default(),
+    )
+    .unwrap();
+    let outcome = host.send(&forged, 200).unwrap();
+    assert_eq!(outcome.status(), Some(403), "{outcome:?}");
+    assert_eq!(json(outcome.body())["error"], "forbidden_address");
+    let default_envoy = Envoy {
+        use_remote_address: false,
+        ..shipped.envoy
+    };
+    let mut fooled = Host::load_in(
+        default_envoy,
+        filter(),
+        &shipped.plugin_config,
+        SharedData::default(),
+    )
+    .unwrap();
+    let outcome = fooled.send(&forged, 200).unwrap();
+    assert_eq!(
+        outcome.status(),
+        Some(401),
+        "past the allowlist: {outcome:?}"
+    );
+}
+
+/// A redacted body's record of what was redacted stays bounded: one request cannot exhaust the
+/// VM's memory, and the next one is served.
+#[test]
+fn a_redaction_bomb_neither_kills_the_vm_nor_grows_the_output() {
+    for envoy in settings() {
+        let mut host = host_with(envoy, "cloudevent", true);
+        let mut body = String::from(
+            r#"{"id": 1, "event": "user_login_link", "target": {"type": "user", "id": "u1"}, "partner": {"id": "p1"}, "body": {""#,
+        );
+        body.push_str(&"a".repeat(32_000));
+        body.push_str("\": [");
+        body.push_str(&vec!["\"\""; 10_900].join(","));
+        body.push_str("]}}");
+        let outcome = host
+            .send(&as_provider("sectigo", body.as_bytes()), 200)
+            .unwrap();
+        assert!(
+            outcome.body().len() < 2 * body.len() + 4096,
+            "{} bytes out of {}",
+            outcome.body().len(),
+            body.len()
+        );
+        let good = fixture("sectigo/user_create.json");
+        let outcome = host.send(&as_provider("sectigo", &good), 200).unwrap();
+        assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
+    }
 }
