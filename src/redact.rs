@@ -2,43 +2,42 @@
 //!
 //! Sectigo's `user_reset_password` carries a temporary password, `user_login_link` a one-time
 //! login link and the `*_zip_download_available` events a download link that works for whoever
-//! holds it. Their field names are not documented, so for those events every string in `body`
-//! is redacted except under keys known to be harmless; in every Sectigo body, keys that name a
-//! secret (password, token, link…) are redacted whatever the event. Users add their own paths.
+//! holds it. Their field names are not documented, so for those events every string and number
+//! in `body` is redacted except under keys known to be harmless; in every Sectigo body, keys that
+//! name a secret (password, token, api_key…, see [`keys`]) are redacted whatever the event. Users
+//! add their own paths.
+//!
+//! Redaction must not let a hostile payload grow the output without bound. Its marker can be
+//! longer than what it replaces (`0` becomes `"[REDACTED]"`), so a container that redaction would
+//! grow by more than its own size plus [`SLACK`] is replaced whole; the forwarded payload thus
+//! stays under twice the body plus [`SLACK`]. What is recorded is bounded too ([`record`]): a
+//! container whose every value was redacted is listed once, by its own path.
+
+mod keys;
+mod record;
+
+pub use record::{MAX_PATHS, MAX_PATH_BYTES};
 
 use alloc::borrow::Cow;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt::Write;
 
+use crate::classify::Kind;
 use crate::tree::Tree;
 use crate::{json, sectigo, Error, Event};
+use record::{Mark, Record};
 
 /// What replaces a redacted value.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Keys whose values stay in a secret-bearing body: identifiers and descriptions, no credentials.
-const HARMLESS_KEYS: &[&str] = &[
-    "id",
-    "type",
-    "name",
-    "first_name",
-    "last_name",
-    "username",
-    "email",
-    "status",
-    "state",
-    "role",
-    "domain",
-    "created_at",
-    "updated_at",
-    "expires_at",
-];
+/// `"[REDACTED]"` as written.
+const REDACTED_SIZE: usize = REDACTED.len() + 2;
 
-/// Parts of a key that mark its value as a secret in any Sectigo body.
-const SECRET_KEY_PARTS: &[&str] = &[
-    "password", "passwd", "secret", "token", "link", "url", "otp",
-];
+/// How much a container may grow beyond doubling before it is replaced whole: enough that a
+/// small body keeps its shape when a few short values in it are redacted.
+pub const SLACK: usize = 256;
 
 /// A path into the provider's payload: keys separated by dots; `*` matches any key or array
 /// index, a number also matches that array index (`body.user.email`, `body.files.*.url`).
@@ -62,8 +61,14 @@ impl RedactPath {
 pub enum Payload<'a> {
     /// The body's own text: nothing in it needed redacting.
     Raw(&'a str),
-    /// The payload with secrets replaced by `"[REDACTED]"`, and where they were.
-    Redacted { value: Tree<'a>, paths: Vec<String> },
+    /// The payload with secrets replaced by `"[REDACTED]"`; where they were (at most
+    /// [`MAX_PATHS`] paths, then `…and N more`); and the body it was read from, which any
+    /// further redaction starts over from, so that the bound on growth holds for all of it.
+    Redacted {
+        value: Tree<'a>,
+        paths: Vec<String>,
+        original: &'a str,
+    },
 }
 
 impl Payload<'_> {
@@ -81,7 +86,9 @@ impl Payload<'_> {
 pub(crate) fn sectigo_has_secret(kind: sectigo::EventType, body: &Tree<'_>) -> bool {
     fn named(tree: &Tree<'_>) -> bool {
         match tree {
-            Tree::Object(members) => members.iter().any(|(k, v)| names_secret(k) || named(v)),
+            Tree::Object(members) => members
+                .iter()
+                .any(|(k, v)| keys::names_secret(k) || named(v)),
             Tree::Array(items) => items.iter().any(named),
             _ => false,
         }
@@ -90,129 +97,300 @@ pub(crate) fn sectigo_has_secret(kind: sectigo::EventType, body: &Tree<'_>) -> b
 }
 
 /// The whole Sectigo payload with the secrets in its body redacted.
-pub(crate) fn sectigo_payload<'a>(
-    text: &'a str,
-    kind: sectigo::EventType,
-) -> Result<Payload<'a>, Error> {
-    let mut value: Tree<'a> = json::from_body(text)?;
-    let mut paths = Vec::new();
-    if let Some(body) = value.get_mut("body") {
-        redact_secrets(body, kind, &mut String::from("body"), &mut paths);
-    }
-    Ok(Payload::Redacted { value, paths })
+pub(crate) fn sectigo_payload(text: &str, kind: sectigo::EventType) -> Result<Payload<'_>, Error> {
+    redact(text, Some(kind), &[])
 }
 
-/// Redacts the configured `paths` in the event's payload.
+/// Redacts the configured `paths` in the event's payload, with the built-in rules of its
+/// provider, in one walk over the body as received.
 pub(crate) fn apply(event: &mut Event<'_>, paths: &[RedactPath]) -> Result<(), Error> {
     if paths.is_empty() {
         return Ok(());
     }
-    let (mut value, mut redacted) = match core::mem::replace(&mut event.payload, Payload::Raw("")) {
-        Payload::Raw(text) => (json::from_body::<Tree>(text)?, Vec::new()),
-        Payload::Redacted { value, paths } => (value, paths),
+    let original = match &event.payload {
+        Payload::Raw(text) | Payload::Redacted { original: text, .. } => *text,
     };
-    for path in paths {
-        redact_path(
-            &mut value,
-            &path.segments,
-            &mut String::new(),
-            &mut redacted,
-        );
-    }
-    event.payload = Payload::Redacted {
-        value,
-        paths: redacted,
+    let sectigo = match event.kind {
+        Kind::Sectigo(kind) => Some(kind),
+        _ => None,
     };
+    event.payload = redact(original, sectigo, paths)?;
     Ok(())
 }
 
-fn redact_secrets(
-    value: &mut Tree<'_>,
-    kind: sectigo::EventType,
-    at: &mut String,
-    out: &mut Vec<String>,
-) {
-    match value {
-        Tree::Object(members) => {
-            for (key, child) in members.iter_mut() {
-                let len = at.len();
-                at.push('.');
-                at.push_str(key);
-                let secret_string =
-                    kind.carries_secret() && matches!(child, Tree::String(_)) && !is_harmless(key);
-                if (names_secret(key) && *child != Tree::Null) || secret_string {
-                    replace(child, at, out);
-                } else {
-                    redact_secrets(child, kind, at, out);
-                }
-                at.truncate(len);
-            }
+fn redact<'a>(
+    text: &'a str,
+    sectigo: Option<sectigo::EventType>,
+    paths: &[RedactPath],
+) -> Result<Payload<'a>, Error> {
+    let mut value: Tree<'a> = json::from_body(text)?;
+    let mut walk = Walk {
+        paths,
+        sectigo,
+        at: String::new(),
+        record: Record::default(),
+    };
+    let everywhere: Vec<Match> = (0..paths.len())
+        .map(|path| Match { path, matched: 0 })
+        .collect();
+    walk.visit(&mut value, &everywhere, Scope::Root);
+    Ok(Payload::Redacted {
+        value,
+        paths: walk.record.into_paths(),
+        original: text,
+    })
+}
+
+/// One walk over a payload, applying every rule where it belongs.
+struct Walk<'r> {
+    paths: &'r [RedactPath],
+    sectigo: Option<sectigo::EventType>,
+    /// The path of the value being visited.
+    at: String,
+    record: Record,
+}
+
+/// A configured path that matches the value being visited up to `matched` segments.
+#[derive(Clone, Copy)]
+struct Match {
+    path: usize,
+    matched: usize,
+}
+
+/// Where a value sits for the built-in rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Root,
+    Other,
+    /// In a Sectigo body; whether its event carries a secret in every value.
+    SectigoBody {
+        carries: bool,
+    },
+}
+
+/// A member's key or an item's index.
+#[derive(Clone, Copy)]
+enum Step<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+/// What redaction did to a value: how long it was as written (a lower bound, escapes aside, of
+/// what it took in the body), how much longer it is now, and whether all of it is redacted.
+#[derive(Clone, Copy)]
+struct Change {
+    size: usize,
+    growth: isize,
+    whole: bool,
+}
+
+impl Change {
+    fn kept(value: &Tree<'_>) -> Self {
+        Self {
+            size: size(value),
+            growth: 0,
+            whole: false,
         }
-        Tree::Array(items) => {
-            for (index, child) in items.iter_mut().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("[{index}]"));
-                if kind.carries_secret() && matches!(child, Tree::String(_)) {
-                    replace(child, at, out);
-                } else {
-                    redact_secrets(child, kind, at, out);
-                }
-                at.truncate(len);
-            }
-        }
-        _ => {}
     }
 }
 
-fn names_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
-}
-
-fn is_harmless(key: &str) -> bool {
-    HARMLESS_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
-}
-
-fn redact_path(value: &mut Tree<'_>, segments: &[String], at: &mut String, out: &mut Vec<String>) {
-    let Some((first, rest)) = segments.split_first() else {
-        if value.as_str() != Some(REDACTED) {
-            replace(value, at, out);
-        }
-        return;
-    };
-    let mut descend = |child: &mut Tree<'_>, step: &str, at: &mut String| {
-        let len = at.len();
-        at.push_str(step);
-        redact_path(child, rest, at, out);
-        at.truncate(len);
-    };
-    match value {
-        Tree::Object(members) => {
-            for (key, child) in members.iter_mut() {
-                if first == "*" || first == key {
-                    let step = if at.is_empty() {
-                        key.to_string()
-                    } else {
-                        format!(".{key}")
-                    };
-                    descend(child, &step, at);
+impl Walk<'_> {
+    /// Redacts what the rules and `matches` call for in `value` and below.
+    fn visit(&mut self, value: &mut Tree<'_>, matches: &[Match], scope: Scope) -> Change {
+        let mark = self.record.mark();
+        let mut sum = Sum::default();
+        match value {
+            Tree::Object(members) => {
+                for (key, child) in members.iter_mut() {
+                    let change = self.child(Step::Key(key), child, matches, scope);
+                    sum.add(change, key.len() + 3);
                 }
             }
-        }
-        Tree::Array(items) => {
-            for (index, child) in items.iter_mut().enumerate() {
-                if first == "*" || first.parse::<usize>() == Ok(index) {
-                    descend(child, &format!("[{index}]"), at);
+            Tree::Array(items) => {
+                for (index, child) in items.iter_mut().enumerate() {
+                    let change = self.child(Step::Index(index), child, matches, scope);
+                    sum.add(change, 0);
                 }
             }
+            _ => return Change::kept(value),
         }
-        _ => {}
+        self.settle(value, &sum, mark)
+    }
+
+    fn child(
+        &mut self,
+        step: Step<'_>,
+        child: &mut Tree<'_>,
+        matches: &[Match],
+        scope: Scope,
+    ) -> Change {
+        let len = self.at.len();
+        self.push_step(step);
+        let change = self.redact_child(step, child, matches, self.scope_of(step, scope));
+        self.at.truncate(len);
+        change
+    }
+
+    fn redact_child(
+        &mut self,
+        step: Step<'_>,
+        child: &mut Tree<'_>,
+        matches: &[Match],
+        scope: Scope,
+    ) -> Change {
+        let mut next = Vec::new();
+        let mut matched = false;
+        for m in matches {
+            let segments = &self.paths[m.path].segments;
+            if !step_matches(&segments[m.matched], step) {
+                continue;
+            }
+            if m.matched + 1 == segments.len() {
+                matched = true;
+            } else {
+                next.push(Match {
+                    path: m.path,
+                    matched: m.matched + 1,
+                });
+            }
+        }
+        if matched || is_secret(step, child, scope) {
+            return self.replace(child);
+        }
+        if next.is_empty() && !matches!(scope, Scope::SectigoBody { .. }) {
+            return Change::kept(child);
+        }
+        self.visit(child, &next, scope)
+    }
+
+    /// A container's outcome: replaced whole when redaction grew it too much, recorded once
+    /// when every value in it was redacted.
+    fn settle(&mut self, value: &mut Tree<'_>, sum: &Sum, mark: Mark) -> Change {
+        let size = sum.size;
+        if sum.growth > (size + SLACK) as isize {
+            *value = Tree::String(Cow::Borrowed(REDACTED));
+            self.record.fold(mark, &self.at);
+            return Change {
+                size,
+                growth: REDACTED_SIZE as isize - size as isize,
+                whole: true,
+            };
+        }
+        let whole = sum.count > 0 && sum.whole;
+        if whole {
+            self.record.fold(mark, &self.at);
+        }
+        Change {
+            size,
+            growth: sum.growth,
+            whole,
+        }
+    }
+
+    fn replace(&mut self, value: &mut Tree<'_>) -> Change {
+        let size = size(value);
+        *value = Tree::String(Cow::Borrowed(REDACTED));
+        self.record.push(&self.at);
+        Change {
+            size,
+            growth: REDACTED_SIZE as isize - size as isize,
+            whole: true,
+        }
+    }
+
+    fn scope_of(&self, step: Step<'_>, parent: Scope) -> Scope {
+        match (parent, step, self.sectigo) {
+            (Scope::Root, Step::Key("body"), Some(kind)) => Scope::SectigoBody {
+                carries: kind.carries_secret(),
+            },
+            (Scope::Root, ..) => Scope::Other,
+            _ => parent,
+        }
+    }
+
+    fn push_step(&mut self, step: Step<'_>) {
+        match step {
+            Step::Key(key) => {
+                if !self.at.is_empty() {
+                    self.at.push('.');
+                }
+                self.at.push_str(key);
+            }
+            // Writing to a String cannot fail.
+            Step::Index(index) => drop(write!(self.at, "[{index}]")),
+        }
     }
 }
 
-fn replace(value: &mut Tree<'_>, at: &str, out: &mut Vec<String>) {
-    *value = Tree::String(Cow::Borrowed(REDACTED));
-    out.push(String::from(at));
+/// A container's children, added up.
+struct Sum {
+    size: usize,
+    growth: isize,
+    count: usize,
+    whole: bool,
+}
+
+impl Default for Sum {
+    fn default() -> Self {
+        Self {
+            size: 2,
+            growth: 0,
+            count: 0,
+            whole: true,
+        }
+    }
+}
+
+impl Sum {
+    /// A child's change, and the bytes around it: its key, and a comma after the first.
+    fn add(&mut self, change: Change, framing: usize) {
+        self.size += change.size + framing + usize::from(self.count > 0);
+        self.growth += change.growth;
+        self.whole &= change.whole;
+        self.count += 1;
+    }
+}
+
+/// Whether the built-in rules redact `child`: in a Sectigo body, a value under a key that names
+/// a secret, and in a secret-bearing event every string and number but under a harmless key.
+fn is_secret(step: Step<'_>, child: &Tree<'_>, scope: Scope) -> bool {
+    let Scope::SectigoBody { carries } = scope else {
+        return false;
+    };
+    let scalar = carries && matches!(child, Tree::String(_) | Tree::Number(_));
+    match step {
+        Step::Key(key) => {
+            keys::names_secret(key) && *child != Tree::Null || scalar && !keys::is_harmless(key)
+        }
+        Step::Index(_) => scalar,
+    }
+}
+
+fn step_matches(segment: &str, step: Step<'_>) -> bool {
+    segment == "*"
+        || match step {
+            Step::Key(key) => segment == key,
+            Step::Index(index) => segment.parse::<usize>() == Ok(index),
+        }
+}
+
+/// How long `value` is written, escapes aside: never more than it took in the body.
+fn size(value: &Tree<'_>) -> usize {
+    let commas = |n: usize| n.saturating_sub(1);
+    match value {
+        Tree::Null | Tree::Bool(true) => 4,
+        Tree::Bool(false) => 5,
+        Tree::Number(n) => n.len(),
+        Tree::String(s) => s.len() + 2,
+        Tree::Array(items) => 2 + commas(items.len()) + items.iter().map(size).sum::<usize>(),
+        Tree::Object(members) => {
+            2 + commas(members.len())
+                + members
+                    .iter()
+                    .map(|(key, value)| key.len() + 3 + size(value))
+                    .sum::<usize>()
+        }
+    }
 }
 
 #[cfg(test)]

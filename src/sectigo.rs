@@ -157,7 +157,8 @@ fn describe(kind: EventType, target_type: &str, body: &Tree<'_>, parts: &mut Par
         E::DatabaseBackupRestoreStateChanged | E::DatabaseBackupZipDownloadAvailable => {
             find_text(body, &["name", "database_name", "db_name"])
         }
-        _ => find_text(body, &["domain", "hostname", "url", "name"]),
+        // Not `url`: it names a secret, which is redacted, and no summary is built from one.
+        _ => find_text(body, &["domain", "hostname", "name"]),
     };
     let label = match (&name, &parts.subject_id) {
         (Some(name), _) => name.clone(),

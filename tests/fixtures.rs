@@ -212,12 +212,13 @@ fn configured_paths_are_redacted() {
     assert_eq!(payload["source"]["rdns"], "[REDACTED]");
     assert_eq!(payload["behaviors"][1]["description"], "[REDACTED]");
     assert_eq!(payload["behaviors"][1]["label"], "Scan");
+    // In the payload's order: every path is applied in one walk.
     assert_eq!(
         ce["data"]["redacted"],
         json!([
-            "details.source.rdns",
             "details.behaviors[0].description",
-            "details.behaviors[1].description"
+            "details.behaviors[1].description",
+            "details.source.rdns"
         ])
     );
 }
@@ -261,4 +262,153 @@ fn receive_time_fills_in_only_where_the_payload_has_none() {
     .unwrap();
     let ce: Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
     assert_eq!(ce["time"], "2022-01-01T00:00:00Z");
+}
+
+/// A Sectigo payload of `event` around `body`.
+fn sectigo(event: &str, body: &str) -> String {
+    format!(
+        r#"{{"id": 1, "event": "{event}", "target": {{"type": "User", "id": 2}}, "body": {body}, "partner": {{"id": 3}}}}"#
+    )
+}
+
+#[test]
+fn the_redaction_bomb_stays_small() {
+    let items = vec![r#""""#; 10_900].join(", ");
+    let body = sectigo(
+        "user_login_link",
+        &format!(r#"{{"{}": [{items}]}}"#, "a".repeat(32_000)),
+    );
+    assert!(body.len() > 64_000, "{}", body.len());
+    let event = classify(body.as_bytes(), &Options::default()).unwrap();
+    let json = event.to_cloudevent_json();
+    assert!(json.len() < 2 * body.len() + 8192, "{} bytes", json.len());
+    let listed = event.payload.redacted();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(
+        listed[0].starts_with("body") && listed[0].len() <= 128,
+        "{}",
+        listed[0]
+    );
+
+    // A wildcard path over any provider's payload: one entry per value was 30,000 entries.
+    let alert = fs::read_to_string(root().join("crowdsec/alert_triggered.json")).unwrap();
+    let mut payload: Value = serde_json::from_str(&alert).unwrap();
+    payload["details"][format!("x{}", "y".repeat(20_000)).as_str()] = json!(vec![0; 30_000]);
+    let body = payload.to_string();
+    let paths = [hookwall::RedactPath::parse("details.*.*").unwrap()];
+    let event = classify(
+        body.as_bytes(),
+        &Options {
+            redact: &paths,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let json = event.to_cloudevent_json();
+    assert!(json.len() < 2 * body.len() + 8192, "{} bytes", json.len());
+    let listed = event.payload.redacted();
+    // Each object or array redacted whole is one entry, cut when long.
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert_eq!(
+        listed[..3],
+        ["details.behaviors", "details.source", "details.target"]
+    );
+    assert!(
+        listed[3].len() <= 128 && listed[3].ends_with('…'),
+        "{}",
+        listed[3]
+    );
+}
+
+#[test]
+fn every_string_and_number_of_a_secret_bearing_body_is_redacted() {
+    let body = r#"{"user": {"id": 7, "name": "Ana", "email": "ana@example.com"},
+        "temporary_pin": 48213977, "reset": {"code": 55123, "hint": "blue"},
+        "codes": [91827, "x7"], "attempts": 3, "verified": true, "note": null}"#;
+    for event in [
+        "user_reset_password",
+        "user_login_link",
+        "database_backup_zip_download_available",
+        "website_zip_download_available",
+    ] {
+        let payload = sectigo(event, body);
+        let event = classify(payload.as_bytes(), &Options::default()).unwrap();
+        let json = event.to_cloudevent_json();
+        for secret in ["48213977", "55123", "blue", "91827", "x7", "\"attempts\":3"] {
+            assert!(!json.contains(secret), "{secret} in {json}");
+        }
+        let ce: Value = serde_json::from_str(&json).unwrap();
+        let body = &ce["data"]["payload"]["body"];
+        assert_eq!(
+            body["user"],
+            json!({"id": 7, "name": "Ana", "email": "ana@example.com"})
+        );
+        assert_eq!(body["temporary_pin"], "[REDACTED]");
+        assert_eq!(
+            body["reset"],
+            json!({"code": "[REDACTED]", "hint": "[REDACTED]"})
+        );
+        assert_eq!(body["verified"], true);
+        assert_eq!(body["note"], Value::Null);
+        assert_eq!(
+            ce["data"]["redacted"],
+            json!([
+                "body.temporary_pin",
+                "body.reset",
+                "body.codes",
+                "body.attempts"
+            ])
+        );
+    }
+}
+
+#[test]
+fn keys_that_name_a_secret_are_redacted_in_every_sectigo_body() {
+    let secrets = [
+        ("initial_pwd", "\"hunter2\""),
+        ("api_key", "\"ak_live_1\""),
+        ("apiKey", "\"ak_live_2\""),
+        ("invite_uri", "\"https://x.example/i/abc\""),
+        ("session_cookie", "\"sid=zz9\""),
+        ("passcode", "735110"),
+        ("pin", "4411"),
+        ("otp_code", "\"992211\""),
+        ("client_secret", "\"cs_1\""),
+        ("refresh_token", "\"rt_1\""),
+        ("credentials", "{\"user\": \"u\", \"pass\": \"p1\"}"),
+        ("authorization", "\"Bearer abc\""),
+        ("sessionId", "\"s-42\""),
+    ];
+    let harmless = [
+        ("monkey", "\"banana\""),
+        ("keyword", "\"malware\""),
+        ("pinned", "true"),
+        ("security_level", "\"high\""),
+        ("author", "\"Ana\""),
+        ("signature", "\"JS.Injector.Generic\""),
+    ];
+    let members: Vec<String> = secrets
+        .iter()
+        .chain(&harmless)
+        .map(|(key, value)| format!(r#""{key}": {value}"#))
+        .collect();
+    let body = format!(
+        r#"{{"website": {{"id": 1, "domain": "shop.example.com"}}, {}}}"#,
+        members.join(", ")
+    );
+    let payload = sectigo("website_monitor_enabled", &body);
+    let event = classify(payload.as_bytes(), &Options::default()).unwrap();
+    let ce: Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
+    let body = &ce["data"]["payload"]["body"];
+    for (key, _) in secrets {
+        assert_eq!(body[key], "[REDACTED]", "{key}");
+    }
+    for (key, value) in harmless {
+        assert_eq!(
+            body[key],
+            serde_json::from_str::<Value>(value).unwrap(),
+            "{key}"
+        );
+    }
+    assert_eq!(ce["data"]["subject"]["name"], "shop.example.com");
 }

@@ -862,6 +862,9 @@ fn wide_public_trusted_proxies_need_the_insecure_flag() {
     }
 }
 
+/// A path, its extra headers and the status expected.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16);
+
 #[test]
 fn one_length_limit_for_every_secret() {
     let max = "k".repeat(512);
@@ -910,7 +913,7 @@ fn one_length_limit_for_every_secret() {
     let long_bearer = format!("Bearer {over}");
     let long_basic = format!("Basic {}", base64(&format!("u:{over}")));
     let long_query = format!("/b?token={over}");
-    let cases: [(&str, Vec<(&str, &str)>, u16); 8] = [
+    let cases: [Case; 8] = [
         ("/b", vec![("authorization", bearer.as_str())], 200),
         ("/b", vec![("x-key", max.as_str())], 200),
         ("/b", vec![("authorization", basic.as_str())], 200),

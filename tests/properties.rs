@@ -271,3 +271,133 @@ proptest! {
         }
     }
 }
+
+/// A value to redact: wide (thousands of short values), deep (nested near the limit) or under
+/// long keys, in any mix.
+fn bulky_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::from("")),
+        Just(Value::from(0)),
+        (0i64..100_000).prop_map(Value::from),
+        "[a-z]{0,6}".prop_map(Value::String),
+        any::<bool>().prop_map(Value::Bool),
+        Just(Value::Null),
+    ];
+    let wide = prop_oneof![
+        prop::collection::vec(leaf.clone(), 0..4000).prop_map(Value::Array),
+        prop::collection::vec(("[a-z]{1,6}", leaf.clone()), 0..2000)
+            .prop_map(|members| Value::Object(members.into_iter().collect())),
+    ];
+    let keyed = (0usize..20_000, wide.clone())
+        .prop_map(|(len, value)| Value::Object(Map::from_iter([("k".repeat(len), value)])));
+    let deep = (1usize..55, "[a-z]{1,300}", wide.clone()).prop_map(|(depth, key, inner)| {
+        (0..depth).fold(inner, |value, level| {
+            if level % 2 == 0 {
+                Value::Object(Map::from_iter([
+                    (key.clone(), value),
+                    ("id".into(), Value::from(1)),
+                ]))
+            } else {
+                Value::Array(vec![value, Value::from(0)])
+            }
+        })
+    });
+    prop::collection::vec(prop_oneof![leaf, wide, keyed, deep], 1..4).prop_map(|parts| {
+        Value::Object(
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| (format!("p{i}"), part))
+                .collect(),
+        )
+    })
+}
+
+/// The user paths a test may configure: none, or wildcards that match much.
+fn wildcard_paths() -> impl Strategy<Value = Vec<hookwall::RedactPath>> {
+    let path = prop_oneof![
+        Just("*"),
+        Just("*.*"),
+        Just("body.*"),
+        Just("body.*.*"),
+        Just("body.*.*.*"),
+        Just("details.*.*"),
+        Just("details.x.*.*"),
+    ];
+    prop::collection::vec(path, 0..3).prop_map(|paths| {
+        paths
+            .into_iter()
+            .map(|p| hookwall::RedactPath::parse(p).unwrap())
+            .collect()
+    })
+}
+
+/// The CloudEvent of `body` stays under twice the body plus a constant, and lists a bounded
+/// number of bounded paths.
+fn check_bounded_output(body: &[u8], paths: &[hookwall::RedactPath]) {
+    let options = Options {
+        redact: paths,
+        ..Options::default()
+    };
+    let event = classify(body, &options).expect("a valid payload");
+    let json = event.to_cloudevent_json();
+    assert!(
+        json.len() <= 2 * body.len() + 8192,
+        "{} bytes of output for {} of body",
+        json.len(),
+        body.len()
+    );
+    let listed = event.payload.redacted();
+    assert!(
+        listed.len() <= hookwall::redact::MAX_PATHS + 1,
+        "{}",
+        listed.len()
+    );
+    for path in listed {
+        assert!(path.len() <= hookwall::redact::MAX_PATH_BYTES, "{path}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn redaction_output_is_linear_in_the_body(
+        event in prop_oneof![
+            Just("user_login_link"),
+            Just("user_reset_password"),
+            Just("database_backup_zip_download_available"),
+            Just("website_zip_download_available"),
+            Just("website_monitor_enabled"),
+            Just("website_ssl_certificate_expiring"),
+        ],
+        body in bulky_json(),
+        paths in wildcard_paths(),
+    ) {
+        let payload = serde_json::json!({
+            "id": 1,
+            "event": event,
+            "target": {"type": "User", "id": 2},
+            "body": body,
+            "partner": {"id": 3},
+        });
+        check_bounded_output(payload.to_string().as_bytes(), &paths);
+    }
+
+    #[test]
+    fn wildcard_redaction_output_is_linear_in_any_providers_body(
+        index in 0usize..36,
+        value in bulky_json(),
+        paths in wildcard_paths(),
+    ) {
+        let (_, body) = &documented()[index % documented().len()];
+        let mut payload: Value = serde_json::from_slice(body).unwrap();
+        let target = if payload["details"].is_object() {
+            &mut payload["details"]
+        } else {
+            &mut payload
+        };
+        target["x"] = value;
+        check_bounded_output(payload.to_string().as_bytes(), &paths);
+    }
+}

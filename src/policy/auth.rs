@@ -252,6 +252,9 @@ mod tests {
         }
     }
 
+    /// An alternative, and a request's path and headers.
+    type Case<'a> = (Alternative, &'a str, &'a [(&'a str, &'a str)]);
+
     #[test]
     fn no_credential_longer_than_the_limit_matches() {
         let long = "k".repeat(MAX_SECRET_BYTES + 1);
@@ -259,7 +262,7 @@ mod tests {
         let bearer = alloc::format!("Bearer {long}");
         let basic = alloc::format!("Basic {}", base64(&alloc::format!("u:{long}")));
         let query = alloc::format!("/h?token={long}");
-        let cases: [(Alternative, &str, &[(&str, &str)]); 4] = [
+        let cases: [Case; 4] = [
             (
                 Alternative::Bearer { token: secret },
                 "/h",

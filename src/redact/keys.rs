@@ -1,0 +1,198 @@
+//! Which keys of a Sectigo body name a secret, and which are known to be harmless.
+//!
+//! Sectigo does not document its bodies' field names, so a secret is recognized by its key's
+//! words. Long words count anywhere in a key (`temporarypassword`); short ones only as a whole
+//! word of it, split at `_`, `-`, `.`, camelCase and digits (`api_key`, `apiKey`, `pin2`), so
+//! that `monkey`, `pinned` or `security` stay readable.
+
+/// Words that name a secret wherever they appear in a key.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passcode",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "cookie",
+    "link",
+    "url",
+];
+
+/// Words that name a secret as a whole word of a key, or with a plural `s`.
+const SECRET_SEGMENTS: &[&str] = &[
+    "pwd",
+    "pass",
+    "pin",
+    "otp",
+    "totp",
+    "key",
+    "apikey",
+    "uri",
+    "auth",
+    "authorization",
+    "session",
+    "sessionid",
+    "jwt",
+];
+
+/// Keys whose values stay in a secret-bearing body: identifiers and descriptions, no credentials.
+const HARMLESS_KEYS: &[&str] = &[
+    "id",
+    "type",
+    "name",
+    "first_name",
+    "last_name",
+    "username",
+    "email",
+    "status",
+    "state",
+    "role",
+    "domain",
+    "hostname",
+    "database_name",
+    "db_name",
+    "created_at",
+    "updated_at",
+    "expires_at",
+];
+
+pub(crate) fn names_secret(key: &str) -> bool {
+    let key = key.as_bytes();
+    SECRET_WORDS.iter().any(|word| {
+        key.windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    }) || words(key).any(|segment| SECRET_SEGMENTS.iter().any(|word| is_word(segment, word)))
+}
+
+pub(crate) fn is_harmless(key: &str) -> bool {
+    HARMLESS_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// `segment` is `word` or its plural, in any case.
+fn is_word(segment: &[u8], word: &str) -> bool {
+    let word = word.as_bytes();
+    match segment.len().checked_sub(word.len()) {
+        Some(0) => segment.eq_ignore_ascii_case(word),
+        Some(1) => {
+            segment[..word.len()].eq_ignore_ascii_case(word)
+                && segment[word.len()].eq_ignore_ascii_case(&b's')
+        }
+        _ => false,
+    }
+}
+
+/// The words of a key: runs of ASCII letters and digits, split where the case or the kind of
+/// character changes (`sessionCookie2FA` is `session`, `Cookie`, `2`, `FA`).
+fn words(key: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    core::iter::from_fn(move || {
+        while key.get(start).is_some_and(|b| !b.is_ascii_alphanumeric()) {
+            start += 1;
+        }
+        if start >= key.len() {
+            return None;
+        }
+        let mut end = start + 1;
+        while end < key.len() && !starts_word(key, end) {
+            end += 1;
+        }
+        let word = &key[start..end];
+        start = end;
+        Some(word)
+    })
+}
+
+/// Whether a new word starts at `i`, inside a run that began before it.
+fn starts_word(key: &[u8], i: usize) -> bool {
+    let (before, here) = (key[i - 1], key[i]);
+    let lower_next = key.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+    !here.is_ascii_alphanumeric()
+        || before.is_ascii_digit() != here.is_ascii_digit()
+        || here.is_ascii_uppercase()
+            && (before.is_ascii_lowercase() || before.is_ascii_uppercase() && lower_next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn splits_keys_into_words() {
+        fn split(key: &str) -> Vec<&[u8]> {
+            words(key.as_bytes()).collect()
+        }
+        assert_eq!(
+            split("sessionCookie2FA"),
+            [&b"session"[..], b"Cookie", b"2", b"FA"]
+        );
+        assert_eq!(split("APIKey"), [&b"API"[..], b"Key"]);
+        assert_eq!(split("__api-key.v2"), [&b"api"[..], b"key", b"v", b"2"]);
+        assert_eq!(split("é_pin"), [&b"pin"[..]]);
+        assert!(split("").is_empty());
+    }
+
+    #[test]
+    fn names_secrets_by_their_words() {
+        for secret in [
+            "password",
+            "temporary_password",
+            "initial_pwd",
+            "initialPwd",
+            "passcode",
+            "PassPhrase",
+            "api_key",
+            "apiKey",
+            "APIKey",
+            "apikey",
+            "api-keys",
+            "invite_uri",
+            "redirectUri",
+            "session_cookie",
+            "sessionId",
+            "session",
+            "otp",
+            "otp_code",
+            "totp",
+            "pin",
+            "pin_code",
+            "pins",
+            "auth",
+            "auth_header",
+            "authorization",
+            "jwt",
+            "client_secret",
+            "access_token",
+            "credentials",
+            "login_link",
+            "download_url",
+            "downloadurl",
+            "pass",
+        ] {
+            assert!(names_secret(secret), "{secret}");
+        }
+        for harmless in [
+            "id",
+            "name",
+            "monkey",
+            "keyword",
+            "keyboard",
+            "pinned",
+            "ping",
+            "shipping",
+            "security",
+            "author",
+            "passive",
+            "compass",
+            "signature",
+            "file",
+            "ds_record",
+            "previous_state",
+            "changes",
+            "footprint",
+        ] {
+            assert!(!names_secret(harmless), "{harmless}");
+        }
+    }
+}
