@@ -4,13 +4,13 @@
 //! login link and the `*_zip_download_available` events a download link that works for whoever
 //! holds it. Their field names are not documented, so for those events every string and number
 //! in `body` is redacted except under keys known to be harmless; in every Sectigo body, keys that
-//! name a secret (password, token, api_key…, see [`keys`]) are redacted whatever the event. Users
+//! name a secret (password, token, api_key…, see `keys`) are redacted whatever the event. Users
 //! add their own paths.
 //!
 //! Redaction must not let a hostile payload grow the output without bound. Its marker can be
 //! longer than what it replaces (`0` becomes `"[REDACTED]"`), so a container that redaction would
 //! grow by more than its own size plus [`SLACK`] is replaced whole; the forwarded payload thus
-//! stays under twice the body plus [`SLACK`]. What is recorded is bounded too ([`record`]): a
+//! stays under twice the body plus [`SLACK`]. What is recorded is bounded too (`record`): a
 //! container whose every value was redacted is listed once, by its own path.
 
 mod keys;
