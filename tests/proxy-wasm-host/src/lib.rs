@@ -107,6 +107,12 @@ impl SharedData {
         self.0.lock().unwrap().len()
     }
 
+    /// The bytes of every key and value.
+    pub fn bytes(&self) -> usize {
+        let data = self.0.lock().unwrap();
+        data.iter().map(|(k, (v, _))| k.len() + v.len()).sum()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -1,14 +1,17 @@
 //! The main job's Envoy part: loads the release filter in the proxy-wasm host with the example
 //! policy, sends every documented fixture as its provider would (path, credentials, source
-//! address), and prints each verdict.
+//! address), and prints each verdict, twice: in the Envoy that `envoy/envoy.yaml` configures
+//! (`allow_on_headers_stop_iteration`: headers held, labelled), and in the same Envoy without
+//! that option (Istio's `WasmPlugin`, Envoy before 1.35: only the body held, no labels).
 //!
 //! `envoy-replay [FILTER.wasm] [POLICY.json]` (defaults: the release build, examples/policy.json).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use proxy_wasm_host::deployment::Deployment;
 use proxy_wasm_host::examples::provider_request;
-use proxy_wasm_host::{Host, Outcome};
+use proxy_wasm_host::{Envoy, Host, Outcome, SharedData};
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -34,8 +37,34 @@ fn run(root: &Path, wasm: &Path, policy: &Path) -> Result<bool, String> {
     let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let policy =
         std::fs::read_to_string(policy).map_err(|e| format!("{}: {e}", policy.display()))?;
-    let config = format!(r#"{{"policy": {policy}, "mode": "passthrough"}}"#);
-    let mut host = Host::load(&bytes, &config).map_err(|e| format!("{e:#}"))?;
+    let bootstrap = root.join("envoy/envoy.yaml");
+    let yaml =
+        std::fs::read_to_string(&bootstrap).map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+    let shipped = Deployment::from_yaml(&yaml)
+        .map_err(|e| format!("{}: {e}", bootstrap.display()))?
+        .envoy;
+    let without = Envoy {
+        allow_on_headers_stop_iteration: false,
+        ..shipped
+    };
+    let mut all_forwarded = true;
+    for (title, envoy) in [
+        ("with allow_on_headers_stop_iteration (envoy/envoy.yaml, Envoy 1.35+): headers held until the body is valid, then labelled", shipped),
+        ("without it (Istio WasmPlugin, Envoy before 1.35): headers go once admitted, the body is held until valid, no labels", without),
+    ] {
+        println!("-- {title}");
+        all_forwarded &= replay(root, &bytes, &policy, envoy)?;
+    }
+    Ok(all_forwarded)
+}
+
+fn replay(root: &Path, bytes: &[u8], policy: &str, envoy: Envoy) -> Result<bool, String> {
+    let config = format!(
+        r#"{{"policy": {policy}, "mode": "passthrough", "allow_on_headers_stop_iteration": {}}}"#,
+        envoy.allow_on_headers_stop_iteration
+    );
+    let mut host = Host::load_in(envoy, bytes, &config, SharedData::default())
+        .map_err(|e| format!("{e:#}"))?;
     let mut all_forwarded = true;
     for provider in ["crowdsec", "cloud66", "sectigo"] {
         let dir = root.join("fixtures").join(provider);
