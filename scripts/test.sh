@@ -9,9 +9,9 @@ for target in wasm32-unknown-unknown wasm32-wasip1; do
     cargo build --quiet --release --lib --no-default-features --target "$target"
 done
 
-echo "== the Envoy filter, release, for both wasm targets (the tests run the wasip1 build)"
+echo "== the Envoy filter, release, for both wasm targets (the tests run the wasip1 build, and the read-all reference filter the host tests run)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p hookwall-envoy
-cargo build --quiet --release --target wasm32-wasip1 -p hookwall-envoy
+cargo build --quiet --release --target wasm32-wasip1 -p hookwall-envoy -p hookwall-envoy-baseline
 
 echo "== format and lints"
 cargo fmt --all -- --check

@@ -1357,3 +1357,70 @@ fn define_wasi(linker: &mut Linker<State>) -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(envoy: Envoy, xff: &[&str]) -> (String, Option<String>) {
+        let mut headers: Vec<(String, Vec<u8>)> = xff
+            .iter()
+            .map(|v| ("x-forwarded-for".to_string(), v.as_bytes().to_vec()))
+            .collect();
+        let source = downstream_address(&envoy, "198.51.100.7:5000", &mut headers).unwrap();
+        (source, forwarded_for(&headers))
+    }
+
+    #[test]
+    fn source_address_follows_the_connection_manager() {
+        let remote = |hops| Envoy {
+            use_remote_address: true,
+            xff_num_trusted_hops: hops,
+            ..Envoy::default()
+        };
+        let default = |hops| Envoy {
+            xff_num_trusted_hops: hops,
+            ..Envoy::default()
+        };
+        let xff = ["203.0.113.1, 192.0.2.9"];
+        assert_eq!(
+            address(remote(0), &xff),
+            (
+                "198.51.100.7:5000".into(),
+                Some("203.0.113.1, 192.0.2.9,198.51.100.7".into())
+            )
+        );
+        assert_eq!(address(remote(1), &xff).0, "192.0.2.9:0");
+        assert_eq!(address(remote(2), &xff).0, "203.0.113.1:0");
+        assert_eq!(address(remote(3), &xff).0, "198.51.100.7:5000");
+        assert_eq!(address(default(0), &xff).0, "192.0.2.9:0");
+        assert_eq!(address(default(1), &xff).0, "203.0.113.1:0");
+        assert_eq!(address(default(0), &[]).0, "198.51.100.7:5000");
+        assert_eq!(address(default(0), &["junk"]).0, "198.51.100.7:5000");
+        assert_eq!(
+            address(default(0), &["203.0.113.1", "2001:db8::1"]),
+            (
+                "[2001:db8::1]:0".into(),
+                Some("203.0.113.1,2001:db8::1".into())
+            )
+        );
+        assert_eq!(address(remote(0), &[]).1, Some("198.51.100.7".into()));
+    }
+
+    #[test]
+    fn header_statuses_convert_as_cpp_host_does() {
+        use HeadersStatus::*;
+        for (result, with, without) in [
+            (0, Continue, Continue),
+            (1, StopIteration, StopAll),
+            (2, Continue, Continue),
+            (3, StopAll, StopAll),
+            (4, StopAll, StopAll),
+            (5, StopAll, StopAll),
+            (-1, StopAll, StopAll),
+        ] {
+            assert_eq!(headers_status(result, true), with, "{result}");
+            assert_eq!(headers_status(result, false), without, "{result}");
+        }
+    }
+}

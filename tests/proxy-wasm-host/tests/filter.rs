@@ -429,7 +429,11 @@ fn cloudevent_in(envoy: Envoy) {
         "Sectigo sends no time: the receive time"
     );
     assert!(!String::from_utf8_lossy(outcome.body()).contains("Tmp#9fQ2-xL7v"));
-    assert_eq!(ce["data"]["redacted"][0], "body.temporary_password");
+    let redacted = ce["data"]["redacted"].as_array().unwrap();
+    assert!(
+        redacted.contains(&Value::from("body.temporary_password")),
+        "{redacted:?}"
+    );
 }
 
 #[test]
