@@ -3,6 +3,9 @@
 mod common;
 
 use common::hookwall;
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::process::{Command, Stdio};
 #[test]
 fn classify_prints_the_cloudevent() {
     let out = hookwall(
@@ -87,4 +90,155 @@ fn the_readme_carries_the_current_classification_table() {
         readme.contains(&table),
         "README.md's classification table is stale: paste `hookwall table` into it"
     );
+}
+
+/// `hookwall args…` with stdout on `/dev/full`: exit 2, one line naming stdout, no panic.
+fn assert_full_disk_is_exit_2(args: &[&str], stdin: &[u8]) {
+    let full = OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "hookwall: stdout: No space left on device (os error 28)",
+        "{args:?}"
+    );
+}
+
+/// `hookwall args…` whose reader went away before it wrote: its status, and what it said on
+/// stderr. The body is held back until stdout is closed, so the first write meets a closed pipe.
+fn with_stdout_closed(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+/// Feeds `hookwall args…` `total` bytes of `{` until it stops reading: its stdout, stderr and
+/// status, and how many bytes it took before closing stdin.
+fn flood(args: &[&str], total: usize) -> (std::process::Output, usize) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let chunk = [b'{'; 64 * 1024];
+    let mut written = 0;
+    while written < total {
+        match stdin.write(&chunk) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    drop(stdin);
+    (child.wait_with_output().unwrap(), written)
+}
+
+#[test]
+fn a_full_disk_is_exit_2_with_a_message() {
+    let body = std::fs::read("fixtures/crowdsec/alert_triggered.json").unwrap();
+    assert_full_disk_is_exit_2(&["classify", "-"], &body);
+    assert_full_disk_is_exit_2(&["classify", "--format", "table", "-"], &body);
+    assert_full_disk_is_exit_2(&["table"], b"");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_the_verdict() {
+    let body = std::fs::read("fixtures/crowdsec/alert_triggered.json").unwrap();
+    assert_eq!(
+        with_stdout_closed(&["classify", "-"], &body),
+        (Some(0), String::new())
+    );
+    let (code, stderr) = with_stdout_closed(
+        &[
+            "classify",
+            "-",
+            "fixtures/cases/invalid_missing_nested_field.json",
+        ],
+        &body,
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("rejected (422"), "{stderr}");
+
+    // As a shell pipeline: `head` takes one byte of many lines and leaves.
+    let script = format!(
+        "set -o pipefail; \"$0\" classify --format table {0} {0} {0} | head -c1 >/dev/null",
+        "fixtures/crowdsec/*.json"
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_hookwall")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn an_oversize_stdin_is_refused_after_the_limit() {
+    let total = 8 * hookwall::MAX_BODY_BYTES;
+    let (out, written) = flood(&["classify", "-"], total);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stdin: rejected (413, body_too_large)"),
+        "{stderr}"
+    );
+    assert!(
+        written < total,
+        "hookwall read all {total} bytes before refusing"
+    );
+}
+
+#[test]
+fn a_missing_file_is_named_and_exit_2() {
+    let out = hookwall(
+        &[
+            "classify",
+            "fixtures/crowdsec/alert_triggered.json",
+            "no-such-body.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("hookwall: no-such-body.json: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_names_the_files_and_every_flag() {
+    let out = hookwall(&["classify", "--help"], None);
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("[FILES]..."), "{help}");
+    assert!(help.contains("Classify webhook bodies"), "{help}");
+    let out = hookwall(&["inspect", "--help"], None);
+    let help = String::from_utf8(out.stdout).unwrap();
+    let method = help.lines().find(|l| l.contains("--method")).unwrap();
+    assert!(method.contains("request method"), "{help}");
 }

@@ -56,7 +56,7 @@ fn check_config_summarizes_or_names_the_bad_field() {
         .contains(r#"sources[0].allow_ips[0]: invalid CIDR "10.0.0.0/33""#));
 
     let out = hookwall(&["check-config", "no-such-file.json"], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.json"));
 }
 
@@ -192,4 +192,181 @@ fn inspect_usage_and_config_errors_exit_2() {
         Some(b"{}"),
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("sources[0]: neither auth nor allow_ips"));
+}
+
+#[test]
+fn a_missing_file_is_named_and_exit_2_in_every_subcommand() {
+    for (args, name) in [
+        (
+            &["check-config", "no-such-file.json"][..],
+            "no-such-file.json",
+        ),
+        (
+            &["inspect", "--config", "no-such-file.json", "-"][..],
+            "no-such-file.json",
+        ),
+        (
+            &["inspect", "--config", POLICY, "no-such-body.json"][..],
+            "no-such-body.json",
+        ),
+    ] {
+        let out = hookwall(args, Some(b"{}"));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("hookwall: {name}: ")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_dash_reads_stdin_everywhere() {
+    let policy = std::fs::read(POLICY).unwrap();
+    let out = hookwall(&["check-config", "-"], Some(&policy));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok: 3 sources"));
+
+    let out = hookwall(
+        &[
+            "inspect",
+            "--config",
+            "-",
+            "--path",
+            "/hooks/cloud66?token=example-cloud66-token",
+            "fixtures/cloud66/server.stopped.json",
+        ],
+        Some(&policy),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = hookwall(&["inspect", "--config", "-", "-"], Some(&policy));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_peer_is_a_usage_error() {
+    for peer in ["localhost", "1.2.3.4:99999", "[::1", ""] {
+        let out = hookwall(
+            &[
+                "inspect",
+                "--config",
+                POLICY,
+                "--peer",
+                peer,
+                "fixtures/cloud66/server.stopped.json",
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{peer:?}");
+        assert!(out.stdout.is_empty(), "{peer:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--peer"),
+            "{peer:?}"
+        );
+    }
+}
+
+#[test]
+fn inspect_refuses_an_oversize_stdin_after_the_largest_limit() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hookwall"))
+        .args([
+            "inspect",
+            "--config",
+            POLICY,
+            "--path",
+            "/hooks/cloud66?token=example-cloud66-token",
+            "-",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let total = 64 * 1024 * 1024;
+    let mut written = 0;
+    while written < total {
+        match std::io::Write::write(&mut stdin, &[b' '; 64 * 1024]) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["status"], 413, "{verdict}");
+    assert!(
+        written < total,
+        "hookwall read all {total} bytes before refusing"
+    );
+}
+
+#[test]
+fn a_full_disk_or_a_closed_pipe_never_panics() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    for args in [
+        &["check-config", POLICY][..],
+        &[
+            "inspect",
+            "--config",
+            POLICY,
+            "fixtures/cloud66/server.stopped.json",
+        ][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hookwall"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            "hookwall: stdout: No space left on device (os error 28)"
+        );
+    }
+
+    // A denial whose reader left before it was written is still a denial, quietly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
+        .args([
+            "inspect",
+            "--config",
+            POLICY,
+            "--peer",
+            "203.0.113.1",
+            "--path",
+            "/hooks/sectigo",
+            "-",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let body = std::fs::read("fixtures/sectigo/user_create.json").unwrap();
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

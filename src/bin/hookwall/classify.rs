@@ -1,11 +1,12 @@
-//! `hookwall classify`: one body to its CloudEvent, or many to a one-line-each table.
+//! `hookwall classify`: bodies to their CloudEvents, or to a one-line-each table.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hookwall::{Options, Provider, RedactPath};
+use hookwall::{Event, Options, Provider, RedactPath, MAX_BODY_BYTES};
 
-use crate::input;
+use crate::output::{self, Stdout};
+use crate::{input, Failure};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -28,7 +29,8 @@ pub struct Args {
     /// An extra path in the payload to redact (repeatable), e.g. `body.user.email`.
     #[arg(long = "redact", value_name = "PATH", value_parser = RedactPath::parse)]
     redact: Vec<RedactPath>,
-    /// The bodies to classify; `-` or nothing reads stdin.
+    /// The bodies to classify, each in turn; `-` or none reads stdin. Exit 1 if any is rejected.
+    #[arg(value_name = "FILES", default_value = "-", hide_default_value = true)]
     files: Vec<PathBuf>,
 }
 
@@ -37,53 +39,47 @@ fn parse_provider(name: &str) -> Result<Provider, String> {
         .ok_or_else(|| format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo)"))
 }
 
-pub fn run(args: Args) -> ExitCode {
-    let files = if args.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        args.files.clone()
-    };
+pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let options = Options {
         provider: args.provider,
         redact: &args.redact,
         received_at: None,
     };
+    let mut out = Stdout::default();
     let mut rejected = false;
-    for file in &files {
-        let body = match input::read(Some(file)) {
-            Ok(body) => body,
-            Err(e) => {
-                eprintln!("hookwall: {}: {e}", file.display());
-                return ExitCode::from(2);
-            }
-        };
+    for file in &args.files {
+        let body = input::read(file, MAX_BODY_BYTES)?;
         match hookwall::classify(&body, &options) {
-            Ok(event) => match args.format {
-                Format::Cloudevent => println!("{}", event.to_cloudevent_json()),
-                Format::Data => println!("{}", event.to_data_json()),
-                Format::Table => println!(
-                    "{:<9} {:<42} {:<14} {:<9} {}",
-                    event.provider.as_str(),
-                    event.event_type,
-                    event.category.as_str(),
-                    event.severity.as_str(),
-                    event.summary
-                ),
-            },
+            Ok(event) => out.line(render(&event, args.format))?,
             Err(error) => {
                 rejected = true;
-                eprintln!(
-                    "hookwall: {}: rejected ({}, {}): {error}",
-                    file.display(),
+                output::complain(format_args!(
+                    "{}: rejected ({}, {}): {error}",
+                    input::name(file),
                     error.status(),
                     error.code()
-                );
+                ));
             }
         }
     }
-    if rejected {
+    Ok(if rejected {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn render(event: &Event, format: Format) -> String {
+    match format {
+        Format::Cloudevent => event.to_cloudevent_json(),
+        Format::Data => event.to_data_json(),
+        Format::Table => format!(
+            "{:<9} {:<42} {:<14} {:<9} {}",
+            event.provider.as_str(),
+            event.event_type,
+            event.category.as_str(),
+            event.severity.as_str(),
+            event.summary
+        ),
     }
 }

@@ -1,5 +1,5 @@
 //! `hookwall`: the core's command line. Exit codes: 0 accepted/allowed, 1 rejected/denied,
-//! 2 usage or configuration error.
+//! 2 usage, input or output error.
 
 use std::process::ExitCode;
 
@@ -9,13 +9,15 @@ mod check_config;
 mod classify;
 mod input;
 mod inspect;
+mod output;
 mod table;
 
 #[derive(Parser)]
 #[command(
     name = "hookwall",
     version,
-    about = "Parse, classify and police security webhooks"
+    about = "Parse, classify and police security webhooks",
+    after_help = "Exit status: 0 accepted or allowed, 1 rejected or denied, 2 usage, input or output error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -24,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Classify one webhook body and print its CloudEvent.
+    /// Classify webhook bodies (files, or stdin) and print each one's CloudEvent.
     Classify(classify::Args),
     /// Validate a policy configuration and summarize its sources.
     CheckConfig(check_config::Args),
@@ -34,12 +36,20 @@ enum Command {
     Table,
 }
 
+/// A command that could not do its job (an unreadable file, an unusable config, an unwritable
+/// stdout): exit status 2 with this one-line message, which names the file.
+pub struct Failure(pub String);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Classify(args) => classify::run(args),
         Command::CheckConfig(args) => check_config::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Table => table::run(),
-    }
+    };
+    result.unwrap_or_else(|Failure(message)| {
+        output::complain(message);
+        ExitCode::from(2)
+    })
 }

@@ -4,9 +4,12 @@ use std::process::ExitCode;
 
 use hookwall::classify::{SeverityRule, RULES};
 
-pub fn run() -> ExitCode {
-    print!("{}", markdown());
-    ExitCode::SUCCESS
+use crate::output::Stdout;
+use crate::Failure;
+
+pub fn run() -> Result<ExitCode, Failure> {
+    Stdout::default().text(&markdown())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One row per event type (and per provider's unknown types), straight from [`RULES`].

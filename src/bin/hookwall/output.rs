@@ -1,0 +1,44 @@
+//! Standard output that neither a closed pipe nor a full disk turns into a panic.
+
+use std::fmt::Display;
+use std::io::{self, ErrorKind, Write};
+
+use crate::Failure;
+
+/// Stdout, written line by line. Once the reader has gone (`| head`), further lines are
+/// dropped and the command still ends with its verdict's status, quietly, as `head` expects;
+/// any other write error (a full disk) stops the command.
+#[derive(Default)]
+pub struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    pub fn line(&mut self, text: impl Display) -> Result<(), Failure> {
+        self.write(format_args!("{text}\n"))
+    }
+
+    /// Writes `text` as it is: the caller supplies the line ends.
+    pub fn text(&mut self, text: &str) -> Result<(), Failure> {
+        self.write(format_args!("{text}"))
+    }
+
+    fn write(&mut self, text: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+        if self.closed {
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        match out.write_fmt(text).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            result => result.map_err(|e| Failure(format!("stdout: {e}"))),
+        }
+    }
+}
+
+/// One line on stderr, `hookwall: ` first. With stderr gone too there is no one left to tell.
+pub fn complain(message: impl Display) {
+    let _ = writeln!(io::stderr(), "hookwall: {message}");
+}
