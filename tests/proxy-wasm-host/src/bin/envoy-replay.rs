@@ -13,8 +13,24 @@ use proxy_wasm_host::deployment::Deployment;
 use proxy_wasm_host::examples::provider_request;
 use proxy_wasm_host::{Envoy, Host, Outcome, SharedData};
 
+const HELP: &str = "\
+Replays every documented fixture through the Envoy filter in the proxy-wasm test host, under
+both header-stop settings, and prints each verdict.
+
+Usage: envoy-replay [FILTER.wasm] [POLICY.json]
+
+  FILTER.wasm  the filter (default: target/wasm32-wasip1/release/hookwall_envoy.wasm)
+  POLICY.json  the policy (default: examples/policy.json)
+
+Exit status: 0 every fixture forwarded, 1 one was not, 2 a file could not be used.
+";
+
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if std::env::args().skip(1).any(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let mut args = std::env::args().skip(1);
     let wasm = args.next().map_or_else(
         || root.join("target/wasm32-wasip1/release/hookwall_envoy.wasm"),
