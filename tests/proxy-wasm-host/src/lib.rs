@@ -107,6 +107,10 @@ impl SharedData {
         self.0.lock().unwrap().len()
     }
 
+    pub fn keys(&self) -> Vec<String> {
+        self.0.lock().unwrap().keys().cloned().collect()
+    }
+
     /// The bytes of every key and value.
     pub fn bytes(&self) -> usize {
         let data = self.0.lock().unwrap();

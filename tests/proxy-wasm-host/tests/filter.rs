@@ -522,20 +522,8 @@ fn a_copy_in_flight_on_another_worker_gets_a_retryable_answer() {
     }
 }
 
-/// The filter's dedup entry of an event: its slot key, and its name in the entry.
-fn dedup_entry(source: &str, event_type: &str, id: &str, slots: u64) -> (String, String) {
-    let mut hasher = blake3::Hasher::new();
-    for part in [source, event_type, id] {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    let digest = hasher.finalize();
-    let bytes = digest.as_bytes();
-    let slot = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) % slots;
-    let event = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
-    (format!("hookwall:dedup:{slot}"), event)
-}
-
+/// Another worker's copy in flight is staged by forwarding the event once, then turning its
+/// `done` entry back into an `inflight` one held by another stream.
 fn in_flight_in(envoy: Envoy) {
     let shared = SharedData::default();
     let mut worker = Host::load_in(
@@ -546,11 +534,12 @@ fn in_flight_in(envoy: Envoy) {
     )
     .unwrap();
     let body = fixture("crowdsec/alert_triggered.json");
-    let id = json(&fixture("expected/crowdsec/alert_triggered.json"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (key, event) = dedup_entry("crowdsec", "alert_triggered", &id, 65_536);
+    let first = worker.send(&as_provider("crowdsec", &body), 200).unwrap();
+    assert!(matches!(first, Outcome::Forwarded { .. }), "{first:?}");
+    let [key] = shared.keys().try_into().expect("one dedup entry");
+    let entry = String::from_utf8(shared.get(&key).unwrap()).unwrap();
+    let (event, done) = entry.split_once(':').unwrap();
+    assert!(done.starts_with("done:"), "{entry}");
     shared.set(&key, format!("{event}:inflight:1767225630:99").as_bytes());
     let outcome = worker.send(&as_provider("crowdsec", &body), 200).unwrap();
     assert_eq!(outcome.status(), Some(503), "{outcome:?}");
@@ -677,6 +666,17 @@ fn the_host_refuses_a_module_importing_what_envoy_lacks() {
     assert!(error.contains("proxy_does_not_exist"), "{error}");
 }
 
+/// The filter in `envoy`, told the header-stop setting of `told`.
+fn host_told(envoy: Envoy, told: Envoy) -> Host {
+    Host::load_in(
+        envoy,
+        filter(),
+        &plugin_config(told, "passthrough", true),
+        SharedData::default(),
+    )
+    .unwrap()
+}
+
 /// Told it may hold the headers in an Envoy that converts the hold to StopAll, the filter
 /// would never see the body: it must neither hang nor let anything through, and say why once.
 #[test]
@@ -689,13 +689,7 @@ fn a_filter_told_the_wrong_setting_fails_closed_without_hanging() {
         allow_on_headers_stop_iteration: true,
         ..envoy
     };
-    let mut host = Host::load_in(
-        envoy,
-        filter(),
-        &plugin_config(told, "passthrough", true),
-        SharedData::default(),
-    )
-    .unwrap();
+    let mut host = host_told(envoy, told);
     let body = fixture("crowdsec/alert_triggered.json");
     for _ in 0..3 {
         let outcome = host.send(&as_provider("crowdsec", &body), 200).unwrap();
@@ -728,13 +722,7 @@ fn a_filter_told_no_in_an_envoy_with_the_option_works_without_labels() {
         allow_on_headers_stop_iteration: false,
         ..envoy
     };
-    let mut host = Host::load_in(
-        envoy,
-        filter(),
-        &plugin_config(told, "passthrough", true),
-        SharedData::default(),
-    )
-    .unwrap();
+    let mut host = host_told(envoy, told);
     let outcome = host
         .send(
             &as_provider("crowdsec", &fixture("crowdsec/payment_failed.json")),
