@@ -1,6 +1,7 @@
 //! Walks `fixtures/`: every payload is classified and compared with its golden outcome in
-//! `fixtures/expected/` (the CloudEvent, or the error). Adding a payload adds a test case;
-//! `HOOKWALL_BLESS=1 cargo test --test fixtures` writes the goldens for review.
+//! `fixtures/expected/` (the CloudEvent, or the error), byte for byte. Adding a payload adds a
+//! test case, and a golden whose payload is gone fails; `HOOKWALL_BLESS=1 cargo test --test
+//! fixtures` writes the goldens for review.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,43 +26,42 @@ fn payloads(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-/// The outcome of classifying `body`, in the goldens' shape.
-fn outcome(body: &[u8], provider: Option<Provider>) -> Value {
-    match classify(
+/// The outcome of classifying `body` as its golden holds it: the CloudEvent exactly as the core
+/// writes it, or the error pretty-printed; either way followed by a newline.
+fn outcome(body: &[u8], provider: Option<Provider>) -> String {
+    let text = match classify(
         body,
         &Options {
             provider,
             ..Options::default()
         },
     ) {
-        Ok(event) => serde_json::from_str(&event.to_cloudevent_json()).expect("CloudEvent is JSON"),
-        Err(e) => {
-            json!({"error": {"status": e.status(), "code": e.code(), "message": e.to_string()}})
-        }
-    }
+        Ok(event) => event.to_cloudevent_json(),
+        Err(e) => serde_json::to_string_pretty(
+            &json!({"error": {"status": e.status(), "code": e.code(), "message": e.to_string()}}),
+        )
+        .unwrap(),
+    };
+    text + "\n"
+}
+
+fn parse(outcome: &str) -> Value {
+    serde_json::from_str(outcome).expect("the outcome is JSON")
 }
 
 /// Compares with, or (when blessing) writes, `fixtures/expected/<dir>/<name>.json`.
-fn check_golden(dir: &str, payload: &Path, actual: &Value) -> Result<(), String> {
+fn check_golden(dir: &str, payload: &Path, actual: &str) -> Result<(), String> {
     let golden = root()
         .join("expected")
         .join(dir)
         .join(payload.file_name().unwrap());
     if std::env::var_os("HOOKWALL_BLESS").is_some() {
         fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        fs::write(
-            &golden,
-            serde_json::to_string_pretty(actual).unwrap() + "\n",
-        )
-        .unwrap();
+        fs::write(&golden, actual).unwrap();
         return Ok(());
     }
-    let expected: Value = fs::read(&golden)
-        .map_err(|e| format!("{}: {e}", golden.display()))
-        .and_then(|b| {
-            serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", golden.display()))
-        })?;
-    if &expected == actual {
+    let expected = fs::read_to_string(&golden).map_err(|e| format!("{}: {e}", golden.display()))?;
+    if expected == actual {
         Ok(())
     } else {
         Err(format!(
@@ -86,6 +86,8 @@ fn documented_payloads_match_their_goldens() {
                 payload.display()
             );
             let stem = payload.file_stem().unwrap().to_str().unwrap();
+            failures.extend(check_golden(dir, &payload, &detected).err());
+            let detected = parse(&detected);
             assert_eq!(detected["data"]["provider"], dir, "{}", payload.display());
             assert_eq!(
                 detected["data"]["event_type"],
@@ -99,7 +101,6 @@ fn documented_payloads_match_their_goldens() {
                 "{}",
                 payload.display()
             );
-            failures.extend(check_golden(dir, &payload, &detected).err());
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -119,7 +120,7 @@ fn edge_and_invalid_cases_match_their_goldens() {
             });
         let actual = outcome(&body, hint);
         let name = payload.file_name().unwrap().to_str().unwrap();
-        let is_error = actual.get("error").is_some();
+        let is_error = parse(&actual).get("error").is_some();
         assert_eq!(
             is_error,
             name.starts_with("invalid_"),
@@ -128,6 +129,29 @@ fn edge_and_invalid_cases_match_their_goldens() {
         failures.extend(check_golden("cases", &payload, &actual).err());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A golden outlives its payload only by mistake: it would pass forever, testing nothing.
+#[test]
+fn every_golden_has_its_payload() {
+    let expected = root().join("expected");
+    let mut dirs: Vec<String> = fs::read_dir(&expected)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs, ["cases", "cloud66", "crowdsec", "sectigo"]);
+    let mut orphans = Vec::new();
+    for dir in dirs {
+        for golden in fs::read_dir(expected.join(&dir)).unwrap() {
+            let name = golden.unwrap().file_name();
+            let payload = root().join(&dir).join(&name);
+            if !name.to_str().is_some_and(|n| n.ends_with(".json")) || !payload.is_file() {
+                orphans.push(format!("expected/{dir}/{}", name.to_string_lossy()));
+            }
+        }
+    }
+    assert!(orphans.is_empty(), "goldens without a payload: {orphans:?}");
 }
 
 #[test]
