@@ -651,19 +651,23 @@ fn invalid_configs_are_refused_with_the_field() {
         (source(r#", "allow_ips": ["preset:aws"]"#), r#"sources[1].allow_ips[0]: unknown preset "aws" (known: sectigo)"#),
         (source(""), "sources[1]: neither auth nor allow_ips"),
         (source(r#", "auth": []"#), "sources[1]: neither auth nor allow_ips"),
-        (source(r#", "auth": [{"bearer": {"token": "t", "token_sha256": "00"}}]"#), "sources[1].auth[0].bearer.token: give token or token_sha256, not both"),
+        (source(&format!(r#", "auth": [{{"bearer": {{"token": "t", "token_sha256": "{}"}}}}]"#, "1".repeat(64))), "sources[1].auth[0].bearer: give token or token_sha256, not both"),
         (source(r#", "auth": [{"bearer": {"token_sha256": "xyz"}}]"#), "sources[1].auth[0].bearer.token_sha256: must be 64 hexadecimal digits"),
         (source(r#", "auth": [{"bearer": {"token": ""}}]"#), "sources[1].auth[0].bearer.token: must not be empty"),
-        (source(r#", "auth": [{"bearer": {}}]"#), "sources[1].auth[0].bearer.token: missing field"),
-        (source(r#", "auth": [{"bearer": {"value": "v"}}]"#), "sources[1].auth[0].bearer.value: not a field of bearer auth"),
+        (source(r#", "auth": [{"bearer": {}}]"#), "sources[1].auth[0].bearer: missing field `token` (or `token_sha256`)"),
+        (source(r#", "auth": [{"basic": {"password": "p"}}]"#), "sources[1].auth[0].basic: missing field `username`"),
+        (source(r#", "auth": [{"bearer": {"token": "t", "token": "u"}}]"#), "sources[1].auth[0].bearer: duplicate field `token`"),
+        (source(r#", "auth": [{}]"#), "sources[1].auth[0]: an auth kind is required"),
+        (source(r#", "auth": [{"bearer": {"token": "t"}, "basic": {"username": "u", "password": "p"}}]"#), "sources[1].auth[0]: one auth kind per alternative"),
+        (source(r#", "auth": [{"bearer": {"value": "v"}}]"#), "sources[1].auth[0].bearer.value: unknown field `value`, expected `token` or `token_sha256`"),
         (source(r#", "auth": [{"basic": {"username": "a:b", "password": "p"}}]"#), "sources[1].auth[0].basic.username: must be non-empty and without ':'"),
         (source(r#", "auth": [{"header": {"name": "bad name", "value": "v"}}]"#), "sources[1].auth[0].header.name: not a valid header name"),
-        (source(r#", "auth": [{"token": {"value": "v"}}]"#), "sources[1].auth[0].token: unknown variant `token`"),
+        (source(r#", "auth": [{"token": {"value": "v"}}]"#), "sources[1].auth[0].token: unknown variant, expected one of `bearer`, `header`, `basic`, `query`"),
         (source(r#", "allow_ips": ["1.2.3.4"], "max_body_bytes": 0"#), "sources[1].max_body_bytes: must be between 1 and"),
-        (source(r#", "allow_ips": ["1.2.3.4"], "unknown_events": "drop""#), r#"sources[1].unknown_events: "drop" is neither"#),
+        (source(r#", "allow_ips": ["1.2.3.4"], "unknown_events": "drop""#), "sources[1].unknown_events: unknown variant, expected `accept` or `reject`"),
         (source(r#", "allow_ips": ["1.2.3.4"], "redact": ["a..b"]"#), "sources[1].redact[0]: invalid redact path"),
         (source(r#", "allow_ips": ["1.2.3.4"], "alow_ips": []"#), "sources[1].alow_ips: unknown field `alow_ips`"),
-        (source(r#", "allow_ips": ["1.2.3.4"], "path": "/a""#), "sources[1].path: duplicate field `path`"),
+        (source(r#", "allow_ips": ["1.2.3.4"], "path": "/a""#), "sources[1]: duplicate field `path`"),
         (r#"{"sources": [{"name": "a", "path": "/a", "provider": "acme", "allow_ips": ["1.2.3.4"]}]}"#.into(), r#"sources[0].provider: unknown provider "acme""#),
         (r#"{"sources": [{"name": "a", "path": "a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
         (r#"{"sources": [{"name": "a", "path": "/a/../b", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
@@ -672,6 +676,12 @@ fn invalid_configs_are_refused_with_the_field() {
         (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}], "trusted_proxies": ["10/8"]}"#.into(), r#"trusted_proxies[0]: invalid CIDR "10/8""#),
         ("{".into(), "line 1 column 1: EOF while parsing"),
         ("[]".into(), "invalid type: sequence, expected an object"),
+        ("{\"sources\": []} {}".into(), "line 1 column 17: trailing characters"),
+        // serde reads a struct from an array too, by position; a config may not.
+        (r#"[[{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]]"#.into(), "invalid type: sequence, expected an object"),
+        (r#"{"sources": [["a", "/a", "auto"]]}"#.into(), "sources[0]: invalid type: sequence, expected an object"),
+        (source(r#", "auth": [{"bearer": ["t"]}]"#), "sources[1].auth[0].bearer: invalid type: sequence, expected an object"),
+        (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}], "sorces": []}"#.into(), "sorces: unknown field `sorces`"),
     ];
     for (config, expected) in cases {
         let error = Policy::from_json(config.as_bytes())
@@ -954,6 +964,58 @@ fn config_errors_never_echo_a_value() {
         error.ends_with("invalid type: boolean, expected a string"),
         "{error}"
     );
+    // serde's own messages quote strings, numbers and variants; they are cut to the kind.
+    for (field, value, expected) in [
+        (
+            "unknown_events",
+            format!(r#""{secret}""#),
+            "unknown variant, expected `accept` or `reject`",
+        ),
+        (
+            "insecure_allow_anyone",
+            format!(r#""{secret}""#),
+            "invalid type: string, expected a boolean",
+        ),
+        (
+            "max_body_bytes",
+            format!("-{secret}"),
+            "invalid value: integer, expected usize",
+        ),
+        (
+            "max_body_bytes",
+            format!("{secret}.5"),
+            "invalid type: floating point, expected usize",
+        ),
+        (
+            "redact",
+            format!(r#"["a", {secret}]"#),
+            "invalid type: integer, expected a string",
+        ),
+    ] {
+        let config = format!(
+            r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["192.0.2.1"], "{field}": {value}}}]}}"#
+        );
+        let error = config_error(&config);
+        assert!(error.ends_with(expected), "{field}: {error}");
+        assert!(!error.contains(secret), "{error}");
+    }
+}
+
+#[test]
+fn a_source_name_is_at_most_64_bytes() {
+    let config = |name: &str| {
+        format!(
+            r#"{{"sources": [{{"name": "{name}", "path": "/a", "provider": "auto", "allow_ips": ["192.0.2.1"]}}]}}"#
+        )
+    };
+    let longest = "n".repeat(64);
+    let p = Policy::from_json(config(&longest).as_bytes()).unwrap();
+    assert_eq!(p.sources()[0].name(), longest);
+    assert_eq!(
+        config_error(&config(&"n".repeat(65))),
+        "sources[0].name: must be at most 64 bytes"
+    );
+    assert!(config_error(&config("a b")).starts_with("sources[0].name: must be non-empty letters"));
 }
 
 /// Standard base64 with padding, for building Basic credentials.

@@ -1,13 +1,17 @@
 //! The plugin configuration: the policy (the same JSON as the Worker's) plus what only the
 //! filter decides. Invalid configuration fails `on_configure` as a whole.
 
-use hookwall::decode::Decode;
-use hookwall::json::{Fault, Raw, Reader};
-use hookwall::model;
-use hookwall::policy::Policy;
+use hookwall::policy::{from_object, read_config, Policy};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// What the receiver gets as the request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(
+    variant_identifier,
+    rename_all = "lowercase",
+    expecting = "`passthrough` or `cloudevent`"
+)]
 pub enum Mode {
     /// The provider's body, unchanged, with `x-hookwall-*` labels.
     #[default]
@@ -16,29 +20,17 @@ pub enum Mode {
     Cloudevent,
 }
 
-impl<'a> Decode<'a> for Mode {
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        reader.variant(
-            &[
-                ("passthrough", Self::Passthrough),
-                ("cloudevent", Self::Cloudevent),
-            ],
-            "`passthrough` or `cloudevent`",
-        )
-    }
-}
-
-model! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub strict struct Dedup {
-        pub enabled: bool = or(true),
-        /// How long an event the receiver accepted is remembered.
-        pub ttl_seconds: u64 = or(default_ttl()),
-        /// How long a copy may stay in flight before a retry is let through anyway.
-        pub inflight_seconds: u64 = or(default_inflight()),
-        /// How many shared-data keys hold entries: the bound on the filter's shared memory.
-        pub slots: u64 = or(default_slots()),
-    }
+/// Whatever it leaves out is as [`Dedup::default`] has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dedup {
+    pub enabled: bool,
+    /// How long an event the receiver accepted is remembered.
+    pub ttl_seconds: u64,
+    /// How long a copy may stay in flight before a retry is let through anyway.
+    pub inflight_seconds: u64,
+    /// How many shared-data keys hold entries: the bound on the filter's shared memory.
+    pub slots: u64,
 }
 
 /// What no `dedup` member means: on, with the default times.
@@ -46,33 +38,31 @@ impl Default for Dedup {
     fn default() -> Self {
         Self {
             enabled: true,
-            ttl_seconds: default_ttl(),
-            inflight_seconds: default_inflight(),
-            slots: default_slots(),
+            ttl_seconds: 3600,
+            inflight_seconds: 60,
+            slots: 65_536,
         }
     }
 }
 
-fn default_ttl() -> u64 {
-    3600
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document<'a> {
+    /// Read by the policy's own parser, which names its fields from `policy.` on.
+    #[serde(borrow)]
+    policy: &'a RawValue,
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default = "yes")]
+    strip_credentials: bool,
+    #[serde(default, deserialize_with = "from_object")]
+    dedup: Dedup,
+    #[serde(default)]
+    allow_on_headers_stop_iteration: bool,
 }
 
-fn default_inflight() -> u64 {
-    60
-}
-
-fn default_slots() -> u64 {
-    65_536
-}
-
-model! {
-    strict struct Document<'a> {
-        policy: Raw<'a>,
-        mode: Mode = default,
-        strip_credentials: bool = or(true),
-        dedup: Dedup = default,
-        allow_on_headers_stop_iteration: bool = or(false),
-    }
+fn yes() -> bool {
+    true
 }
 
 /// At most about 100 MB of shared data, at about 100 bytes an entry.
@@ -91,13 +81,13 @@ pub struct Config {
 impl Config {
     /// Parses the plugin configuration; the error names the field (`policy.sources[0].path: …`).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let doc: Document =
-            hookwall::json::parse(bytes).map_err(|e| format!("plugin configuration: {e}"))?;
-        let policy =
-            Policy::from_json(doc.policy.0.as_bytes()).map_err(|e| match e.path.is_empty() {
+        let doc: Document = read_config(bytes).map_err(|e| format!("plugin configuration: {e}"))?;
+        let policy = Policy::from_json(doc.policy.get().as_bytes()).map_err(|e| {
+            match e.path.is_empty() {
                 true => format!("policy: {}", e.message),
                 false => format!("policy.{e}"),
-            })?;
+            }
+        })?;
         if doc.dedup.enabled && (doc.dedup.ttl_seconds == 0 || doc.dedup.inflight_seconds == 0) {
             return Err("dedup: ttl_seconds and inflight_seconds must be positive".into());
         }
@@ -152,34 +142,53 @@ mod tests {
         for (rest, expected) in [
             (
                 r#", "mode": "fast""#,
-                "mode: unknown variant, expected `passthrough` or `cloudevent`",
+                "plugin configuration: mode: unknown variant, expected `passthrough` or `cloudevent`",
             ),
             (
                 r#", "mode": 1"#,
-                "mode: invalid type: integer, expected `passthrough` or `cloudevent`",
+                "plugin configuration: mode: invalid type: integer, expected `passthrough` or `cloudevent`",
             ),
-            (r#", "strip": true"#, "strip: unknown field `strip`"),
-            (r#", "dedup": {"ttl": 1}"#, "dedup.ttl: unknown field `ttl`"),
+            (
+                r#", "strip": true"#,
+                "plugin configuration: strip: unknown field `strip`, expected one of `policy`, `mode`, `strip_credentials`, `dedup`, `allow_on_headers_stop_iteration`",
+            ),
+            (
+                r#", "dedup": {"ttl": 1}"#,
+                "plugin configuration: dedup.ttl: unknown field `ttl`, expected one of `enabled`, `ttl_seconds`, `inflight_seconds`, `slots`",
+            ),
             (
                 r#", "dedup": {"ttl_seconds": -1}"#,
-                "dedup.ttl_seconds: number out of range",
+                "plugin configuration: dedup.ttl_seconds: invalid value: integer, expected u64",
+            ),
+            (
+                r#", "dedup": [false, 1, 1, 1]"#,
+                "plugin configuration: dedup: invalid type: sequence, expected an object",
             ),
             (
                 r#", "dedup": {"ttl_seconds": 0}"#,
                 "dedup: ttl_seconds and inflight_seconds must be positive",
             ),
+            (r#", "dedup": {"slots": 0}"#, "dedup.slots: must be 1 to 1048576"),
             (
                 r#", "mode": "cloudevent", "mode": "cloudevent""#,
-                "mode: duplicate field `mode`",
+                "plugin configuration: duplicate field `mode`",
             ),
+            (r#"} x"#, "plugin configuration: line 1 column 103: trailing characters"),
         ] {
             let error = parse(rest).err().unwrap_or_default();
-            assert!(
-                error.ends_with(expected),
-                "{rest}\n  expected: {expected}\n  actual:   {error}"
-            );
+            assert_eq!(error, expected, "{rest}");
         }
+        let policy = Config::parse(br#"{"policy": {"sources": [{"name": "a"}]}}"#).err();
+        assert_eq!(
+            policy.unwrap_or_default(),
+            "policy.sources[0]: missing field `path`"
+        );
         let missing = Config::parse(b"{}").err().unwrap_or_default();
-        assert!(missing.ends_with("policy: missing field"), "{missing}");
+        assert_eq!(missing, "plugin configuration: missing field `policy`");
+        let array = Config::parse(b"[]").err().unwrap_or_default();
+        assert_eq!(
+            array,
+            "plugin configuration: invalid type: sequence, expected an object"
+        );
     }
 }

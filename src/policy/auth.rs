@@ -5,9 +5,15 @@
 //! the comparison's duration nor the config reveals a secret. An empty credential, or one longer
 //! than [`MAX_SECRET_BYTES`], never matches, whatever digest a config holds.
 
+use alloc::format;
 use alloc::string::String;
+use core::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
+use super::config::from_object;
 use super::head::Head;
 
 /// The longest secret, Basic user-id included: configs are held to it and a longer presented
@@ -182,6 +188,242 @@ fn base64_decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
         len += 3 - pad;
     }
     Some(&out[..len])
+}
+
+/// How a config writes an alternative: `{"<kind>": {…}}`, one kind, whose secret is given as
+/// plaintext or as its SHA-256 in hex (`token` or `token_sha256`, `value` or `value_sha256`,
+/// `password` or `password_sha256`), never both. Every value is checked as it is read, so an
+/// error names its field; the messages never quote a value.
+impl<'de> Deserialize<'de> for Alternative {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(AlternativeVisitor)
+    }
+}
+
+struct AlternativeVisitor;
+
+impl<'de> Visitor<'de> for AlternativeVisitor {
+    type Value = Alternative;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object naming one auth kind")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Alternative, A::Error> {
+        let kind = map.next_key::<Kind>()?.ok_or_else(|| {
+            de::Error::custom("an auth kind is required: bearer, header, basic or query")
+        })?;
+        let alternative = match kind {
+            Kind::Bearer => map.next_value_seed(Members(|f: BearerFields| {
+                Ok(Alternative::Bearer {
+                    token: one_secret(f.token, f.token_sha256, "token")?,
+                })
+            }))?,
+            Kind::Header => map.next_value_seed(Members(|f: HeaderFields| {
+                Ok(Alternative::Header {
+                    name: f.name.0,
+                    value: one_secret(f.value, f.value_sha256, "value")?,
+                })
+            }))?,
+            Kind::Basic => map.next_value_seed(Members(|f: BasicFields| {
+                Ok(Alternative::Basic {
+                    username: f.username.0,
+                    password: one_secret(f.password, f.password_sha256, "password")?,
+                })
+            }))?,
+            Kind::Query => map.next_value_seed(Members(|f: QueryFields| {
+                Ok(Alternative::Query {
+                    name: f.name.0,
+                    value: one_secret(f.value, f.value_sha256, "value")?,
+                })
+            }))?,
+        };
+        if map.next_key::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom("one auth kind per alternative"));
+        }
+        Ok(alternative)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(variant_identifier, rename_all = "lowercase")]
+enum Kind {
+    Bearer,
+    Header,
+    Basic,
+    Query,
+}
+
+/// Reads a kind's members as `F` and makes them an alternative, so that an error in that step
+/// (the plaintext and the digest both given, or neither) names the kind's path.
+struct Members<F>(fn(F) -> Result<Alternative, String>);
+
+impl<'de, F: Deserialize<'de>> DeserializeSeed<'de> for Members<F> {
+    type Value = Alternative;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Alternative, D::Error> {
+        (self.0)(from_object(deserializer)?).map_err(de::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BearerFields {
+    token: Option<Plaintext>,
+    token_sha256: Option<Sha256Hex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderFields {
+    name: HeaderName,
+    value: Option<Plaintext>,
+    value_sha256: Option<Sha256Hex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasicFields {
+    username: Username,
+    password: Option<Plaintext>,
+    password_sha256: Option<Sha256Hex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryFields {
+    name: QueryName,
+    value: Option<Plaintext>,
+    value_sha256: Option<Sha256Hex>,
+}
+
+/// The secret a kind was given: its plaintext or its digest, exactly one of the two.
+fn one_secret(
+    plain: Option<Plaintext>,
+    sha256: Option<Sha256Hex>,
+    field: &str,
+) -> Result<Secret, String> {
+    match (plain, sha256) {
+        (Some(Plaintext(secret)), None) | (None, Some(Sha256Hex(secret))) => Ok(secret),
+        (Some(_), Some(_)) => Err(format!("give {field} or {field}_sha256, not both")),
+        (None, None) => Err(format!("missing field `{field}` (or `{field}_sha256`)")),
+    }
+}
+
+/// A plaintext secret: 1 to [`MAX_SECRET_BYTES`] bytes, kept only as its digest.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Plaintext(Secret);
+
+impl TryFrom<String> for Plaintext {
+    type Error = String;
+
+    fn try_from(plain: String) -> Result<Self, String> {
+        if plain.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if plain.len() > MAX_SECRET_BYTES {
+            return Err(too_long());
+        }
+        Ok(Self(digest(plain.as_bytes())))
+    }
+}
+
+/// A secret's SHA-256 in hex. That of the empty string is refused: it is what
+/// `printf %s "$SECRET" | sha256sum` gives when the variable is unset.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Sha256Hex(Secret);
+
+impl TryFrom<String> for Sha256Hex {
+    type Error = &'static str;
+
+    fn try_from(hex: String) -> Result<Self, &'static str> {
+        let digit = |c: u8| (c as char).to_digit(16);
+        let mut out = [0u8; 32];
+        let bytes = hex.as_bytes();
+        let parsed = bytes.len() == 64
+            && out
+                .iter_mut()
+                .zip(bytes.chunks_exact(2))
+                .all(|(byte, pair)| match (digit(pair[0]), digit(pair[1])) {
+                    (Some(high), Some(low)) => {
+                        *byte = (high * 16 + low) as u8;
+                        true
+                    }
+                    _ => false,
+                });
+        if !parsed {
+            return Err("must be 64 hexadecimal digits");
+        }
+        if out == digest(b"").0 {
+            return Err("is the SHA-256 of an empty secret (what `printf %s \"$SECRET\" | sha256sum` gives when the variable is unset); an empty credential never matches");
+        }
+        Ok(Self(Secret(out)))
+    }
+}
+
+/// A custom header's name: an RFC 9110 token, kept in lowercase.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct HeaderName(String);
+
+impl TryFrom<String> for HeaderName {
+    type Error = &'static str;
+
+    fn try_from(name: String) -> Result<Self, &'static str> {
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        match token {
+            true => Ok(Self(name.to_ascii_lowercase())),
+            false => Err("not a valid header name"),
+        }
+    }
+}
+
+/// A query parameter's name, matched as written.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct QueryName(String);
+
+impl TryFrom<String> for QueryName {
+    type Error = &'static str;
+
+    fn try_from(name: String) -> Result<Self, &'static str> {
+        let plain = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        match plain {
+            true => Ok(Self(name)),
+            false => Err("must be letters, digits, '-', '_' or '.'"),
+        }
+    }
+}
+
+/// A Basic user-id (RFC 7617): not empty, no colon, no longer than any other secret.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Username(String);
+
+impl TryFrom<String> for Username {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        if name.is_empty() || name.contains(':') {
+            return Err("must be non-empty and without ':' (RFC 7617)".into());
+        }
+        if name.len() > MAX_SECRET_BYTES {
+            return Err(too_long());
+        }
+        Ok(Self(name))
+    }
+}
+
+fn too_long() -> String {
+    format!("must be at most {MAX_SECRET_BYTES} bytes: a longer presented credential never matches")
 }
 
 #[cfg(test)]

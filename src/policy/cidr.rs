@@ -1,7 +1,11 @@
 //! IP addresses and CIDR ranges as configs and proxies write them.
 
+use alloc::format;
+use alloc::string::String;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer};
 
 /// An address range: `10.0.0.0/8`, `2001:db8::/32`, or one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +81,15 @@ impl Cidr {
         } else {
             value >> host << host
         }
+    }
+}
+
+/// A range as a config writes it; the error quotes the text, which holds no secret, so that
+/// the typo can be found.
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Cidr::parse(&text).ok_or_else(|| de::Error::custom(format!("invalid CIDR \"{text}\"")))
     }
 }
 

@@ -1,18 +1,21 @@
-//! The policy's JSON configuration, the same document for both runtimes. It is validated as a
-//! whole: one invalid field refuses the config with that field's path, never a partial or
-//! more permissive policy.
+//! The policy's JSON configuration, the same document for both runtimes, read with serde. It is
+//! validated as a whole: one invalid field refuses the config with that field's path, never a
+//! partial or more permissive policy. Each value is checked by its type as it is read (a name,
+//! a path, a range, a secret); what spans fields (unique names and paths, a source open to
+//! anyone, wide trusted proxies) is checked once the document is read.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
+use core::marker::PhantomData;
 
-use super::auth::{digest, Alternative, Secret, MAX_SECRET_BYTES};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, Visitor};
+
+use super::auth::Alternative;
 use super::cidr::Cidr;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
-use crate::decode::Decode;
-use crate::json::{self, Fault, Reader};
-use crate::model;
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
 
 /// Sectigo Web Security Platform's published webhook source addresses.
@@ -27,6 +30,10 @@ pub const SECTIGO_ADDRESSES: [&str; 6] = [
 
 /// The default body limit: comfortably above the providers' largest documented payloads.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The longest source name: it becomes the `x-hookwall-source` header value, a metric name and
+/// part of every dedup key.
+pub const MAX_NAME_BYTES: usize = 64;
 
 /// An invalid configuration: the field's path and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,394 +62,328 @@ fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     }
 }
 
-model! {
-    strict struct Document {
-        sources: Vec<SourceDoc>,
-        trusted_proxies: Vec<String> = default,
-        insecure_trust_any_proxy: bool = default,
+/// Reads a configuration document, an object, with serde_json. A refusal names the field's path (the line
+/// and column when the text is not JSON) and never quotes a value, which could be a misplaced
+/// secret. The runtimes read their own settings with it too.
+pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let mut track = serde_path_to_error::Track::new();
+    let value = from_object(serde_path_to_error::Deserializer::new(
+        &mut deserializer,
+        &mut track,
+    ))
+    .map_err(|e| {
+        let path = track.path();
+        let path = match path.iter().len() {
+            0 => String::new(),
+            _ => path.to_string(),
+        };
+        json_error(path, &e)
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| json_error(String::new(), &e))?;
+    Ok(value)
+}
+
+/// Reads `T` from a JSON object only, for `deserialize_with`. serde's derive also reads a struct
+/// from an array, its fields by position; a config written that way is refused like any other
+/// mistake.
+pub fn from_object<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map))
     }
 }
 
-model! {
-    strict struct SourceDoc {
-        name: String,
-        path: String,
-        provider: String,
-        auth: Vec<AuthDoc> = default,
-        allow_ips: Vec<String> = default,
-        max_body_bytes: Option<usize> = default,
-        unknown_events: Option<String> = default,
-        redact: Vec<String> = default,
-        insecure_allow_anyone: bool = default,
+fn json_error(path: String, e: &serde_json::Error) -> ConfigError {
+    let position = format!("line {} column {}", e.line(), e.column());
+    let text = e.to_string();
+    let message = text
+        .strip_suffix(&position)
+        .and_then(|m| m.strip_suffix(" at "))
+        .unwrap_or(&text);
+    match e.is_data() {
+        true => error(path, without_value(message)),
+        false => error(position, message),
     }
 }
 
-enum AuthDoc {
-    Bearer(SecretDoc),
-    Header(SecretDoc),
-    Basic(SecretDoc),
-    Query(SecretDoc),
-}
-
-/// `{"<kind>": {…}}`: exactly one member, named for the kind.
-impl<'a> Decode<'a> for AuthDoc {
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        let mut auth = None;
-        let end = reader.object(|reader, key| {
-            let kind = match &*key.name {
-                "bearer" => AuthDoc::Bearer,
-                "header" => AuthDoc::Header,
-                "basic" => AuthDoc::Basic,
-                "query" => AuthDoc::Query,
-                other => {
-                    return Err(Fault::data(
-                        key.at,
-                        format!("unknown variant `{other}`, expected `bearer`, `header`, `basic` or `query`"),
-                    ))
-                }
+/// serde quotes the value in some messages (`invalid type: string "…"`, `unknown variant
+/// `…``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
+fn without_value(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return match rest.rsplit_once(", expected ") {
+            Some((_, expected)) => format!("unknown variant, expected {expected}"),
+            None => "unknown variant".into(),
+        };
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
+            let kind = unexpected
+                .split(['`', '"'])
+                .next()
+                .unwrap_or_default()
+                .trim_end();
+            return match expected {
+                "" => format!("{prefix}{kind}"),
+                expected => format!("{prefix}{kind}, expected {expected}"),
             };
-            if auth.is_some() {
-                return Err(Fault::data(key.at, "one auth kind per alternative"));
-            }
-            auth = Some(kind(SecretDoc::decode(reader)?));
-            Ok(())
-        })?;
-        auth.ok_or_else(|| {
-            Fault::data(
-                end,
-                "an auth kind is required: bearer, header, basic or query",
-            )
+        }
+    }
+    message.into()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    sources: Vec<Source>,
+    #[serde(default)]
+    trusted_proxies: Vec<Cidr>,
+    #[serde(default)]
+    insecure_trust_any_proxy: bool,
+}
+
+pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
+    let doc: Document = read(config)?;
+    if doc.sources.is_empty() {
+        return Err(error("sources", "at least one source is required"));
+    }
+    for (i, source) in doc.sources.iter().enumerate() {
+        let earlier = &doc.sources[..i];
+        if let Some(other) = earlier.iter().position(|s| s.name == source.name) {
+            return Err(error(
+                format!("sources[{i}].name"),
+                format!("\"{}\" is also the name of sources[{other}]", source.name),
+            ));
+        }
+        if let Some(other) = earlier.iter().position(|s| s.path == source.path) {
+            return Err(error(
+                format!("sources[{i}].path"),
+                format!("\"{}\" is also the path of sources[{other}]", source.path),
+            ));
+        }
+    }
+    for (i, range) in doc.trusted_proxies.iter().enumerate() {
+        if range.is_wide_public() && !doc.insecure_trust_any_proxy {
+            return Err(error(
+                format!("trusted_proxies[{i}]"),
+                "a public range this wide (IPv4 shorter than /8, IPv6 shorter than /16) lets anyone forge X-Forwarded-For; set \"insecure_trust_any_proxy\": true if that is really intended",
+            ));
+        }
+    }
+    Ok(Policy {
+        sources: doc.sources,
+        trusted_proxies: doc.trusted_proxies,
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFields {
+    name: Name,
+    path: RoutePath,
+    provider: SourceProvider,
+    #[serde(default)]
+    auth: Vec<Alternative>,
+    #[serde(default)]
+    allow_ips: Vec<Allow>,
+    max_body_bytes: Option<BodyLimit>,
+    unknown_events: Option<UnknownEvents>,
+    #[serde(default)]
+    redact: Vec<RedactPath>,
+    #[serde(default)]
+    insecure_allow_anyone: bool,
+}
+
+/// A source is read with its fields' checks, then refused if anyone could call it unintended.
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields: SourceFields = from_object(deserializer)?;
+        let allow_ips: Vec<Cidr> = fields.allow_ips.iter().flat_map(Allow::ranges).collect();
+        if fields.auth.is_empty() && !fields.insecure_allow_anyone {
+            check_not_open(&allow_ips).map_err(de::Error::custom)?;
+        }
+        Ok(Source {
+            name: fields.name.0,
+            path: fields.path.0,
+            provider: fields.provider,
+            auth: fields.auth,
+            allow_ips,
+            max_body_bytes: fields
+                .max_body_bytes
+                .map_or(DEFAULT_MAX_BODY_BYTES, |b| b.0),
+            unknown_events: fields.unknown_events.unwrap_or(UnknownEvents::Accept),
+            redact: fields.redact,
         })
     }
 }
 
-model! {
-    /// Every auth kind's fields; which are required depends on the kind.
-    strict struct SecretDoc {
-        name: Option<String> = default,
-        username: Option<String> = default,
-        token: Option<String> = default,
-        token_sha256: Option<String> = default,
-        value: Option<String> = default,
-        value_sha256: Option<String> = default,
-        password: Option<String> = default,
-        password_sha256: Option<String> = default,
-    }
-}
-
-pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
-    let doc: Document = json::parse(config).map_err(|e| error(e.location(), e.message()))?;
-    if doc.sources.is_empty() {
-        return Err(error("sources", "at least one source is required"));
-    }
-    let mut sources = Vec::with_capacity(doc.sources.len());
-    for (i, source) in doc.sources.into_iter().enumerate() {
-        let at = format!("sources[{i}]");
-        let source = build_source(source, &at)?;
-        if let Some(other) = sources.iter().position(|s: &Source| s.name == source.name) {
-            return Err(error(
-                format!("{at}.name"),
-                format!("\"{}\" is also the name of sources[{other}]", source.name),
-            ));
-        }
-        if let Some(other) = sources.iter().position(|s: &Source| s.path == source.path) {
-            return Err(error(
-                format!("{at}.path"),
-                format!("\"{}\" is also the path of sources[{other}]", source.path),
-            ));
-        }
-        sources.push(source);
-    }
-    let trusted_proxies = doc
-        .trusted_proxies
-        .iter()
-        .enumerate()
-        .map(|(i, text)| trusted_proxy(text, i, doc.insecure_trust_any_proxy))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Policy {
-        sources,
-        trusted_proxies,
-    })
-}
-
-fn build_source(doc: SourceDoc, at: &str) -> Result<Source, ConfigError> {
-    if doc.name.is_empty()
-        || !doc
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        return Err(error(
-            format!("{at}.name"),
-            "must be non-empty letters, digits, '-', '_' or '.'",
-        ));
-    }
-    check_path(&doc.path).map_err(|m| error(format!("{at}.path"), m))?;
-    let provider = match doc.provider.as_str() {
-        "auto" => SourceProvider::Auto,
-        name => SourceProvider::Only(Provider::from_name(name).ok_or_else(|| {
-            error(
-                format!("{at}.provider"),
-                format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo or auto)"),
-            )
-        })?),
-    };
-    let auth = doc
-        .auth
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| alternative(a, &format!("{at}.auth[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let allow_ips = doc
-        .allow_ips
-        .iter()
-        .enumerate()
-        .map(|(i, text)| allow(text, &format!("{at}.allow_ips[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?
-        .concat();
-    if auth.is_empty() && !doc.insecure_allow_anyone {
-        check_not_open(&allow_ips, at)?;
-    }
-    let max_body_bytes = doc.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-    if max_body_bytes == 0 || max_body_bytes > MAX_BODY_BYTES {
-        return Err(error(
-            format!("{at}.max_body_bytes"),
-            format!("must be between 1 and {MAX_BODY_BYTES}"),
-        ));
-    }
-    let unknown_events = match doc.unknown_events.as_deref() {
-        None | Some("accept") => UnknownEvents::Accept,
-        Some("reject") => UnknownEvents::Reject,
-        Some(other) => {
-            return Err(error(
-                format!("{at}.unknown_events"),
-                format!("\"{other}\" is neither \"accept\" nor \"reject\""),
-            ))
-        }
-    };
-    let redact = doc
-        .redact
-        .iter()
-        .enumerate()
-        .map(|(i, p)| RedactPath::parse(p).map_err(|m| error(format!("{at}.redact[{i}]"), m)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Source {
-        name: doc.name,
-        path: doc.path,
-        provider,
-        auth,
-        allow_ips,
-        max_body_bytes,
-        unknown_events,
-        redact,
-    })
-}
-
 /// A source without auth must name who may call: no allowlist, or one with a `/0` range,
 /// admits anyone, which only `insecure_allow_anyone` may intend.
-fn check_not_open(allow_ips: &[Cidr], at: &str) -> Result<(), ConfigError> {
+fn check_not_open(allow_ips: &[Cidr]) -> Result<(), String> {
     const INTENDED: &str =
         "anyone could call it; set \"insecure_allow_anyone\": true if that is really intended";
     if allow_ips.is_empty() {
-        return Err(error(at, format!("neither auth nor allow_ips: {INTENDED}")));
+        return Err(format!("neither auth nor allow_ips: {INTENDED}"));
     }
     if allow_ips.iter().any(Cidr::is_everything) {
-        return Err(error(
-            at,
-            format!(
-                "no auth, and allow_ips has a /0 range, which admits every address: {INTENDED}"
-            ),
+        return Err(format!(
+            "no auth, and allow_ips has a /0 range, which admits every address: {INTENDED}"
         ));
     }
     Ok(())
 }
 
-/// Paths are matched byte for byte, so only a plain absolute path can name a source.
-fn check_path(path: &str) -> Result<(), &'static str> {
-    let plain = path.starts_with('/')
-        && path
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
-        && !path
-            .split('/')
-            .any(|segment| segment == "." || segment == "..")
-        && !path.contains("//");
-    if plain {
-        Ok(())
-    } else {
-        Err("must be an absolute path of letters, digits, '/', '-', '_', '.', '~', without dot segments or empty segments")
+/// A source's name: 1 to [`MAX_NAME_BYTES`] letters, digits, `-`, `_` or `.`, so it is safe
+/// as a header value, a metric name and a key.
+#[derive(serde::Deserialize)]
+#[serde(try_from = "String")]
+struct Name(String);
+
+impl TryFrom<String> for Name {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err("must be non-empty letters, digits, '-', '_' or '.'".into());
+        }
+        if name.len() > MAX_NAME_BYTES {
+            return Err(format!("must be at most {MAX_NAME_BYTES} bytes"));
+        }
+        Ok(Self(name))
     }
 }
 
-/// A trusted proxy's range. One that anyone on the internet may hold lets every caller choose
-/// its own `X-Forwarded-For`, so it needs `insecure_trust_any_proxy`.
-fn trusted_proxy(text: &str, index: usize, insecure: bool) -> Result<Cidr, ConfigError> {
-    let at = format!("trusted_proxies[{index}]");
-    let range = cidr(text, &at)?;
-    if range.is_wide_public() && !insecure {
-        return Err(error(
-            at,
-            "a public range this wide (IPv4 shorter than /8, IPv6 shorter than /16) lets anyone forge X-Forwarded-For; set \"insecure_trust_any_proxy\": true if that is really intended",
-        ));
-    }
-    Ok(range)
-}
+/// The path a source answers at. Paths are matched byte for byte, so only a plain absolute
+/// path can name a source.
+#[derive(serde::Deserialize)]
+#[serde(try_from = "String")]
+struct RoutePath(String);
 
-fn cidr(text: &str, at: &str) -> Result<Cidr, ConfigError> {
-    Cidr::parse(text).ok_or_else(|| error(at, format!("invalid CIDR \"{text}\"")))
-}
+impl TryFrom<String> for RoutePath {
+    type Error = &'static str;
 
-fn allow(text: &str, at: &str) -> Result<Vec<Cidr>, ConfigError> {
-    match text.strip_prefix("preset:") {
-        Some("sectigo") => Ok(SECTIGO_ADDRESSES
-            .iter()
-            .filter_map(|a| Cidr::parse(a))
-            .collect()),
-        Some(other) => Err(error(
-            at,
-            format!("unknown preset \"{other}\" (known: sectigo)"),
-        )),
-        None => cidr(text, at).map(|c| alloc::vec![c]),
-    }
-}
-
-fn alternative(doc: AuthDoc, at: &str) -> Result<Alternative, ConfigError> {
-    let (kind, fields) = match &doc {
-        AuthDoc::Bearer(f) => ("bearer", f),
-        AuthDoc::Header(f) => ("header", f),
-        AuthDoc::Basic(f) => ("basic", f),
-        AuthDoc::Query(f) => ("query", f),
-    };
-    let at = format!("{at}.{kind}");
-    let allowed: &[&str] = match kind {
-        "bearer" => &["token", "token_sha256"],
-        "basic" => &["username", "password", "password_sha256"],
-        _ => &["name", "value", "value_sha256"],
-    };
-    for (field, present) in [
-        ("name", fields.name.is_some()),
-        ("username", fields.username.is_some()),
-        ("token", fields.token.is_some()),
-        ("token_sha256", fields.token_sha256.is_some()),
-        ("value", fields.value.is_some()),
-        ("value_sha256", fields.value_sha256.is_some()),
-        ("password", fields.password.is_some()),
-        ("password_sha256", fields.password_sha256.is_some()),
-    ] {
-        if present && !allowed.contains(&field) {
-            return Err(error(
-                format!("{at}.{field}"),
-                format!("not a field of {kind} auth"),
-            ));
-        }
-    }
-    Ok(match doc {
-        AuthDoc::Bearer(f) => {
-            let token = secret(f.token, f.token_sha256, &at, "token")?;
-            Alternative::Bearer { token }
-        }
-        AuthDoc::Header(f) => {
-            let name = header_name(f.name, &at)?;
-            let value = secret(f.value, f.value_sha256, &at, "value")?;
-            Alternative::Header { name, value }
-        }
-        AuthDoc::Basic(f) => {
-            let username = f
-                .username
-                .ok_or_else(|| error(format!("{at}.username"), "missing field"))?;
-            if username.is_empty() || username.contains(':') {
-                return Err(error(
-                    format!("{at}.username"),
-                    "must be non-empty and without ':' (RFC 7617)",
-                ));
-            }
-            if username.len() > MAX_SECRET_BYTES {
-                return Err(error(format!("{at}.username"), too_long()));
-            }
-            let password = secret(f.password, f.password_sha256, &at, "password")?;
-            Alternative::Basic { username, password }
-        }
-        AuthDoc::Query(f) => {
-            let name = f
-                .name
-                .ok_or_else(|| error(format!("{at}.name"), "missing field"))?;
-            if name.is_empty()
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            {
-                return Err(error(
-                    format!("{at}.name"),
-                    "must be letters, digits, '-', '_' or '.'",
-                ));
-            }
-            let value = secret(f.value, f.value_sha256, &at, "value")?;
-            Alternative::Query { name, value }
-        }
-    })
-}
-
-fn header_name(name: Option<String>, at: &str) -> Result<String, ConfigError> {
-    let name = name.ok_or_else(|| error(format!("{at}.name"), "missing field"))?;
-    let token = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !token {
-        return Err(error(format!("{at}.name"), "not a valid header name"));
-    }
-    Ok(name.to_ascii_lowercase())
-}
-
-/// A secret given in plaintext or as its SHA-256 in hex; exactly one of the two. Neither may
-/// stand for an empty secret, nor a plaintext be longer than a presented credential may be.
-fn secret(
-    plain: Option<String>,
-    sha256: Option<String>,
-    at: &str,
-    field: &str,
-) -> Result<Secret, ConfigError> {
-    match (plain, sha256) {
-        (Some(_), Some(_)) => Err(error(
-            format!("{at}.{field}"),
-            format!("give {field} or {field}_sha256, not both"),
-        )),
-        (None, None) => Err(error(format!("{at}.{field}"), "missing field")),
-        (Some(plain), None) if plain.is_empty() => {
-            Err(error(format!("{at}.{field}"), "must not be empty"))
-        }
-        (Some(plain), None) if plain.len() > MAX_SECRET_BYTES => {
-            Err(error(format!("{at}.{field}"), too_long()))
-        }
-        (Some(plain), None) => Ok(digest(plain.as_bytes())),
-        (None, Some(hex)) => {
-            let at = format!("{at}.{field}_sha256");
-            let secret =
-                parse_hex(&hex).ok_or_else(|| error(&at, "must be 64 hexadecimal digits"))?;
-            if secret.0 == digest(b"").0 {
-                return Err(error(
-                    at,
-                    "is the SHA-256 of an empty secret (what `printf %s \"$SECRET\" | sha256sum` gives when the variable is unset); an empty credential never matches",
-                ));
-            }
-            Ok(secret)
+    fn try_from(path: String) -> Result<Self, &'static str> {
+        let plain = path.starts_with('/')
+            && path.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')
+            })
+            && !path
+                .split('/')
+                .any(|segment| segment == "." || segment == "..")
+            && !path.contains("//");
+        match plain {
+            true => Ok(Self(path)),
+            false => Err("must be an absolute path of letters, digits, '/', '-', '_', '.', '~', without dot segments or empty segments"),
         }
     }
 }
 
-fn too_long() -> String {
-    format!("must be at most {MAX_SECRET_BYTES} bytes: a longer presented credential never matches")
+/// `auto`, or a provider's name.
+impl<'de> Deserialize<'de> for SourceProvider {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        match name.as_str() {
+            "auto" => Ok(SourceProvider::Auto),
+            name => Provider::from_name(name)
+                .map(SourceProvider::Only)
+                .ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "unknown provider \"{name}\" (crowdsec, cloud66, sectigo or auto)"
+                    ))
+                }),
+        }
+    }
 }
 
-fn parse_hex(hex: &str) -> Option<Secret> {
-    let bytes = hex.as_bytes();
-    if bytes.len() != 64 {
-        return None;
+#[derive(serde::Deserialize)]
+#[serde(
+    remote = "UnknownEvents",
+    variant_identifier,
+    rename_all = "lowercase",
+    expecting = "`accept` or `reject`"
+)]
+enum UnknownEventsName {
+    Accept,
+    Reject,
+}
+
+/// `accept` or `reject`.
+impl<'de> Deserialize<'de> for UnknownEvents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        UnknownEventsName::deserialize(deserializer)
     }
-    let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        let digit = |c: u8| (c as char).to_digit(16);
-        *byte = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+}
+
+/// A payload path to redact, as `RedactPath::parse` reads it.
+impl<'de> Deserialize<'de> for RedactPath {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RedactPath::parse(&String::deserialize(deserializer)?).map_err(de::Error::custom)
     }
-    Some(Secret(out))
+}
+
+/// A body limit: 1 to [`MAX_BODY_BYTES`].
+#[derive(serde::Deserialize)]
+#[serde(try_from = "usize")]
+struct BodyLimit(usize);
+
+impl TryFrom<usize> for BodyLimit {
+    type Error = String;
+
+    fn try_from(limit: usize) -> Result<Self, String> {
+        match limit {
+            1..=MAX_BODY_BYTES => Ok(Self(limit)),
+            _ => Err(format!("must be between 1 and {MAX_BODY_BYTES}")),
+        }
+    }
+}
+
+/// An `allow_ips` entry: a range, or `preset:sectigo` for Sectigo's published addresses.
+enum Allow {
+    Range(Cidr),
+    Sectigo,
+}
+
+impl Allow {
+    fn ranges(&self) -> Vec<Cidr> {
+        match self {
+            Allow::Range(range) => alloc::vec![*range],
+            Allow::Sectigo => SECTIGO_ADDRESSES
+                .iter()
+                .filter_map(|a| Cidr::parse(a))
+                .collect(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Allow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.strip_prefix("preset:") {
+            Some("sectigo") => Ok(Allow::Sectigo),
+            Some(other) => Err(de::Error::custom(format!(
+                "unknown preset \"{other}\" (known: sectigo)"
+            ))),
+            None => Cidr::deserialize(text.into_deserializer()).map(Allow::Range),
+        }
+    }
 }

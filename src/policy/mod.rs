@@ -19,7 +19,10 @@ use core::net::IpAddr;
 
 pub use auth::{Alternative, UsedCredential, MAX_SECRET_BYTES};
 pub use cidr::{parse_address, Cidr};
-pub use config::{ConfigError, DEFAULT_MAX_BODY_BYTES, SECTIGO_ADDRESSES};
+pub use config::{
+    from_object, read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES,
+    SECTIGO_ADDRESSES,
+};
 pub use head::{without_query_param, Head};
 
 use crate::cloudevent::CloudEvent;
