@@ -1,96 +1,126 @@
-//! CloudEvents 1.0 in structured JSON mode, and the normalized event that is its `data`.
+//! CloudEvents 1.0 in structured JSON mode, and the normalized event that is its `data`,
+//! written by serde_json.
 //!
-//! The provider's payload is copied into `data.payload` as its own bytes when nothing in it
-//! was redacted, so forwarding it costs no second parse.
+//! The provider's payload is written into `data.payload` as its own bytes when nothing in it
+//! was redacted, so forwarding it costs no second tree.
 
 use alloc::string::String;
 
-use crate::event::{Event, Provider, SCHEMA_VERSION};
-use crate::json_writer::{self, WriteJson};
+use serde::{Serialize, Serializer};
+
+use crate::event::{Category, Event, Indicators, Provider, Severity, Subject, SCHEMA_VERSION};
 use crate::redact::Payload;
+use crate::tree;
 
 /// The media type of a structured-mode CloudEvent.
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
 
-/// Room for the envelope and the normalized fields on top of the payload, so that the output
-/// is usually allocated once.
-const OVERHEAD: usize = 1024;
-
 /// An event as its CloudEvent.
-pub(crate) struct CloudEvent<'e>(pub(crate) &'e Event<'e>);
+#[derive(Serialize)]
+pub(crate) struct CloudEvent<'e> {
+    specversion: &'static str,
+    id: &'e str,
+    source: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<String>,
+    datacontenttype: &'static str,
+    data: Data<'e>,
+}
 
 /// An event as its normalized form: the CloudEvent's `data`.
-struct Data<'e>(&'e Event<'e>);
+#[derive(Serialize)]
+struct Data<'e> {
+    schema: &'static str,
+    provider: Provider,
+    event_type: &'e str,
+    documented: bool,
+    category: Category,
+    severity: Severity,
+    severity_reason: &'static str,
+    summary: &'e str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'e str>,
+    subject: &'e Subject<'e>,
+    indicators: &'e Indicators<'e>,
+    id: &'e str,
+    id_derived: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    redacted: &'e [String],
+    #[serde(serialize_with = "payload")]
+    payload: &'e Payload<'e>,
+}
 
-impl WriteJson for CloudEvent<'_> {
-    fn write_json(&self, out: &mut String) {
-        let event = self.0;
-        let time = event.time.as_ref().map(|t| t.to_rfc3339());
+impl<'e> CloudEvent<'e> {
+    pub(crate) fn new(event: &'e Event<'e>) -> Self {
         let subject = event.subject.id.as_ref().map(|id| {
             let mut subject = String::from(event.subject.kind.collection());
             subject.push('/');
             percent_encode(id, &mut subject);
             subject
         });
-        json_writer::object(out, |o| {
-            o.field("specversion", "1.0")
-                .field("id", event.id.as_str())
-                .field("source", event.source().as_str())
-                .field("type", event.cloudevent_type().as_str())
-                .optional("time", time.as_deref())
-                .optional("subject", subject.as_deref())
-                .field("datacontenttype", "application/json")
-                .field("data", &Data(event));
-        });
+        Self {
+            specversion: "1.0",
+            id: &event.id,
+            source: event.source(),
+            ty: event.cloudevent_type(),
+            time: event.time.as_ref().map(|t| t.to_rfc3339()),
+            subject,
+            datacontenttype: "application/json",
+            data: Data::new(event),
+        }
     }
 }
 
-impl WriteJson for Data<'_> {
-    fn write_json(&self, out: &mut String) {
-        let event = self.0;
-        json_writer::object(out, |o| {
-            o.field("schema", SCHEMA_VERSION)
-                .field("provider", &event.provider)
-                .field("event_type", &*event.event_type)
-                .field("documented", &!event.kind.is_unknown())
-                .field("category", &event.category)
-                .field("severity", &event.severity)
-                .field("severity_reason", event.severity_reason)
-                .field("summary", event.summary.as_str())
-                .optional("account", event.account.as_deref())
-                .field("subject", &event.subject)
-                .field("indicators", &event.indicators)
-                .field("id", event.id.as_str())
-                .field("id_derived", &event.id_derived)
-                .strings("redacted", event.payload.redacted());
-            match &event.payload {
-                Payload::Raw(text) => o.raw("payload", text),
-                Payload::Redacted { value, .. } => o.field("payload", value),
-            };
-        });
+impl<'e> Data<'e> {
+    fn new(event: &'e Event<'e>) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            provider: event.provider,
+            event_type: &event.event_type,
+            documented: !event.kind.is_unknown(),
+            category: event.category,
+            severity: event.severity,
+            severity_reason: event.severity_reason,
+            summary: &event.summary,
+            account: event.account.as_deref(),
+            subject: &event.subject,
+            indicators: &event.indicators,
+            id: &event.id,
+            id_derived: event.id_derived,
+            redacted: event.payload.redacted(),
+            payload: &event.payload,
+        }
     }
+}
+
+/// The payload as received (its value, without the whitespace around it) or as redacted.
+fn payload<S: Serializer>(payload: &&Payload<'_>, serializer: S) -> Result<S::Ok, S::Error> {
+    match payload {
+        Payload::Raw(text) => tree::raw(text).serialize(serializer),
+        Payload::Redacted { value, .. } => value.serialize(serializer),
+    }
+}
+
+/// JSON text of `value`. serde_json fails only where a `Serialize` impl does, or on a map with
+/// keys that are not strings, and none of hookwall's output has either: there is no error to
+/// return.
+pub(crate) fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 impl Event<'_> {
     /// The CloudEvent (structured mode, [`CONTENT_TYPE`]) for this event.
     pub fn to_cloudevent_json(&self) -> String {
-        self.json(&CloudEvent(self))
+        to_json(&CloudEvent::new(self))
     }
 
     /// The bare normalized event: the CloudEvent's `data`.
     pub fn to_data_json(&self) -> String {
-        self.json(&Data(self))
-    }
-
-    /// `value`, written in a string sized for this event.
-    fn json(&self, value: &impl WriteJson) -> String {
-        let payload = match &self.payload {
-            Payload::Raw(text) => text.len(),
-            Payload::Redacted { .. } => 0,
-        };
-        let mut out = String::with_capacity(payload + OVERHEAD);
-        value.write_json(&mut out);
-        out
+        to_json(&Data::new(self))
     }
 
     /// `https://<provider's console>/<account collection>/<account>`.

@@ -4,15 +4,17 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use serde::Serialize;
+
 use crate::classify::Kind;
-use crate::json_writer::{self, WriteJson};
 use crate::redact::Payload;
 use crate::time::Timestamp;
 
 /// Version of the normalized `data` schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "hookwall.event/1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "&str")]
 pub enum Provider {
     CrowdSec,
     Cloud66,
@@ -43,7 +45,8 @@ impl core::fmt::Display for Provider {
 }
 
 /// What an event is about, in the terms a security team triages by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "&str")]
 pub enum Category {
     /// An attack, an attacker or a block.
     Threat,
@@ -77,7 +80,8 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(into = "&str")]
 pub enum Severity {
     Info,
     Low,
@@ -99,7 +103,8 @@ impl Severity {
 }
 
 /// The kind of thing an event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "&str")]
 pub enum SubjectKind {
     Organization,
     SecurityEngine,
@@ -147,23 +152,26 @@ impl SubjectKind {
     }
 }
 
-/// The enums are written as their names.
-macro_rules! write_name {
+/// The enums are written as their names (`serde(into)`), spelled once, in `as_str`.
+macro_rules! into_name {
     ($($ty:ty),*) => {$(
-        impl WriteJson for $ty {
-            fn write_json(&self, out: &mut String) {
-                json_writer::string(out, self.as_str());
+        impl From<$ty> for &'static str {
+            fn from(value: $ty) -> Self {
+                value.as_str()
             }
         }
     )*};
 }
 
-write_name!(Provider, Category, Severity, SubjectKind);
+into_name!(Provider, Category, Severity, SubjectKind);
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Subject<'a> {
+    #[serde(rename = "type")]
     pub kind: SubjectKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Cow<'a, str>>,
 }
 
@@ -177,85 +185,67 @@ impl<'a> Subject<'a> {
     }
 }
 
-impl WriteJson for Subject<'_> {
-    fn write_json(&self, out: &mut String) {
-        json_writer::object(out, |o| {
-            o.field("type", &self.kind)
-                .optional("id", self.id.as_deref())
-                .optional("name", self.name.as_deref());
-        });
-    }
-}
-
-/// What an event carries that a detection or response rule can match on. Absent fields are
-/// omitted from the output; none of them is ever a secret.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What an event carries that a detection or response rule can match on. Written in
+/// declaration order; absent and empty fields are omitted. None of them is ever a secret.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Indicators<'a> {
     /// The attacker: an IP, a range, an AS… as `source_scope` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_value: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_scope: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub as_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub as_name: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rdns: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<Cow<'a, str>>,
     /// The provider's confidence in the detection, 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub behaviors: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub false_positives: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manual: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attack_detected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signals: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attack: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub banned: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_ip: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed: Option<bool>,
     /// An IP address the event is about that is not an attacker's (a failed IP change).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Cow<'a, str>>,
     /// How many things the event counts (outdated components, malware issues…).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// When the subject was last heard from (an offline component's last pull, push or login).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<Cow<'a, str>>,
-}
-
-/// Members in declaration order; absent and empty ones are omitted.
-impl WriteJson for Indicators<'_> {
-    fn write_json(&self, out: &mut String) {
-        json_writer::object(out, |o| {
-            o.optional("source_value", self.source_value.as_deref())
-                .optional("source_scope", self.source_scope.as_deref())
-                .optional("source_ip", self.source_ip.as_deref())
-                .optional("country", self.country.as_deref())
-                .optional("city", self.city.as_deref())
-                .optional("as_number", self.as_number)
-                .optional("as_name", self.as_name.as_deref())
-                .optional("rdns", self.rdns.as_deref())
-                .optional("scenario", self.scenario.as_deref())
-                .optional("confidence", self.confidence)
-                .strings("behaviors", &self.behaviors)
-                .strings("false_positives", &self.false_positives)
-                .optional("manual", self.manual)
-                .optional("attack_detected", self.attack_detected)
-                .optional("signals", self.signals)
-                .optional("attack", self.attack.as_deref())
-                .optional("port", self.port)
-                .optional("banned", self.banned)
-                .optional("target_ip", self.target_ip.as_deref())
-                .optional("file_path", self.file_path.as_deref())
-                .optional("changed", self.changed)
-                .optional("address", self.address.as_deref())
-                .optional("count", self.count)
-                .optional("last_seen", self.last_seen.as_deref())
-                .optional("previous_state", self.previous_state.as_deref())
-                .optional("current_state", self.current_state.as_deref());
-        });
-    }
 }
 
 /// One classified event. Borrows from the body it was parsed from.

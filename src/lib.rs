@@ -21,7 +21,6 @@ pub mod event;
 mod id;
 pub mod json;
 pub mod label;
-mod json_writer;
 pub mod policy;
 pub mod redact;
 mod scan;

@@ -25,8 +25,9 @@ pub use config::{
 };
 pub use head::{without_query_param, Head};
 
-use crate::cloudevent::CloudEvent;
-use crate::json_writer;
+use serde::Serialize;
+
+use crate::cloudevent::{self, CloudEvent};
 use crate::{classify, Event, Options, Provider, RedactPath};
 
 /// The `WWW-Authenticate` challenge sent when Basic auth is among a source's alternatives.
@@ -189,12 +190,15 @@ impl Denial {
 
     /// The JSON error body: `{"error": "<reason>", "message": "..."}`.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        json_writer::object(&mut out, |o| {
-            o.field("error", self.reason)
-                .field("message", &*self.message);
-        });
-        out
+        #[derive(Serialize)]
+        struct Body<'d> {
+            error: &'d str,
+            message: &'d str,
+        }
+        cloudevent::to_json(&Body {
+            error: self.reason,
+            message: &self.message,
+        })
     }
 
     /// The response headers the denial calls for, besides `content-type`.
@@ -265,25 +269,39 @@ pub enum Verdict<'a> {
 }
 
 impl Verdict<'_> {
-    /// `{"allow": bool, "status": int, "reason": "...", "source": "...", "event": {CloudEvent}}`.
+    /// `{"allow": bool, "status": int, "reason": "...", "source": "...", "event": {CloudEvent}}`,
+    /// or with `message` in place of the source and event when denied.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        json_writer::object(&mut out, |o| match self {
-            Verdict::Allow { source, event } => {
-                o.field("allow", &true)
-                    .field("status", &200_i64)
-                    .field("reason", "allowed")
-                    .field("source", *source)
-                    .field("event", &CloudEvent(event));
-            }
-            Verdict::Deny(denial) => {
-                o.field("allow", &false)
-                    .field("status", &i64::from(denial.status))
-                    .field("reason", denial.reason)
-                    .field("message", &*denial.message);
-            }
-        });
-        out
+        #[derive(Serialize)]
+        struct Allowed<'v> {
+            allow: bool,
+            status: u16,
+            reason: &'static str,
+            source: &'v str,
+            event: CloudEvent<'v>,
+        }
+        #[derive(Serialize)]
+        struct Denied<'v> {
+            allow: bool,
+            status: u16,
+            reason: &'static str,
+            message: &'v str,
+        }
+        match self {
+            Verdict::Allow { source, event } => cloudevent::to_json(&Allowed {
+                allow: true,
+                status: 200,
+                reason: "allowed",
+                source,
+                event: CloudEvent::new(event),
+            }),
+            Verdict::Deny(denial) => cloudevent::to_json(&Denied {
+                allow: false,
+                status: denial.status,
+                reason: denial.reason,
+                message: &denial.message,
+            }),
+        }
     }
 }
 
