@@ -1,4 +1,5 @@
-//! Credentials: the alternatives a source accepts, and whether a request presents one.
+//! Credentials: the alternatives a source accepts, as configs write them, and whether a request
+//! presents one.
 //!
 //! Every secret is kept only as its SHA-256 (configs may give the digest instead of the
 //! plaintext), and a presented credential is hashed and compared in constant time, so neither

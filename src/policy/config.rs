@@ -11,7 +11,8 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::Deserialize;
 
 use super::auth::Alternative;
 use super::cidr::Cidr;
@@ -62,9 +63,9 @@ fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Reads a configuration document, an object, with serde_json. A refusal names the field's path (the line
-/// and column when the text is not JSON) and never quotes a value, which could be a misplaced
-/// secret. The runtimes read their own settings with it too.
+/// Reads a configuration document, an object, with serde_json. A refusal names the field's
+/// path (the line and column when the text is not JSON) and never quotes a value, which could
+/// be a misplaced secret. The runtimes read their own settings with it too.
 pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let mut track = serde_path_to_error::Track::new();
@@ -148,7 +149,8 @@ fn without_value(message: &str) -> String {
     message.into()
 }
 
-#[derive(serde::Deserialize)]
+/// The policy as a config writes it.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Document {
     sources: Vec<Source>,
@@ -158,6 +160,7 @@ struct Document {
     insecure_trust_any_proxy: bool,
 }
 
+/// Reads the document, then checks what spans its sources and its top-level flags.
 pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
     let doc: Document = read(config)?;
     if doc.sources.is_empty() {
@@ -192,7 +195,8 @@ pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
     })
 }
 
-#[derive(serde::Deserialize)]
+/// A source as a config writes it.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceFields {
     name: Name,
@@ -251,7 +255,7 @@ fn check_not_open(allow_ips: &[Cidr]) -> Result<(), String> {
 
 /// A source's name: 1 to [`MAX_NAME_BYTES`] letters, digits, `-`, `_` or `.`, so it is safe
 /// as a header value, a metric name and a key.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 #[serde(try_from = "String")]
 struct Name(String);
 
@@ -275,7 +279,7 @@ impl TryFrom<String> for Name {
 
 /// The path a source answers at. Paths are matched byte for byte, so only a plain absolute
 /// path can name a source.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 #[serde(try_from = "String")]
 struct RoutePath(String);
 
@@ -315,7 +319,7 @@ impl<'de> Deserialize<'de> for SourceProvider {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 #[serde(
     remote = "UnknownEvents",
     variant_identifier,
@@ -342,7 +346,7 @@ impl<'de> Deserialize<'de> for RedactPath {
 }
 
 /// A body limit: 1 to [`MAX_BODY_BYTES`].
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 #[serde(try_from = "usize")]
 struct BodyLimit(usize);
 
