@@ -186,20 +186,8 @@ impl HttpContext for Filter {
             }
         };
         self.source = Some(admission.source_index());
-        if config.strip_credentials {
-            match admission.credential() {
-                Some(UsedCredential::Header(name)) => self.set_http_request_header(name, None),
-                Some(UsedCredential::Query(name)) => self
-                    .set_http_request_header(":path", Some(&without_query_param(head.path, name))),
-                None => {}
-            }
-        }
-        for (name, _) in raw.iter().filter(|(n, _)| n.starts_with(LABEL_PREFIX)) {
-            self.set_http_request_header(name, None);
-        }
-        if end_of_stream || config.allow_on_headers_stop_iteration {
-            self.holding_headers = true;
-        }
+        self.strip(admission.credential(), head.path, &raw);
+        self.holding_headers = end_of_stream || config.allow_on_headers_stop_iteration;
         if end_of_stream {
             return self.decide(&[]);
         }
@@ -210,12 +198,7 @@ impl HttpContext for Filter {
                 .hold(self.context_id, now, admission.source_index());
             return Action::Pause;
         }
-        self.set_http_request_header("x-hookwall-source", Some(admission.source().name()));
-        if config.mode == Mode::Cloudevent {
-            self.set_http_request_header("content-type", Some(CLOUDEVENT));
-            self.set_http_request_header("content-length", None);
-        }
-        Action::Continue
+        self.release_head(admission.source().name())
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
@@ -270,6 +253,35 @@ impl HttpContext for Filter {
 }
 
 impl Filter {
+    /// What must not reach the receiver, whichever way the request goes on: the credential
+    /// that admitted it, and any `x-hookwall-*` header the caller sent.
+    fn strip(&self, credential: Option<UsedCredential>, path: &str, raw: &[(String, Vec<u8>)]) {
+        if self.config.strip_credentials {
+            match credential {
+                Some(UsedCredential::Header(name)) => self.set_http_request_header(name, None),
+                Some(UsedCredential::Query(name)) => {
+                    self.set_http_request_header(":path", Some(&without_query_param(path, name)))
+                }
+                None => {}
+            }
+        }
+        for (name, _) in raw.iter().filter(|(n, _)| n.starts_with(LABEL_PREFIX)) {
+            self.set_http_request_header(name, None);
+        }
+    }
+
+    /// Lets an admitted head go upstream before its body: only what is known now can label
+    /// it, and in `cloudevent` mode the body that follows is not the one whose length the
+    /// caller declared.
+    fn release_head(&self, source: &str) -> Action {
+        self.set_http_request_header("x-hookwall-source", Some(source));
+        if self.config.mode == Mode::Cloudevent {
+            self.set_http_request_header("content-type", Some(CLOUDEVENT));
+            self.set_http_request_header("content-length", None);
+        }
+        Action::Continue
+    }
+
     fn source(&self) -> Option<usize> {
         self.source
             .filter(|&i| i < self.config.policy.sources().len())
