@@ -21,6 +21,7 @@ pub mod event;
 mod id;
 pub mod json;
 pub mod label;
+pub mod ocsf;
 pub mod policy;
 pub mod redact;
 mod scan;
