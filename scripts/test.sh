@@ -24,5 +24,11 @@ echo "== deployment files against Envoy's and Istio's schemas"
 scripts/setup-deployment.sh
 .tools/deployment-venv/bin/python tests/deployment/validate.py
 
+echo "== OCSF output of every fixture against the OCSF 1.5.0 schema"
+scripts/setup-ocsf.sh
+rm -rf target/ocsf
+cargo run --quiet --example ocsf_dump -- target/ocsf
+.tools/ocsf-venv/bin/python tests/ocsf/validate.py target/ocsf
+
 echo "== the Cloudflare Worker, built and run in workerd (Miniflare) against a loopback receiver"
 scripts/test-worker.sh
