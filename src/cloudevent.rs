@@ -4,6 +4,8 @@
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
 //! was redacted, so forwarding it costs no second tree.
 
+use alloc::borrow::Cow;
+use alloc::format;
 use alloc::string::String;
 
 use serde::{Serialize, Serializer};
@@ -19,7 +21,7 @@ pub const CONTENT_TYPE: &str = "application/cloudevents+json";
 #[derive(Serialize)]
 pub(crate) struct CloudEvent<'e> {
     specversion: &'static str,
-    id: &'e str,
+    id: Cow<'e, str>,
     source: String,
     #[serde(rename = "type")]
     ty: String,
@@ -64,7 +66,7 @@ impl<'e> CloudEvent<'e> {
         });
         Self {
             specversion: "1.0",
-            id: &event.id,
+            id: event.cloudevent_id(),
             source: event.source(),
             ty: event.cloudevent_type(),
             time: event.time.as_ref().map(|t| t.to_rfc3339()),
@@ -121,6 +123,19 @@ impl Event<'_> {
     /// The bare normalized event: the CloudEvent's `data`.
     pub fn to_data_json(&self) -> String {
         to_json(&Data::new(self))
+    }
+
+    /// Unique per distinct event within its source, as CloudEvents require. CrowdSec's own
+    /// examples give all its event types one `event_id`, so its id is prefixed with the type
+    /// (`alert_triggered:<event_id>`); `data.id` keeps the id as sent. A derived id is a digest
+    /// of the whole body, type included, so it is unique as it is.
+    fn cloudevent_id(&self) -> Cow<'_, str> {
+        match self.provider {
+            Provider::CrowdSec if !self.id_derived => {
+                Cow::Owned(format!("{}:{}", self.event_type, self.id))
+            }
+            _ => Cow::Borrowed(&self.id),
+        }
     }
 
     /// `https://<provider's console>/<account collection>/<account>`.

@@ -66,7 +66,7 @@ fn check_golden(dir: &str, payload: &Path, actual: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "{dir}/{}: differs from its golden\nexpected: {expected}\nactual:   {actual}",
-            payload.display()
+            payload.file_name().unwrap().to_string_lossy()
         ))
     }
 }
@@ -435,4 +435,34 @@ fn keys_that_name_a_secret_are_redacted_in_every_sectigo_body() {
         );
     }
     assert_eq!(ce["data"]["subject"]["name"], "shop.example.com");
+}
+
+/// CrowdSec's documented examples give all 15 event types one `event_id` (the one below), from
+/// one organization: as CloudEvents they must still be 15 events, or a receiver that drops
+/// repeats of a source and id, as the spec allows, keeps one.
+#[test]
+fn crowdsec_types_sharing_an_event_id_are_distinct_cloudevents() {
+    const SHARED: &str = "c6d468d4f1084ebca84165c33f97fbc4";
+    let mut ids = std::collections::BTreeSet::new();
+    for payload in payloads("crowdsec") {
+        let mut body: Value = serde_json::from_slice(&fs::read(&payload).unwrap()).unwrap();
+        match body.get_mut("details") {
+            Some(details) => details["event_id"] = json!(SHARED),
+            None => body["event_id"] = json!(SHARED),
+        }
+        let body = body.to_string();
+        let event = classify(body.as_bytes(), &Options::default()).unwrap();
+        let ce = parse(&event.to_cloudevent_json());
+        assert_eq!(ce["data"]["id"], SHARED, "{}", payload.display());
+        assert_eq!(
+            ce["id"],
+            format!("{}:{SHARED}", ce["data"]["event_type"].as_str().unwrap())
+        );
+        assert_eq!(
+            ce["source"],
+            "https://app.crowdsec.net/organizations/12345678-1234-1234-1234-123456789012"
+        );
+        ids.insert(ce["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 15);
 }

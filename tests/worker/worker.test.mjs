@@ -32,7 +32,7 @@ test("direct mode: every fixture delivered once as a signed CloudEvent", async (
       assert.equal(got.headers.authorization, FORWARD_TOKEN);
       assert.ok(got.signatureOk, `${provider}/${name} signature verifies`);
       assert.equal(got.event.specversion, "1.0");
-      assert.equal(got.event.id, ack.id);
+      assert.equal(got.event.data.id, ack.id);
     }
   }
   assert.equal(count, 36);
@@ -102,7 +102,7 @@ async function sendDocsExamples(send, mf) {
 
 /** The event types the receiver got, each with the docs' shared id. */
 function receivedTypes(receiver) {
-  assert.ok(receiver.received.every((r) => r.event.id === DOCS_EVENT_ID && r.signatureOk));
+  assert.ok(receiver.received.every((r) => r.event.data.id === DOCS_EVENT_ID && r.signatureOk));
   return receiver.received.map((r) => r.event.data.event_type).sort();
 }
 
@@ -185,7 +185,7 @@ for (const queue of [false, true]) {
       assertCleanHeaders(got.headers, `${provider} delivery`);
       assert.ok(got.signatureOk);
       assert.equal(got.event.data.event_type, EVIL_TYPE, "the payload's type reaches the receiver intact, in JSON");
-      assert.equal(got.event.id, ack.id);
+      assert.equal(got.event.data.id, ack.id);
 
       await marks(mf, "accepted:", before + 1);
       const retry = await send(providerRequest(provider, body));

@@ -155,7 +155,10 @@ fn every_fixture_in(envoy: Envoy) {
                 outcome.header("x-hookwall-category"),
                 golden["data"]["category"].as_str()
             );
-            assert_eq!(outcome.header("x-hookwall-event-id"), golden["id"].as_str());
+            assert_eq!(
+                outcome.header("x-hookwall-event-id"),
+                golden["data"]["id"].as_str()
+            );
         }
     }
     assert_eq!(n, 36);
