@@ -171,7 +171,7 @@ pub enum Outcome {
 impl Outcome {
     fn caption(self) -> &'static str {
         match self {
-            Self::Unset => "",
+            Self::Unset => "—",
             Self::New => "New",
             Self::Resolved => "Resolved",
             Self::Success => "Success",
