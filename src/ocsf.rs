@@ -248,20 +248,7 @@ impl<'e> Ocsf<'e> {
                 });
                 self.observe_subject(subject.kind, "entity.name", name);
             }
-            Class::ApplicationLifecycle(_, feature) => {
-                self.app = Some(Product {
-                    name,
-                    uid: id,
-                    vendor_name: vendor_name(event.provider),
-                    feature: feature.map(|name| Feature { name }),
-                });
-                self.unmapped.subject = Some(Subject {
-                    kind,
-                    id: None,
-                    name: None,
-                });
-                self.observe_subject(subject.kind, "app.name", name);
-            }
+            Class::ApplicationLifecycle(_, feature) => self.app(event, feature),
             Class::WebResourcesActivity(_) => {
                 self.web_resources = vec![Resource {
                     uid: id,
@@ -275,6 +262,30 @@ impl<'e> Ocsf<'e> {
                 self.observe_subject(subject.kind, "unmapped.subject.name", name);
             }
         }
+    }
+
+    /// The application: the subject (a component, a server, a website), or, when the subject
+    /// is the account (CrowdSec's outdated components), the provider's product, the account
+    /// being the tenant already.
+    fn app(&mut self, event: &'e Event<'_>, feature: Option<&'static str>) {
+        let subject = &event.subject;
+        let vendor_name = vendor_name(event.provider);
+        let (uid, name) = match subject.kind {
+            SubjectKind::Organization => (None, Some(vendor_name)),
+            _ => (subject.id.as_deref(), subject.name.as_deref()),
+        };
+        self.app = Some(Product {
+            name,
+            uid,
+            vendor_name,
+            feature: feature.map(|name| Feature { name }),
+        });
+        self.unmapped.subject = Some(Subject {
+            kind: subject.kind.as_str(),
+            id: None,
+            name: None,
+        });
+        self.observe_subject(subject.kind, "app.name", subject.name.as_deref());
     }
 
     /// A Detection Finding: the finding, its evidence (the attacker, the target, the file) and

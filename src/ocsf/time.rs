@@ -93,4 +93,17 @@ mod tests {
         );
         assert_eq!(epoch_millis(&Timestamp::Unix(i64::MAX)), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn inverts_the_cloudevent_formatting(secs in -62_167_219_200i64..=253_402_300_799) {
+            let text = crate::time::format_unix(secs);
+            proptest::prop_assert_eq!(millis(&text), Some(secs * 1000));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,40}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,14}[Zz+-][0-9:]{0,6}") {
+            let _ = millis(&text);
+        }
+    }
 }
