@@ -1,22 +1,43 @@
 #!/usr/bin/env bash
-# Installs everything the Worker's build, tests and benchmark need, pinned and idempotent.
+# Installs everything the Worker's build, tests and benchmark need, pinned and idempotent: the
+# wasm target, worker-build and wasm-bindgen-cli under .tools/bin (not ~/.cargo/bin), and the
+# Node tools of package-lock.json under node_modules. Checks the prerequisites first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 WORKER_BUILD_VERSION=0.8.7
 # Must equal the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print}' Cargo.lock)
 
+# The cargo installs link OpenSSL (native-tls) and compile C; wrangler 4.86 needs Node 20.3.
+require "rustup=command -v rustup" "cargo=command -v cargo" "a C compiler (cc)=command -v cc" \
+    "pkg-config=command -v pkg-config" "OpenSSL headers (libssl-dev)=pkg-config --exists openssl" \
+    "node=command -v node" "Node.js 20.3 or later=node_at_least 20.3.0" "npm=command -v npm"
+
 rustup target list --installed | grep -qx wasm32-unknown-unknown ||
     rustup target add wasm32-unknown-unknown
 
-installed() { "$1" --version 2>/dev/null | grep -q " $2\$"; }
-installed worker-build "$WORKER_BUILD_VERSION" ||
-    cargo install worker-build --version "=$WORKER_BUILD_VERSION"
-installed wasm-bindgen "$WASM_BINDGEN_VERSION" ||
-    cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+# cargo_tool CRATE VERSION BINARY EXPECTED [cargo install flags…]: installs CRATE at exactly
+# VERSION into .tools unless BINARY --version already prints EXPECTED.
+cargo_tool() {
+    local crate=$1 version=$2 binary=.tools/bin/$3 expected=$4
+    shift 4
+    [[ "$("$binary" --version 2>/dev/null)" == "$expected" ]] && return
+    echo "setup-worker: installing $crate $version into .tools (takes minutes, once)"
+    cargo install --quiet --root .tools "$@" "$crate" --version "=$version"
+}
+cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "$WORKER_BUILD_VERSION" --locked
+# Not --locked: wasm-bindgen-cli's published lock file pins webpki-roots 1.0.11, which the
+# crates.io index does not offer, so cargo resolves its dependencies afresh (same crate version). Its
+# only future-incompatibility note is for buf_redux and multipart, which serve the HTTP server of
+# wasm-bindgen-test-runner, a tool hookwall never runs: the note is silenced as harmless.
+CARGO_FUTURE_INCOMPAT_REPORT_FREQUENCY=never \
+    cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"
 
 # wrangler, miniflare (workerd), esbuild, binaryen (wasm-opt), autocannon: package-lock.json.
+# package.json's allowScripts approves the tree's three install scripts (esbuild's and workerd's
+# binary checks, sharp's prebuilt-binary check) by name: the lock file pins their versions.
 if ! npm ls --depth=0 >/dev/null 2>&1; then
     npm ci --no-audit --no-fund
 fi

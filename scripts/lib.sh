@@ -1,0 +1,38 @@
+# Shared by the setup and demo scripts (sourced, not run): prerequisite checks and quiet steps.
+
+# require LABEL=CHECK…: runs each CHECK (a shell condition) and, if any fails, names every
+# missing LABEL on one line and exits; the README's "Prerequisites" says how to get each.
+require() {
+    local missing=() pair
+    for pair in "$@"; do
+        eval "${pair#*=}" >/dev/null 2>&1 || missing+=("${pair%%=*}")
+    done
+    if ((${#missing[@]})); then
+        local list
+        list=$(printf ', %s' "${missing[@]}")
+        echo "$(basename "$0"): missing prerequisites: ${list:2} (see README.md, Prerequisites)" >&2
+        exit 1
+    fi
+}
+
+# A Node.js at least $1 (major.minor.patch).
+node_at_least() {
+    node -e 'const [have, want] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));
+             process.exit((have[0] - want[0] || have[1] - want[1] || have[2] - want[2]) < 0 ? 1 : 0)' "$1"
+}
+
+# step TITLE COMMAND…: runs COMMAND with its output appended to $STEP_LOG, prints TITLE and the
+# time it took on one line; on failure prints the log's tail and exits with COMMAND's status.
+step() {
+    local title=$1 start=$SECONDS status=0
+    shift
+    printf '%-60s' "$title"
+    echo "== $title: $*" >>"$STEP_LOG"
+    "$@" >>"$STEP_LOG" 2>&1 || status=$?
+    if ((status)); then
+        echo " failed after $((SECONDS - start)) s; the end of $STEP_LOG:"
+        tail -n 40 "$STEP_LOG" >&2
+        exit "$status"
+    fi
+    echo " $((SECONDS - start)) s"
+}
