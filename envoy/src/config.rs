@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 #[serde(
     variant_identifier,
     rename_all = "lowercase",
-    expecting = "`passthrough` or `cloudevent`"
+    expecting = "`passthrough`, `cloudevent` or `ocsf`"
 )]
 pub enum Mode {
     /// The provider's body, unchanged, with `x-hookwall-*` labels.
@@ -18,6 +18,31 @@ pub enum Mode {
     Passthrough,
     /// The normalized CloudEvent (`application/cloudevents+json`), secrets redacted.
     Cloudevent,
+    /// The OCSF 1.5.0 event (`application/json`), without the raw payload.
+    Ocsf,
+}
+
+impl Mode {
+    /// The body that replaces the provider's; `None` keeps it.
+    pub fn render(self, event: &hookwall::Event<'_>) -> Option<String> {
+        match self {
+            Self::Passthrough => None,
+            Self::Cloudevent => Some(event.to_cloudevent_json()),
+            Self::Ocsf => Some(hookwall::ocsf::to_ocsf_json(
+                event,
+                hookwall::ocsf::Options::default(),
+            )),
+        }
+    }
+
+    /// The media type of the body the receiver gets, when the filter replaces it.
+    pub fn content_type(self) -> Option<&'static str> {
+        match self {
+            Self::Passthrough => None,
+            Self::Cloudevent => Some(hookwall::cloudevent::CONTENT_TYPE),
+            Self::Ocsf => Some("application/json"),
+        }
+    }
 }
 
 /// Whatever it leaves out is as [`Dedup::default`] has it.
@@ -142,11 +167,11 @@ mod tests {
         for (rest, expected) in [
             (
                 r#", "mode": "fast""#,
-                "plugin configuration: mode: unknown variant, expected `passthrough` or `cloudevent`",
+                "plugin configuration: mode: unknown variant, expected one of `passthrough`, `cloudevent`, `ocsf`",
             ),
             (
                 r#", "mode": 1"#,
-                "plugin configuration: mode: invalid type: integer, expected `passthrough` or `cloudevent`",
+                "plugin configuration: mode: invalid type: integer, expected `passthrough`, `cloudevent` or `ocsf`",
             ),
             (
                 r#", "strip": true"#,

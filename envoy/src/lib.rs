@@ -19,13 +19,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use hookwall::cloudevent::CONTENT_TYPE as CLOUDEVENT;
 use hookwall::label::label;
 use hookwall::policy::{without_query_param, Denial, Head, UsedCredential};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
 
-use config::{Config, Mode};
+use config::Config;
 use dedup::{Claim, Held};
 use hold::Watch;
 use metrics::Metrics;
@@ -275,8 +274,8 @@ impl Filter {
     /// caller declared.
     fn release_head(&self, source: &str) -> Action {
         self.set_http_request_header("x-hookwall-source", Some(source));
-        if self.config.mode == Mode::Cloudevent {
-            self.set_http_request_header("content-type", Some(CLOUDEVENT));
+        if let Some(media_type) = self.config.mode.content_type() {
+            self.set_http_request_header("content-type", Some(media_type));
             self.set_http_request_header("content-length", None);
         }
         Action::Continue
@@ -333,11 +332,10 @@ impl Filter {
                 self.set_http_request_header(name, Some(value));
             }
         }
-        if config.mode == Mode::Cloudevent {
-            let cloudevent = event.to_cloudevent_json();
-            self.set_http_request_body(0, body.len(), cloudevent.as_bytes());
+        if let Some(rendered) = config.mode.render(&event) {
+            self.set_http_request_body(0, body.len(), rendered.as_bytes());
             if self.holding_headers {
-                self.set_http_request_header("content-type", Some(CLOUDEVENT));
+                self.set_http_request_header("content-type", config.mode.content_type());
                 self.set_http_request_header("content-length", None);
             }
         }

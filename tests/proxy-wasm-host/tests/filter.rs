@@ -947,3 +947,22 @@ fn a_redaction_bomb_neither_kills_the_vm_nor_grows_the_output() {
         assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
     }
 }
+
+/// `mode: "ocsf"` hands the receiver the OCSF event, without the payload, in either setting.
+#[test]
+fn ocsf_mode_forwards_the_ocsf_event() {
+    for envoy in settings() {
+        let mut host = host_with(envoy, "ocsf", true);
+        let body = fixture("sectigo/user_reset_password.json");
+        let outcome = host.send(&as_provider("sectigo", &body), 200).unwrap();
+        assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
+        assert_eq!(outcome.header("content-type"), Some("application/json"));
+        assert_eq!(outcome.header("content-length"), None);
+        let event = json(outcome.body());
+        assert_eq!(event["metadata"]["version"], "1.5.0");
+        assert_eq!(event["class_uid"], 3001, "Account Change");
+        assert_eq!(event["type_uid"], 300104, "Password Reset");
+        assert!(event.get("raw_data").is_none());
+        assert!(!String::from_utf8_lossy(outcome.body()).contains("Tmp#9fQ2-xL7v"));
+    }
+}
