@@ -2,7 +2,8 @@
 //! written by serde_json.
 //!
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
-//! was redacted, so forwarding it costs no second tree.
+//! was redacted: a `RawValue`, which serde_json checks as it copies, so forwarding it builds no
+//! second tree.
 
 use alloc::borrow::Cow;
 use alloc::format;
