@@ -8,11 +8,15 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 
+use core::fmt;
+
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
 use crate::classify::{event_types, finish, Kind, Parts};
-use crate::decode::Decode;
 use crate::detect;
-use crate::json::{self, Fault, Raw, Reader, Text};
-use crate::model;
+use crate::input::{self, present, Object, Text};
 use crate::time::Timestamp;
 use crate::{Error, Event, Indicators, Provider};
 
@@ -30,7 +34,7 @@ event_types! {
 /// Parses a Cloud66 payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
 pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
-    let payload: Payload = json::from_body(text)?;
+    let Object(payload): Object<Payload> = input::read(text, "")?;
     detect::Markers {
         metadata: payload.metadata.is_some(),
         details: payload.details.is_some(),
@@ -49,15 +53,12 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     let parts = match kind {
         EventType::ActiveProtectBlock => Block {
             server: payload.server.object()?,
-            activeprotect_action: json::member(
-                payload.activeprotect_action,
-                "activeprotect_action",
-            )?,
+            activeprotect_action: member(payload.activeprotect_action, "activeprotect_action")?,
         }
         .parts(head),
         EventType::ActiveProtectChange => Change {
             server: payload.server.object()?,
-            watched_file: json::member(payload.watched_file, "watched_file")?,
+            watched_file: member(payload.watched_file, "watched_file")?,
         }
         .parts(head),
         _ => ServerStatus {
@@ -70,23 +71,39 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     Ok(finish(parts, text.trim()))
 }
 
-model! {
-    /// Every member any Cloud66 event type reads. `server` is decoded as whichever of its two forms
-    /// it has; the members of one event type only are captured, and decoded for that type.
-    struct Payload<'a> {
-        timestamp: i64,
-        event_type: Text<'a>,
-        server: ServerField<'a> = default,
-        uid: Option<Text<'a>> = present,
-        new_ext_ipv4: Option<Text<'a>> = default,
-        activeprotect_action: Option<Raw<'a>> = present,
-        watched_file: Option<Raw<'a>> = present,
-        metadata: Option<Raw<'a>> = present,
-        details: Option<Raw<'a>> = present,
-        event: Option<Raw<'a>> = present,
-        target: Option<Raw<'a>> = present,
-        partner: Option<Raw<'a>> = present,
-    }
+/// A member of one event type only, captured by [`Payload`] and read for that type.
+fn member<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>, name: &str) -> Result<T, Error> {
+    let raw = raw.ok_or_else(|| Error::missing(name))?;
+    input::read::<Object<T>>(raw.get(), name).map(|o| o.0)
+}
+
+/// Every member any Cloud66 event type reads. `server` is read as whichever of its two forms
+/// it has; the members of one event type only are captured, and read for that type.
+#[derive(Deserialize)]
+struct Payload<'a> {
+    timestamp: i64,
+    #[serde(borrow)]
+    event_type: Text<'a>,
+    #[serde(borrow, default)]
+    server: ServerField<'a>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    uid: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    new_ext_ipv4: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    activeprotect_action: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    watched_file: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "present")]
+    metadata: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    details: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    event: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    target: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    partner: Option<IgnoredAny>,
 }
 
 /// `server`: the server itself in ActiveProtect events, its uid in server events.
@@ -122,13 +139,26 @@ impl<'a> ServerField<'a> {
     }
 }
 
-impl<'a> Decode<'a> for ServerField<'a> {
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        match reader.peek_value()? {
-            b'{' => Server::decode(reader).map(Self::Object),
-            b'"' => Text::decode(reader).map(Self::Uid),
-            _ => Err(reader.invalid_type("a server object or a server uid")),
+impl<'de: 'a, 'a> Deserialize<'de> for ServerField<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Forms;
+        impl<'de> Visitor<'de> for Forms {
+            type Value = ServerField<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a server object or a server uid")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let server = Server::deserialize(serde::de::value::MapAccessDeserializer::new(map));
+                server.map(ServerField::Object)
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(ServerField::Uid(Text(Cow::Borrowed(s))))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(ServerField::Uid(Text(Cow::Owned(s.into()))))
+            }
         }
+        deserializer.deserialize_any(Forms)
     }
 }
 
@@ -154,14 +184,17 @@ impl<'a> Head<'a> {
     }
 }
 
-model! {
-    /// The `server` object of ActiveProtect events.
-    struct Server<'a> {
-        uid: Text<'a>,
-        name: Option<Text<'a>> = default,
-        address: Option<Text<'a>> = default,
-        stack_uid: Option<Text<'a>> = default,
-    }
+/// The `server` object of ActiveProtect events.
+#[derive(Deserialize)]
+struct Server<'a> {
+    #[serde(borrow)]
+    uid: Text<'a>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    address: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    stack_uid: Option<Text<'a>>,
 }
 
 impl<'a> Server<'a> {
@@ -184,15 +217,20 @@ struct Block<'a> {
     activeprotect_action: Action<'a>,
 }
 
-model! {
-    struct Action<'a> {
-        address: Text<'a>,
-        country: Option<Text<'a>> = default,
-        country_code: Option<Text<'a>> = default,
-        attack: Option<Text<'a>> = default,
-        port: Option<i64> = default,
-        banned: Option<bool> = default,
-    }
+#[derive(Deserialize)]
+struct Action<'a> {
+    #[serde(borrow)]
+    address: Text<'a>,
+    #[serde(borrow, default)]
+    country: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    country_code: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    attack: Option<Text<'a>>,
+    #[serde(default)]
+    port: Option<i64>,
+    #[serde(default)]
+    banned: Option<bool>,
 }
 
 impl<'a> Block<'a> {
@@ -237,11 +275,11 @@ struct Change<'a> {
     watched_file: WatchedFile<'a>,
 }
 
-model! {
-    struct WatchedFile<'a> {
-        file_path: Text<'a>,
-        is_changed: bool,
-    }
+#[derive(Deserialize)]
+struct WatchedFile<'a> {
+    #[serde(borrow)]
+    file_path: Text<'a>,
+    is_changed: bool,
 }
 
 impl<'a> Change<'a> {

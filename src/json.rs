@@ -15,7 +15,7 @@ use core::ops::Deref;
 
 use crate::decode::Decode;
 use crate::error::line_column;
-use crate::{scan, Error, ErrorKind, MAX_BODY_BYTES};
+use crate::{scan, Error, ErrorKind};
 
 /// Decodes a configuration document: UTF-8, one JSON value and nothing after it.
 pub fn parse<'a, T: Decode<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
@@ -61,87 +61,9 @@ pub(crate) fn member<'a, T: Decode<'a>>(raw: Option<Raw<'a>>, name: &str) -> Res
     from_text(raw.ok_or_else(|| Error::missing(name))?.0, name)
 }
 
-/// How deep objects and arrays may nest anywhere in a payload. Enforced on the whole body, not
-/// only on the parts hookwall reads, because the payload is forwarded: a receiver's recursive
-/// parser must not be crashed through hookwall.
-pub const MAX_DEPTH: usize = 64;
-
 /// How deep the reader itself follows containers, whatever it reads (a policy, a captured
-/// member): a bound on its recursion. Bodies are held to [`MAX_DEPTH`] before it starts.
+/// member): a bound on its recursion. Bodies are held to `input::MAX_DEPTH` before it starts.
 const READER_DEPTH: usize = 128;
-
-/// How many `{` and `[` the text holds, strings included. `[` is 0x5B and `{` 0x7B, so one
-/// masked comparison finds both; eight bytes at a time, as wasm has no vector loop here.
-fn openings(body: &[u8]) -> usize {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let mut words = body.chunks_exact(8);
-    let mut count = 0;
-    for word in &mut words {
-        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        // Zero bytes where the byte was a bracket; the classic exact zero-byte test marks them.
-        let x = (word | 0x2020_2020_2020_2020) ^ 0x7B7B_7B7B_7B7B_7B7B;
-        let zeros = !(((x & LOW7) + LOW7) | x | LOW7);
-        count += zeros.count_ones() as usize;
-    }
-    count
-        + words
-            .remainder()
-            .iter()
-            .filter(|&&b| b | 0x20 == b'{')
-            .count()
-}
-
-/// Where the nesting first exceeds `limit`, if it does. Counting brackets first is cheap and
-/// settles nearly every payload; only a body with more brackets than the limit is scanned
-/// precisely (skipping strings, which may contain brackets).
-fn too_deep(body: &[u8], limit: usize) -> Option<usize> {
-    if openings(body) <= limit {
-        return None;
-    }
-    let (mut depth, mut i) = (0usize, 0usize);
-    while let Some(&byte) = body.get(i) {
-        match byte {
-            b'"' => {
-                i = scan::string_end(body, i);
-                continue;
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return Some(i);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// What every body must be before any model reads it: within the size limit, one object, and
-/// nested no deeper than [`MAX_DEPTH`].
-pub(crate) fn check_envelope(body: &[u8]) -> Result<(), Error> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(Error::new(
-            ErrorKind::TooLarge,
-            "",
-            format!("body of {} bytes exceeds {MAX_BODY_BYTES}", body.len()),
-        ));
-    }
-    match body.iter().position(|b| !is_space(*b)) {
-        None => Err(Error::new(ErrorKind::Empty, "", "empty body")),
-        Some(i) if body[i] != b'{' => Err(Error::schema("", "expected a JSON object")),
-        Some(_) => match too_deep(body, MAX_DEPTH) {
-            Some(offset) => Err(Error::new(
-                ErrorKind::TooDeep,
-                line_column(body, offset),
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-            )),
-            None => Ok(()),
-        },
-    }
-}
 
 /// JSON's whitespace (RFC 8259); Rust's `is_ascii_whitespace` also admits form feed.
 fn is_space(byte: u8) -> bool {
@@ -788,29 +710,6 @@ fn plain_end(bytes: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
     use alloc::string::ToString;
-    use alloc::vec::Vec;
-
-    #[test]
-    fn counts_brackets_word_by_word_as_byte_by_byte() {
-        let bytes: Vec<u8> = (0..=255u8).cycle().take(1031).collect();
-        for start in 0..9 {
-            let naive = bytes[start..]
-                .iter()
-                .filter(|&&b| b == b'{' || b == b'[')
-                .count();
-            assert_eq!(openings(&bytes[start..]), naive);
-        }
-    }
-
-    #[test]
-    fn bounds_depth_outside_strings_only() {
-        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
-        assert_eq!(too_deep(deep.as_bytes(), 64), Some(64));
-        let shallow = format!("{}{}", "[".repeat(64), "]".repeat(64));
-        assert_eq!(too_deep(shallow.as_bytes(), 64), None);
-        let in_string = format!("{{\"a\": \"{}\\\"[\"}}", "[".repeat(200));
-        assert_eq!(too_deep(in_string.as_bytes(), 64), None);
-    }
 
     #[test]
     fn joins_paths() {

@@ -19,6 +19,7 @@ mod detect;
 pub mod error;
 pub mod event;
 mod id;
+mod input;
 pub mod json;
 pub mod label;
 pub mod ocsf;
@@ -50,8 +51,7 @@ pub struct Options<'o> {
 
 /// Parses, validates and classifies one webhook body.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
-    let text = json::utf8(body)?;
-    json::check_envelope(body)?;
+    let text = input::check(body)?;
     let mut event = match one_pass(text, options.provider) {
         // Detection runs only to explain a refusal: another provider's payload, or a bad one.
         Some(parsed) => parsed.map_err(|err| match detect::shape(text, options.provider) {

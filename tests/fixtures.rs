@@ -466,3 +466,133 @@ fn crowdsec_types_sharing_an_event_id_are_distinct_cloudevents() {
     }
     assert_eq!(ids.len(), 15);
 }
+
+fn refusal(body: &[u8], provider: Option<Provider>) -> (u16, &'static str, String) {
+    let options = Options {
+        provider,
+        ..Options::default()
+    };
+    let e = classify(body, &options).expect_err("refused");
+    (e.status(), e.code(), e.to_string())
+}
+
+/// Text that is not JSON is malformed (400, with line and column) whatever it starts with;
+/// JSON that is not an object is a schema violation (422).
+#[test]
+fn invalid_json_of_any_shape_is_malformed() {
+    let brackets = "[".repeat(100_000);
+    for (body, message) in [
+        ("[1,", "line 1 column 3: EOF while parsing a value"),
+        ("1 2", "line 1 column 3: trailing characters"),
+        (
+            brackets.as_str(),
+            "line 1 column 100000: EOF while parsing a list or an object",
+        ),
+        ("\"open", "line 1 column 5: EOF while parsing a string"),
+        ("nul", "line 1 column 3: EOF while parsing a value"),
+    ] {
+        for provider in [None, Some(Provider::CrowdSec), Some(Provider::Sectigo)] {
+            assert_eq!(
+                refusal(body.as_bytes(), provider),
+                (400, "malformed_json", message.to_string()),
+                "{:.20}",
+                body
+            );
+        }
+    }
+    for body in ["[1]", "1", "\"x\"", "null", " [{\"metadata\": {}}] "] {
+        assert_eq!(
+            refusal(body.as_bytes(), None),
+            (
+                422,
+                "schema_violation",
+                "expected a JSON object".to_string()
+            ),
+            "{body}"
+        );
+    }
+}
+
+/// Nested deeper than 64 anywhere, even in a member no model reads, is 400; a body that is also
+/// cut off is malformed, as it would have been at any depth.
+#[test]
+fn nesting_is_bounded_everywhere() {
+    let deep = |depth: usize| {
+        format!(
+            r#"{{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": {}{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    assert!(classify(deep(63).as_bytes(), &Options::default()).is_ok());
+    let (status, code, message) = refusal(deep(64).as_bytes(), None);
+    assert_eq!((status, code), (400, "nesting_too_deep"), "{message}");
+    assert!(message.starts_with("line 1 column 133: "), "{message}");
+    let in_string = format!(
+        r#"{{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": "{}"}}"#,
+        "[".repeat(500)
+    );
+    assert!(classify(in_string.as_bytes(), &Options::default()).is_ok());
+}
+
+/// A lone surrogate is no text: serde_json would skip it in a member hookwall does not read,
+/// but the payload is forwarded, so it is refused wherever it is.
+#[test]
+fn lone_surrogates_are_refused_wherever_they_are() {
+    for (escape, column) in [(r"\ud800", 71), (r"x\udc00", 72), (r"\ud83d\u0041", 71)] {
+        let body = format!(
+            r#"{{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": "{escape}"}}"#
+        );
+        for provider in [None, Some(Provider::Cloud66)] {
+            assert_eq!(
+                refusal(body.as_bytes(), provider),
+                (
+                    400,
+                    "malformed_json",
+                    format!("line 1 column {column}: lone leading surrogate in hex escape")
+                ),
+                "{body}"
+            );
+        }
+    }
+    let paired = r#"{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": "\ud83d\ude00 \\ud800"}"#;
+    assert!(classify(paired.as_bytes(), &Options::default()).is_ok());
+}
+
+/// A member the model knows, given twice, is refused on every route; one it does not know is
+/// skipped each time.
+#[test]
+fn known_members_given_twice_are_refused() {
+    let body = br#"{"event_type": "server.stopped", "timestamp": 1, "server": "s", "server": "t"}"#;
+    for provider in [None, Some(Provider::Cloud66)] {
+        assert_eq!(
+            refusal(body, provider),
+            (
+                422,
+                "schema_violation",
+                "server: duplicate field `server`".to_string()
+            )
+        );
+    }
+    let unknown =
+        br#"{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": 1, "x": 2}"#;
+    assert!(classify(unknown, &Options::default()).is_ok());
+}
+
+/// A refusal names where, never what: no value from the payload appears in it.
+#[test]
+fn errors_never_echo_a_value() {
+    for body in [
+        r#"{"event_type": "server.stopped", "timestamp": "hunter2", "server": "s"}"#,
+        r#"{"event_type": "server.stopped", "timestamp": 1, "server": 73915582011}"#,
+        r#"{"event_type": "active.protect.block", "timestamp": 1, "server": {"uid": "s"}, "activeprotect_action": {"address": "a", "port": "hunter2"}}"#,
+    ] {
+        let (_, _, message) = refusal(body.as_bytes(), None);
+        let (_, _, routed) = refusal(body.as_bytes(), Some(Provider::Cloud66));
+        let message = format!("{message} / {routed}");
+        for value in ["hunter2", "73915582011", "2.5"] {
+            assert!(!message.contains(value), "{message}");
+        }
+        assert!(message.contains(": invalid type: "), "{message}");
+    }
+}

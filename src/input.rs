@@ -1,0 +1,450 @@
+//! The body around serde_json: what is checked before it reads (size, depth, lone surrogates,
+//! one object), the few types the models read with it, and its errors as ours.
+//!
+//! serde_json reads every model; what stays hand-written here is what it cannot be asked to do.
+//! Its nesting limit is fixed at 128 and applies only to what it reads, while the payload is
+//! forwarded whole, so the depth of the whole body is bounded before any model reads it. It
+//! accepts a lone surrogate (`\ud800`) in a string it skips, which a receiver's parser may
+//! refuse. And its messages quote values, and name a position rather than a field.
+
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::Deref;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_path_to_error::Segment;
+
+use crate::error::line_column;
+use crate::{Error, ErrorKind, MAX_BODY_BYTES};
+
+/// How deep objects and arrays may nest anywhere in a payload. Enforced on the whole body, not
+/// only on the parts hookwall reads, because the payload is forwarded: a receiver's recursive
+/// parser must not be crashed through hookwall.
+pub const MAX_DEPTH: usize = 64;
+
+/// What every body must be before any model reads it: within the size limit, not empty, UTF-8,
+/// nested no deeper than [`MAX_DEPTH`], free of lone surrogates, and one JSON object.
+pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            "",
+            format!("body of {} bytes exceeds {MAX_BODY_BYTES}", body.len()),
+        ));
+    }
+    let Some(start) = body.iter().position(|b| !is_space(*b)) else {
+        return Err(Error::new(ErrorKind::Empty, "", "empty body"));
+    };
+    let text = core::str::from_utf8(body).map_err(|e| {
+        Error::new(
+            ErrorKind::Malformed,
+            line_column(body, e.valid_up_to()),
+            "invalid UTF-8",
+        )
+    })?;
+    let malformed =
+        |at: usize, message: &str| Error::new(ErrorKind::Malformed, line_column(body, at), message);
+    match too_deep(body) {
+        Depth::Within => {}
+        Depth::Deeper(at) => {
+            return Err(Error::new(
+                ErrorKind::TooDeep,
+                line_column(body, at),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ))
+        }
+        Depth::Unclosed(message) => return Err(malformed(body.len() - 1, message)),
+    }
+    if let Some(at) = lone_surrogate(body) {
+        return Err(malformed(at, "lone leading surrogate in hex escape"));
+    }
+    if body[start] != b'{' {
+        // Not JSON at all is malformed, whatever it starts with; JSON but no object, a schema
+        // violation.
+        return match serde_json::from_str::<IgnoredAny>(text) {
+            Err(e) => Err(syntax(&e)),
+            Ok(_) => Err(Error::schema("", "expected a JSON object")),
+        };
+    }
+    Ok(text)
+}
+
+/// JSON's whitespace (RFC 8259); Rust's `is_ascii_whitespace` also admits form feed.
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// How many `{` and `[` the text holds, strings included. `[` is 0x5B and `{` 0x7B, so one
+/// masked comparison finds both; eight bytes at a time, as wasm has no vector loop here.
+fn openings(body: &[u8]) -> usize {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut words = body.chunks_exact(8);
+    let mut count = 0;
+    for word in &mut words {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        // Zero bytes where the byte was a bracket; the classic exact zero-byte test marks them.
+        let x = (word | 0x2020_2020_2020_2020) ^ 0x7B7B_7B7B_7B7B_7B7B;
+        let zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        count += zeros.count_ones() as usize;
+    }
+    count
+        + words
+            .remainder()
+            .iter()
+            .filter(|&&b| b | 0x20 == b'{')
+            .count()
+}
+
+/// How the body's nesting compares with [`MAX_DEPTH`].
+#[derive(Debug, PartialEq, Eq)]
+enum Depth {
+    Within,
+    /// The bracket at this offset opens level `MAX_DEPTH + 1`.
+    Deeper(usize),
+    /// Too deep, and cut off before its brackets or a string close: not JSON, which is what
+    /// the sender must hear (serde_json would have said so, had it been allowed that deep).
+    Unclosed(&'static str),
+}
+
+/// Counting brackets first is cheap and settles nearly every payload; only a body with more
+/// brackets than the limit is scanned precisely, skipping strings, which may hold brackets.
+fn too_deep(body: &[u8]) -> Depth {
+    if openings(body) <= MAX_DEPTH {
+        return Depth::Within;
+    }
+    let (mut depth, mut i, mut deeper) = (0usize, 0usize, None);
+    while let Some(&byte) = body.get(i) {
+        match byte {
+            b'"' => match string_end(body, i) {
+                Some(end) => i = end,
+                None if deeper.is_some() => return Depth::Unclosed("EOF while parsing a string"),
+                None => return Depth::Within,
+            },
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH && deeper.is_none() {
+                    deeper = Some(i);
+                }
+                i += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    match deeper {
+        None => Depth::Within,
+        Some(_) if depth > 0 => Depth::Unclosed("EOF while parsing a list or an object"),
+        Some(at) => Depth::Deeper(at),
+    }
+}
+
+/// The end (exclusive) of the string whose quote is at `start`; `None` if it never closes.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        match bytes.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// Where the first `\u` escape of a lone surrogate is. serde_json refuses one in a string it
+/// reads but not in one it skips, and the payload is forwarded: refused wherever it is, as
+/// many receivers' parsers (serde_json's `Value` among them) would refuse it. In JSON a
+/// backslash only ever starts an escape, so escapes are found without tracking strings.
+fn lone_surrogate(body: &[u8]) -> Option<usize> {
+    let hex = |at: usize| -> Option<u16> {
+        let digits = core::str::from_utf8(body.get(at..at + 4)?).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut i = 0;
+    while let Some(found) = body.get(i..)?.iter().position(|&b| b == b'\\') {
+        let at = i + found;
+        i = at + 2;
+        if body.get(at + 1) != Some(&b'u') {
+            continue;
+        }
+        match hex(at + 2) {
+            Some(0xD800..=0xDBFF) => {
+                let low = body.get(at + 6..at + 8) == Some(b"\\u")
+                    && matches!(hex(at + 8), Some(0xDC00..=0xDFFF));
+                if !low {
+                    return Some(at);
+                }
+                i = at + 12;
+            }
+            Some(0xDC00..=0xDFFF) => return Some(at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads `text` as `T` with serde_json, and nothing after it. `prefix` is where `text` sits in
+/// the body (`details` for a captured member), so that a refusal names the field's full path.
+pub(crate) fn read<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| explain::<T>(text, prefix, &e))
+}
+
+/// A refusal as ours. Text that is not JSON is located by line and column; valid JSON that
+/// the model refuses, by the path of the field at fault, which a second read that tracks the
+/// path finds (only for a refused payload, so the first read pays nothing for it).
+#[inline(never)]
+fn explain<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str, e: &serde_json::Error) -> Error {
+    if !is_refusal(e) {
+        return syntax(e);
+    }
+    if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
+        return syntax(&e);
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let mut track = serde_path_to_error::Track::new();
+    let traced = T::deserialize(serde_path_to_error::Deserializer::new(
+        &mut deserializer,
+        &mut track,
+    ));
+    let mut path = String::from(prefix);
+    for segment in track.path().iter() {
+        match segment {
+            Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => push_key(&mut path, key),
+            Segment::Unknown => {}
+        }
+    }
+    let message = match traced {
+        Err(traced) => strip_position(&traced),
+        Ok(_) => strip_position(e),
+    };
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        push_key(&mut path, field);
+        return Error::missing(&path);
+    }
+    if let Some(field) = message
+        .strip_prefix("duplicate field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        push_key(&mut path, field);
+    }
+    Error::schema(&path, without_value(&message))
+}
+
+/// Whether serde_json refused valid JSON: a model's refusal, or a number too large for any
+/// field (serde_json calls that syntax, but it is valid JSON that a field cannot hold).
+fn is_refusal(e: &serde_json::Error) -> bool {
+    e.is_data() || strip_position(e) == "number out of range"
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Text that is not JSON, where it stops being JSON.
+fn syntax(e: &serde_json::Error) -> Error {
+    Error::new(
+        ErrorKind::Malformed,
+        format!("line {} column {}", e.line(), e.column()),
+        strip_position(e),
+    )
+}
+
+/// serde_json's message without the ` at line L column C` it appends.
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_string(),
+        None => text,
+    }
+}
+
+/// serde quotes the value in some messages (`invalid type: string "…"`, `unknown variant
+/// `…``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
+fn without_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
+            let kind = unexpected
+                .split(['`', '"'])
+                .next()
+                .unwrap_or_default()
+                .trim_end();
+            return match expected {
+                "" => format!("{prefix}{kind}"),
+                expected => format!("{prefix}{kind}, expected {expected}"),
+            };
+        }
+    }
+    match message.strip_prefix("unknown variant ") {
+        Some(rest) => match rest.rsplit_once(", expected ") {
+            Some((_, expected)) => format!("unknown variant, expected {expected}"),
+            None => "unknown variant".into(),
+        },
+        None => message.into(),
+    }
+}
+
+/// A JSON string, borrowed from the input unless it has escapes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    pub fn cow(&self) -> Cow<'a, str> {
+        self.0.clone()
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Strings;
+        impl<'de> Visitor<'de> for Strings {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(s))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(s.into()))
+            }
+        }
+        deserializer.deserialize_str(Strings).map(Text)
+    }
+}
+
+/// A model read from a JSON object only: serde's derive also reads a struct from an array, its
+/// fields by position, which no provider sends and which would pass a forgery.
+#[derive(Debug, Default)]
+pub struct Object<T>(pub T);
+
+impl<T> Deref for Object<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Objects<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Objects<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(Objects(PhantomData))
+            .map(Object)
+    }
+}
+
+/// For `deserialize_with`: a member that may be absent (with `default`) but not `null`.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn counts_brackets_word_by_word_as_byte_by_byte() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(1031).collect();
+        for start in 0..9 {
+            let naive = bytes[start..]
+                .iter()
+                .filter(|&&b| b == b'{' || b == b'[')
+                .count();
+            assert_eq!(openings(&bytes[start..]), naive);
+        }
+    }
+
+    #[test]
+    fn bounds_depth_outside_strings_only() {
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        assert_eq!(too_deep(deep.as_bytes()), Depth::Deeper(64));
+        let shallow = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(too_deep(shallow.as_bytes()), Depth::Within);
+        let in_string = format!("{{\"a\": \"{}\\\"[\"}}", "[".repeat(200));
+        assert_eq!(too_deep(in_string.as_bytes()), Depth::Within);
+        assert_eq!(
+            too_deep("[".repeat(65).as_bytes()),
+            Depth::Unclosed("EOF while parsing a list or an object")
+        );
+        let open_string = format!("{}\"{}", "[".repeat(65), "]".repeat(65));
+        assert_eq!(
+            too_deep(open_string.as_bytes()),
+            Depth::Unclosed("EOF while parsing a string")
+        );
+    }
+
+    #[test]
+    fn finds_lone_surrogates_only() {
+        for good in [
+            r#""\ud83d\ude00""#,
+            r#""\\ud800""#,
+            r#""\u00e9\"\ud800\udc00""#,
+            r#""\u12""#,
+        ] {
+            assert_eq!(lone_surrogate(good.as_bytes()), None, "{good}");
+        }
+        for (bad, at) in [
+            (r#""\ud800""#, 1),
+            (r#""x\udc00""#, 2),
+            (r#""\\\ud83d\u0041""#, 3),
+            (r#""\ud83d"#, 1),
+        ] {
+            assert_eq!(lone_surrogate(bad.as_bytes()), Some(at), "{bad}");
+        }
+    }
+
+    #[test]
+    fn messages_keep_the_kind_and_drop_the_value() {
+        for (serde, ours) in [
+            (
+                "invalid type: string \"hunter2\", expected i64",
+                "invalid type: string, expected i64",
+            ),
+            (
+                "invalid type: integer `73915582011`, expected a string",
+                "invalid type: integer, expected a string",
+            ),
+            (
+                "unknown variant `hunter2`, expected `a` or `b`",
+                "unknown variant, expected `a` or `b`",
+            ),
+            ("duplicate field `scenario`", "duplicate field `scenario`"),
+        ] {
+            assert_eq!(without_value(serde), ours);
+        }
+    }
+}
