@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # The main job: every documented fixture through the core, then through the release Envoy filter
-# in the proxy-wasm test host, as the providers would send them.
+# in the proxy-wasm test host, then through the Worker in workerd, as the providers would send
+# them. Setup and builds print one line each with their time; their output goes to
+# target/demo.log, shown only when a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-cargo build --quiet --release --bin hookwall
-cargo build --quiet --release --target wasm32-wasip1 -p hookwall-envoy
+source scripts/lib.sh
+mkdir -p target
+export STEP_LOG=$PWD/target/demo.log
+: >"$STEP_LOG"
 
+step "setup: Rust targets" scripts/setup.sh
+step "build: the hookwall CLI" cargo build --release --bin hookwall
+step "build: the Envoy filter (wasm32-wasip1)" cargo build --release --target wasm32-wasip1 -p hookwall-envoy
+step "build: the proxy-wasm test host (minutes on the first run)" cargo build --release -p proxy-wasm-host --bin envoy-replay
+
+echo
 echo "== core: every fixture classified (provider, type, category, severity, summary)"
 target/release/hookwall classify --format table fixtures/crowdsec/*.json fixtures/cloud66/*.json fixtures/sectigo/*.json
 
 echo
 echo "== Envoy filter (release .wasm in the proxy-wasm host): every fixture sent as its provider would"
-cargo run --quiet --release -p proxy-wasm-host --bin envoy-replay
+target/release/envoy-replay
 
 echo
 echo "== Cloudflare Worker (in workerd, with a loopback receiver): every fixture sent as its provider would"

@@ -31,7 +31,7 @@ step() {
     "$@" >>"$STEP_LOG" 2>&1 || status=$?
     if ((status)); then
         echo " failed after $((SECONDS - start)) s; the end of $STEP_LOG:"
-        tail -n 40 "$STEP_LOG" >&2
+        tail -n 40 "$STEP_LOG"
         exit "$status"
     fi
     echo " $((SECONDS - start)) s"
