@@ -7,6 +7,7 @@
 //! (and `%` itself, so the encoding cannot be forged or confused), and bounds the length.
 
 use alloc::string::String;
+use core::fmt::Write;
 
 /// The longest label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 128;
@@ -63,8 +64,8 @@ fn overlong(mut head: String, value: &str) -> String {
     head.truncate(escape.map_or(KEPT_BYTES, |at| KEPT_BYTES - 2 + at));
     head.push('~');
     for byte in &blake3::hash(value.as_bytes()).as_bytes()[..DIGEST_HEX / 2] {
-        head.push(char::from(HEX[usize::from(byte >> 4)].to_ascii_lowercase()));
-        head.push(char::from(HEX[usize::from(byte & 0xf)].to_ascii_lowercase()));
+        // Writing to a String cannot fail.
+        let _ = write!(head, "{byte:02x}");
     }
     head
 }
