@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use crate::classify::{event_types, finish, Kind, Parts};
 use crate::decode::{Decode, Number};
 use crate::detect::Probe;
-use crate::json::{self, Fault, Reader, Text};
+use crate::json::{self, Fault, Raw, Reader, Text};
 use crate::model;
 use crate::{scan, time};
 use crate::{Error, Event, Indicators};
@@ -43,9 +43,12 @@ event_types! {
 
 /// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata: Metadata = json::member(probe.metadata, "metadata")?;
+    let metadata: Metadata = json::member(probe.metadata.map(|r| Raw(r.get())), "metadata")?;
     metadata.check()?;
-    let details = probe.details.ok_or_else(|| Error::missing("details"))?.0;
+    let details = probe
+        .details
+        .ok_or_else(|| Error::missing("details"))?
+        .get();
     let event_type = details_type(details)?;
     let kind = EventType::from_type(&event_type);
     let parts = json::read(details, "details", |reader| {

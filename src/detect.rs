@@ -5,24 +5,33 @@
 //! read a whole body in one pass, so on their own routes they run first and detection only
 //! explains a refusal; they check the same [`Markers`], so both ways decide alike.
 
-use crate::json::{self, Raw, Text};
-use crate::model;
-use crate::{Error, ErrorKind, Provider};
 use alloc::borrow::Cow;
 use alloc::format;
 
-model! {
-    /// The top-level members that identify a provider, captured unparsed (`null` included).
-    #[derive(Debug)]
-    pub(crate) struct Probe<'a> {
-        pub metadata: Option<Raw<'a>> = present,
-        pub details: Option<Raw<'a>> = present,
-        pub event_type: Option<Raw<'a>> = present,
-        pub timestamp: Option<Raw<'a>> = present,
-        pub event: Option<Raw<'a>> = present,
-        pub target: Option<Raw<'a>> = present,
-        pub partner: Option<Raw<'a>> = present,
-    }
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::input::{self, present, Object, Text};
+use crate::{Error, ErrorKind, Provider};
+
+/// The top-level members that identify a provider, captured unparsed (`null` included).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Probe<'a> {
+    #[serde(borrow, default, deserialize_with = "present")]
+    pub metadata: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    pub details: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    pub event_type: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    pub timestamp: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "present")]
+    pub event: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    pub target: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    pub partner: Option<IgnoredAny>,
 }
 
 /// Whose payload this is, with what the detection pass already captured.
@@ -38,7 +47,7 @@ pub(crate) enum Shape<'a> {
 /// Detects the provider; a `hint` (from the route) that the payload contradicts is an error,
 /// and a payload in no known shape is parsed as the hinted provider's, for precise errors.
 pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'a>, Error> {
-    let probe: Probe<'a> = json::from_body(text)?;
+    let Object(probe): Object<Probe<'a>> = input::read(text, "")?;
     let detected = detect(&probe);
     match (detected, hint) {
         (Some(found), Some(expected)) if found != expected => {
@@ -115,14 +124,14 @@ fn detect(probe: &Probe<'_>) -> Option<Found> {
 }
 
 /// A captured member's value, if it is a string.
-pub(crate) fn text(raw: Option<Raw<'_>>) -> Option<Cow<'_, str>> {
-    raw.and_then(|r| json::from_text::<Text>(r.0, "").ok())
+pub(crate) fn text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    raw.and_then(|r| serde_json::from_str::<Text>(r.get()).ok())
         .map(|t| t.0)
 }
 
 /// Whether a captured member is an integer.
-pub(crate) fn is_integer(raw: Option<Raw<'_>>) -> bool {
-    raw.is_some_and(|r| json::from_text::<i64>(r.0, "").is_ok())
+pub(crate) fn is_integer(raw: Option<&RawValue>) -> bool {
+    raw.is_some_and(|r| serde_json::from_str::<i64>(r.get()).is_ok())
 }
 
 /// What tells the providers apart, however a parser read it: which marking members are

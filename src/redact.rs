@@ -26,7 +26,7 @@ use core::fmt::Write;
 
 use crate::classify::Kind;
 use crate::tree::Tree;
-use crate::{json, sectigo, Error, Event};
+use crate::{input, sectigo, Error, Event};
 use record::{Mark, Record};
 
 /// What replaces a redacted value.
@@ -123,7 +123,7 @@ fn redact<'a>(
     sectigo: Option<sectigo::EventType>,
     paths: &[RedactPath],
 ) -> Result<Payload<'a>, Error> {
-    let mut value: Tree<'a> = json::from_body(text)?;
+    let mut value: Tree<'a> = input::read(text, "")?;
     let mut walk = Walk {
         paths,
         sectigo,

@@ -4,16 +4,20 @@
 //! each body only in words, so the body stays free-form JSON; what the description names (the
 //! restore states, the issues found, the site or user) is looked up by the likely key names.
 
-use crate::classify::{event_types, finish, Kind, Parts};
-use crate::decode::Decode;
-use crate::detect;
-use crate::json::{self, Fault, Raw, Reader, Text};
-use crate::model;
-use crate::tree::Tree;
-use crate::{redact, Error, Event, Indicators, Provider};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
+use core::fmt;
+
+use serde::de::{IgnoredAny, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::classify::{event_types, finish, Kind, Parts};
+use crate::detect;
+use crate::input::{self, present, Object, Text};
+use crate::tree::Tree;
+use crate::{redact, Error, Event, Indicators, Provider};
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -54,7 +58,7 @@ impl EventType {
 /// Parses a Sectigo payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
 pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
-    let payload: Payload = json::from_body(text)?;
+    let Object(payload): Object<Payload> = input::read(text, "")?;
     let event_type = detect::text(payload.event_type);
     detect::Markers {
         metadata: payload.metadata.is_some(),
@@ -69,27 +73,35 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
     build(text, payload)
 }
 
-model! {
-    /// The documented envelope, and the members that mark other providers' shapes.
-    struct Payload<'a> {
-        id: Id<'a>,
-        event: Text<'a>,
-        target: Target<'a>,
-        partner: Partner<'a>,
-        body: Tree<'a>,
-        metadata: Option<Raw<'a>> = present,
-        details: Option<Raw<'a>> = present,
-        event_type: Option<Raw<'a>> = present,
-        timestamp: Option<Raw<'a>> = present,
-    }
+/// The documented envelope, and the members that mark other providers' shapes.
+#[derive(Deserialize)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    id: Id<'a>,
+    #[serde(borrow)]
+    event: Text<'a>,
+    #[serde(borrow)]
+    target: Object<Target<'a>>,
+    #[serde(borrow)]
+    partner: Object<Partner<'a>>,
+    #[serde(borrow)]
+    body: Tree<'a>,
+    #[serde(default, deserialize_with = "present")]
+    metadata: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    details: Option<IgnoredAny>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    event_type: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    timestamp: Option<&'a RawValue>,
 }
 
 fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
     let Payload {
         id,
         event,
-        target,
-        partner,
+        target: Object(target),
+        partner: Object(partner),
         body,
         ..
     } = payload;
@@ -116,34 +128,45 @@ fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
     Ok(event)
 }
 
-model! {
-    #[derive(Default)]
-    struct Target<'a> {
-        kind as "type": Text<'a>,
-        id: Id<'a>,
-    }
+#[derive(Deserialize)]
+struct Target<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Text<'a>,
+    #[serde(borrow)]
+    id: Id<'a>,
 }
 
-model! {
-    #[derive(Default)]
-    struct Partner<'a> {
-        id: Id<'a>,
-    }
+#[derive(Deserialize)]
+struct Partner<'a> {
+    #[serde(borrow)]
+    id: Id<'a>,
 }
 
 /// Sectigo's ids are integers in the example; strings are accepted too, kept as text.
-#[derive(Default)]
 struct Id<'a>(Cow<'a, str>);
 
-impl<'a> Decode<'a> for Id<'a> {
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        const EXPECTED: &str = "an integer or a string";
-        match reader.peek_value()? {
-            b'"' => reader.string(EXPECTED).map(Id),
-            _ => reader
-                .integer::<i64>(EXPECTED)
-                .map(|n| Id(Cow::Owned(n.to_string()))),
+impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Ids;
+        impl<'de> Visitor<'de> for Ids {
+            type Value = Id<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(s.into())))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(n.to_string())))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+                Ok(Id(Cow::Owned(n.to_string())))
+            }
         }
+        deserializer.deserialize_any(Ids)
     }
 }
 

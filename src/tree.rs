@@ -1,23 +1,28 @@
 //! A JSON value that borrows its strings from the input: for the free-form parts of a payload
 //! (Sectigo's bodies) and for redaction, at a fraction of `serde_json::Value`'s allocations.
-//! Object members keep their order, so a redacted payload reads like the original.
+//! Object members keep their order and their repeats, so a redacted payload reads like the
+//! original (serde_json's `Value` sorts members and keeps the last of a repeated name unless
+//! built with `std`).
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
+use alloc::string::ToString;
+use core::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::decode::Decode;
-use crate::json::{Fault, Reader};
+use crate::input::Text;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Tree<'a> {
     #[default]
     Null,
     Bool(bool),
-    /// As written in the input, so it is forwarded exactly.
+    /// As serde_json reads and writes it: integers exactly, others as the nearest f64.
     Number(Cow<'a, str>),
     String(Cow<'a, str>),
     Array(Vec<Tree<'a>>),
@@ -48,26 +53,65 @@ impl<'a> Tree<'a> {
     }
 }
 
-impl<'a> Decode<'a> for Tree<'a> {
-    fn decode(reader: &mut Reader<'a>) -> Result<Self, Fault> {
-        Ok(match reader.peek_value()? {
-            b'{' => {
-                let mut members = Vec::new();
-                reader.object(|reader, key| {
-                    members.push((key.name, Tree::decode(reader)?));
-                    Ok(())
-                })?;
-                Tree::Object(members)
-            }
-            b'[' => Tree::Array(Vec::decode(reader)?),
-            b'"' => Tree::String(reader.string("a string")?),
-            b't' | b'f' => Tree::Bool(reader.boolean()?),
-            b'n' => {
-                reader.null()?;
-                Tree::Null
-            }
-            _ => Tree::Number(Cow::Borrowed(reader.number("any JSON value")?)),
-        })
+impl<'de: 'a, 'a> Deserialize<'de> for Tree<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Values)
+    }
+}
+
+struct Values;
+
+impl<'de> Visitor<'de> for Values {
+    type Value = Tree<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Tree::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Tree::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(Tree::Number(Cow::Owned(n.to_string())))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(Tree::Number(Cow::Owned(n.to_string())))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
+        // serde_json reads only finite numbers.
+        let text = serde_json::Number::from_f64(n).map(|n| n.to_string());
+        Ok(text.map_or(Tree::Null, |text| Tree::Number(Cow::Owned(text))))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Tree::String(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Tree::String(Cow::Owned(s.into())))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Tree::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Text(key)) = map.next_key()? {
+            members.push((key, map.next_value()?));
+        }
+        Ok(Tree::Object(members))
     }
 }
 
@@ -114,6 +158,22 @@ mod tests {
     use alloc::vec;
 
     use super::*;
+
+    #[test]
+    fn trees_keep_order_and_repeats_and_borrow_plain_strings() {
+        let text = r#"{"b": [1, -2, 2.50, true, null], "a": "x", "b": "\u00e9"}"#;
+        let tree: Tree = serde_json::from_str(text).unwrap();
+        let Tree::Object(members) = &tree else {
+            panic!("{tree:?}")
+        };
+        let keys: Vec<&str> = members.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(keys, ["b", "a", "b"]);
+        assert!(matches!(&members[1].1, Tree::String(Cow::Borrowed("x"))));
+        assert_eq!(
+            serde_json::to_string(&tree).unwrap(),
+            r#"{"b":[1,-2,2.5,true,null],"a":"x","b":"é"}"#
+        );
+    }
 
     #[test]
     fn trees_are_written_as_read() {
