@@ -30,6 +30,24 @@ fn classify_reads_stdin_and_prints_the_bare_event() {
 }
 
 #[test]
+fn classify_prints_the_ocsf_event() {
+    let out = hookwall(
+        &[
+            "classify",
+            "--format",
+            "ocsf",
+            "fixtures/crowdsec/alert_triggered.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(event["metadata"]["version"], "1.5.0");
+    assert_eq!(event["class_uid"], 2004, "Detection Finding");
+    assert_eq!(event["severity_id"], 4, "high");
+}
+
+#[test]
 fn a_rejected_payload_is_one_line_on_stderr_and_exit_1() {
     let out = hookwall(
         &[

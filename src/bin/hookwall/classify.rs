@@ -14,6 +14,8 @@ pub enum Format {
     Cloudevent,
     /// The bare normalized event (the CloudEvent's `data`).
     Data,
+    /// The OCSF 1.5.0 event (docs/ocsf.md), without the raw payload.
+    Ocsf,
     /// One line per body: provider, type, category, severity, summary.
     Table,
 }
@@ -73,6 +75,7 @@ fn render(event: &Event, format: Format) -> String {
     match format {
         Format::Cloudevent => event.to_cloudevent_json(),
         Format::Data => event.to_data_json(),
+        Format::Ocsf => hookwall::ocsf::to_ocsf_json(event, hookwall::ocsf::Options::default()),
         Format::Table => format!(
             "{:<9} {:<42} {:<14} {:<9} {}",
             event.provider.as_str(),
