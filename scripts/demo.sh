@@ -16,7 +16,7 @@ step "build: the Envoy filter (wasm32-wasip1)" cargo build --release --target wa
 step "build: the proxy-wasm test host (minutes on the first run)" cargo build --release -p proxy-wasm-host --bin envoy-replay
 
 echo
-echo "== core: every fixture classified (provider, type, category, severity, summary)"
+echo "== core: every fixture classified"
 target/release/hookwall classify --format table fixtures/crowdsec/*.json fixtures/cloud66/*.json fixtures/sectigo/*.json
 
 echo

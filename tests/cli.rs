@@ -261,3 +261,33 @@ fn help_names_the_files_and_every_flag() {
     let method = help.lines().find(|l| l.contains("--method")).unwrap();
     assert!(method.contains("request method"), "{help}");
 }
+
+#[test]
+fn the_table_has_a_header_and_aligned_columns() {
+    let out = hookwall(
+        &[
+            "classify",
+            "--format",
+            "table",
+            "fixtures/crowdsec/remediation_component_integration_offline.json",
+            "fixtures/cloud66/server.stopped.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(lines[0].starts_with("provider  event type"), "{table}");
+    let column = |line: &str, word: &str| line.find(word).unwrap();
+    assert_eq!(
+        column(lines[0], "severity"),
+        column(lines[1], "high"),
+        "{table}"
+    );
+    assert_eq!(
+        column(lines[0], "severity"),
+        column(lines[2], "high"),
+        "{table}"
+    );
+}

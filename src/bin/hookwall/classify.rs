@@ -16,7 +16,7 @@ pub enum Format {
     Data,
     /// The OCSF 1.5.0 event (docs/ocsf.md), without the raw payload.
     Ocsf,
-    /// One line per body: provider, type, category, severity, summary.
+    /// A header, then one line per body: provider, type, category, severity, summary.
     Table,
 }
 
@@ -48,6 +48,15 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         received_at: None,
     };
     let mut out = Stdout::default();
+    if let Format::Table = args.format {
+        out.line(row([
+            "provider",
+            "event type",
+            "category",
+            "severity",
+            "summary",
+        ]))?;
+    }
     let mut rejected = false;
     for file in &args.files {
         let body = input::read(file, MAX_BODY_BYTES)?;
@@ -76,13 +85,17 @@ fn render(event: &Event, format: Format) -> String {
         Format::Cloudevent => event.to_cloudevent_json(),
         Format::Data => event.to_data_json(),
         Format::Ocsf => hookwall::ocsf::to_ocsf_json(event, hookwall::ocsf::Options::default()),
-        Format::Table => format!(
-            "{:<9} {:<42} {:<14} {:<9} {}",
+        Format::Table => row([
             event.provider.as_str(),
-            event.event_type,
+            &event.event_type,
             event.category.as_str(),
             event.severity.as_str(),
-            event.summary
-        ),
+            &event.summary,
+        ]),
     }
+}
+
+/// One line of the table; the header is one too, so the columns line up.
+fn row([provider, event_type, category, severity, summary]: [&str; 5]) -> String {
+    format!("{provider:<9} {event_type:<42} {category:<14} {severity:<9} {summary}")
 }
