@@ -1,8 +1,9 @@
 //! CrowdSec Console webhooks: the `metadata`/`details` envelope and its 15 event types.
 //!
-//! The models follow the published JSON Schemas field by field (see [`crate::model!`]): `T` for
-//! required fields, `Option<T>` for required fields that may be `null`, `= present` for
-//! optional fields that may not, `= default` where the schema gives one. One deliberate deviation: the schemas require
+//! The models follow the published JSON Schemas field by field: `T` for required fields,
+//! `Option<T>` read with [`nullable`] for required fields that may be `null`, with [`present`]
+//! for optional fields that may not, `default` where the schema gives one; objects are read as
+//! [`Object`]s. One deliberate deviation: the schemas require
 //! `event_id`, `organization_id` and `event_timestamp`, yet the documentation's own examples
 //! of six event types omit them; rejecting those would make CrowdSec retry and then drop real
 //! alerts, so they are optional here (typed when present) and the id is then derived.
@@ -12,12 +13,13 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
 use crate::classify::{event_types, finish, Kind, Parts};
-use crate::decode::{Decode, Number};
 use crate::detect::Probe;
-use crate::json::{self, Fault, Raw, Reader, Text};
-use crate::model;
-use crate::{scan, time};
+use crate::input::{self, nullable, present, Object, Text};
+use crate::time;
 use crate::{Error, Event, Indicators};
 
 event_types! {
@@ -41,120 +43,72 @@ event_types! {
     }
 }
 
-/// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net.
+/// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net, and
+/// `details.event_type` chooses the model that reads `details`.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata: Metadata = json::member(probe.metadata.map(|r| Raw(r.get())), "metadata")?;
+    let metadata = probe.metadata.ok_or_else(|| Error::missing("metadata"))?;
+    let Object(metadata): Object<Metadata> = input::read(metadata.get(), "metadata")?;
     metadata.check()?;
     let details = probe
         .details
         .ok_or_else(|| Error::missing("details"))?
         .get();
-    let event_type = details_type(details)?;
-    let kind = EventType::from_type(&event_type);
-    let parts = json::read(details, "details", |reader| {
-        decode_details(kind, event_type.cow(), reader)
-    })?;
+    let Object(head): Object<DetailsHead> = input::read(details, "details")?;
+    let kind = EventType::from_type(&head.event_type);
+    let ty = head.event_type.0;
+    let parts = match kind {
+        EventType::AmIUnderAttack => read::<AmIUnderAttack>(details)?.parts(ty),
+        EventType::AlertTriggered => read::<AlertTriggered>(details)?.parts(ty),
+        EventType::SecurityEngineEnrolled
+        | EventType::SecurityEngineUnenrolled
+        | EventType::SecurityEngineLongPendingEnroll => {
+            read::<EngineEnrollment>(details)?.parts(kind, ty)
+        }
+        EventType::FirewallIntegrationOffline
+        | EventType::RemediationComponentIntegrationOffline => {
+            read::<IntegrationOffline>(details)?.parts(kind, ty)
+        }
+        EventType::LogProcessorNoAlerts => read::<LogProcessorNoAlerts>(details)?.parts(ty),
+        EventType::ComponentOutdated => read::<ComponentOutdated>(details)?.parts(ty),
+        EventType::LogProcessorOffline => read::<LogProcessorOffline>(details)?.parts(ty),
+        EventType::RemediationComponentOffline => {
+            read::<RemediationComponentOffline>(details)?.parts(ty)
+        }
+        EventType::SecurityEngineNoAlerts => read::<EngineNoAlerts>(details)?.parts(ty),
+        EventType::SecurityEngineOffline => read::<EngineOffline>(details)?.parts(ty),
+        EventType::BlockingSafeIp => read::<BlockingSafeIp>(details)?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => read::<Common>(details)?.parts(kind, ty),
+    };
     Ok(finish(parts, text.trim()))
 }
 
 /// Parses `blocking_safe_ip` sent bare, as the documentation shows it.
 pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
-    let event: BlockingSafeIp = json::from_body(text)?;
+    let Object(event): Object<BlockingSafeIp> = input::read(text, "")?;
     Ok(finish(
         event.parts(Cow::Borrowed("blocking_safe_ip")),
         text.trim(),
     ))
 }
 
-/// Decodes `details` into its event's model, wherever the reader stands: at captured text, or
-/// at the member inside the whole body.
-fn decode_details<'a>(
-    kind: EventType,
-    ty: Cow<'a, str>,
-    details: &mut Reader<'a>,
-) -> Result<Parts<'a>, Fault> {
-    Ok(match kind {
-        EventType::AmIUnderAttack => AmIUnderAttack::decode(details)?.parts(ty),
-        EventType::AlertTriggered => AlertTriggered::decode(details)?.parts(ty),
-        EventType::SecurityEngineEnrolled
-        | EventType::SecurityEngineUnenrolled
-        | EventType::SecurityEngineLongPendingEnroll => {
-            EngineEnrollment::decode(details)?.parts(kind, ty)
-        }
-        EventType::FirewallIntegrationOffline
-        | EventType::RemediationComponentIntegrationOffline => {
-            IntegrationOffline::decode(details)?.parts(kind, ty)
-        }
-        EventType::LogProcessorNoAlerts => LogProcessorNoAlerts::decode(details)?.parts(ty),
-        EventType::ComponentOutdated => ComponentOutdated::decode(details)?.parts(ty),
-        EventType::LogProcessorOffline => LogProcessorOffline::decode(details)?.parts(ty),
-        EventType::RemediationComponentOffline => {
-            RemediationComponentOffline::decode(details)?.parts(ty)
-        }
-        EventType::SecurityEngineNoAlerts => EngineNoAlerts::decode(details)?.parts(ty),
-        EventType::SecurityEngineOffline => EngineOffline::decode(details)?.parts(ty),
-        EventType::BlockingSafeIp => BlockingSafeIp::decode(details)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => Common::decode(details)?.parts(kind, ty),
-    })
+/// Reads `details` as its event's model.
+fn read<'a, T: Deserialize<'a>>(details: &'a str) -> Result<T, Error> {
+    input::read::<Object<T>>(details, "details").map(|o| o.0)
 }
 
-/// Parses an enveloped payload on a CrowdSec route in one pass: a scan finds
-/// `details.event_type` first, so `details` decodes straight into its event's model, which
-/// refuses a repeated `event_type` as the envelope's reader refuses a repeated `details`.
-/// `None` when the scan cannot tell (no envelope, a name escaped, a type that is not a string):
-/// detection then decides, and explains.
-pub(crate) fn parse_routed(text: &str) -> Option<Result<Event<'_>, Error>> {
-    let event_type = scan::first_member(text, &["details", "event_type"])?;
-    let event_type: Text = json::from_text(event_type, "details.event_type").ok()?;
-    Some(parse_in_one_pass(text, event_type))
+/// What `details` must say before its event's model is chosen. Its models declare
+/// `event_type` too, so that it may not appear twice.
+#[derive(Deserialize)]
+struct DetailsHead<'a> {
+    #[serde(borrow)]
+    event_type: Text<'a>,
 }
 
-/// Reads the envelope, decoding `details` as the event type found beforehand says.
-fn parse_in_one_pass<'a>(text: &'a str, event_type: Text<'a>) -> Result<Event<'a>, Error> {
-    let kind = EventType::from_type(&event_type);
-    let (metadata, parts) = json::read(text, "", |reader| {
-        let (mut metadata, mut parts) = (None, None);
-        let end = reader.object(|reader, key| {
-            match &*key.name {
-                "metadata" if metadata.is_some() => return Err(Fault::duplicate(&key)),
-                "details" if parts.is_some() => return Err(Fault::duplicate(&key)),
-                "metadata" => metadata = Some(Metadata::decode(reader)?),
-                "details" => parts = Some(decode_details(kind, event_type.cow(), reader)?),
-                _ => reader.skip()?,
-            }
-            Ok(())
-        })?;
-        Ok((
-            metadata.ok_or_else(|| Fault::missing(end, "metadata"))?,
-            parts.ok_or_else(|| Fault::missing(end, "details"))?,
-        ))
-    })?;
-    metadata.check()?;
-    Ok(finish(parts, text.trim()))
-}
-
-/// `details.event_type`, which chooses the model. Found by scanning, as `details` is most of
-/// the payload and the model reads it again (and refuses a repeated `event_type`); a full parse
-/// only explains what the scan cannot find, such as a missing `event_type`.
-fn details_type(details: &str) -> Result<Text<'_>, Error> {
-    match scan::first_member(details, &["event_type"]) {
-        Some(text) => json::from_text(text, "details.event_type"),
-        None => json::from_text::<DetailsHead>(details, "details").map(|head| head.event_type),
-    }
-}
-
-model! {
-    /// What `details` must say before its event's model is chosen.
-    struct DetailsHead<'a> {
-        event_type: Text<'a>,
-    }
-}
-
-model! {
-    struct Metadata<'a> {
-        version: i64,
-        issuer: Text<'a>,
-    }
+#[derive(Deserialize)]
+struct Metadata<'a> {
+    version: i64,
+    #[serde(borrow)]
+    issuer: Text<'a>,
 }
 
 impl Metadata<'_> {
@@ -173,15 +127,18 @@ impl Metadata<'_> {
 /// `event_type` chose the model before it is read; declared, it may not appear twice.
 macro_rules! details {
     ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
-        model! {
-            $(#[$meta])*
-            struct $name<'a> {
-                _event_type as "event_type": Text<'a>,
-                event_id: Option<Text<'a>> = present,
-                organization_id: Option<Text<'a>> = present,
-                event_timestamp: Option<Text<'a>> = present,
-                $($body)*
-            }
+        $(#[$meta])*
+        #[derive(Deserialize)]
+        struct $name<'a> {
+            #[serde(rename = "event_type")]
+            _event_type: IgnoredAny,
+            #[serde(borrow, default, deserialize_with = "present")]
+            event_id: Option<Text<'a>>,
+            #[serde(borrow, default, deserialize_with = "present")]
+            organization_id: Option<Text<'a>>,
+            #[serde(borrow, default, deserialize_with = "present")]
+            event_timestamp: Option<Text<'a>>,
+            $($body)*
         }
 
         impl<'a> $name<'a> {
@@ -228,32 +185,42 @@ impl<'a> Common<'a> {
 
 details! {
     AmIUnderAttack {
+        #[serde(borrow)]
         start_date: Text<'a>,
+        #[serde(borrow)]
         end_date: Text<'a>,
-        _segments_with_anomaly as "segments_with_anomaly": Vec<Text<'a>>,
+        #[serde(borrow, rename = "segments_with_anomaly")]
+        _segments_with_anomaly: Vec<Text<'a>>,
         total_signals: i64,
-        report_data: Option<AnomalyReport<'a>>,
-        _watchers as "watchers": Vec<WatcherReport<'a>>,
+        #[serde(borrow, deserialize_with = "nullable")]
+        report_data: Option<Object<AnomalyReport<'a>>>,
+        #[serde(borrow, rename = "watchers")]
+        _watchers: Vec<Object<WatcherReport<'a>>>,
     }
 }
 
-model! {
-    struct AnomalyReport<'a> {
-        is_attack_detected: bool,
-        unique_detections: i64,
-        total_detections: i64,
-        _attack_length as "attack_length": i64,
-        _first_detection_date as "first_detection_date": Text<'a>,
-        _last_detection_date as "last_detection_date": Text<'a>,
-        _increased_percentage as "increased_percentage": Number,
-    }
+#[derive(Deserialize)]
+struct AnomalyReport<'a> {
+    is_attack_detected: bool,
+    unique_detections: i64,
+    total_detections: i64,
+    #[serde(rename = "attack_length")]
+    _attack_length: i64,
+    #[serde(borrow, rename = "first_detection_date")]
+    _first_detection_date: Text<'a>,
+    #[serde(borrow, rename = "last_detection_date")]
+    _last_detection_date: Text<'a>,
+    /// Validated as a number, not read.
+    #[serde(rename = "increased_percentage")]
+    _increased_percentage: f64,
 }
 
-model! {
-    struct WatcherReport<'a> {
-        _watcher_uuid as "watcher_uuid": Text<'a>,
-        _total_signals as "total_signals": i64,
-    }
+#[derive(Deserialize)]
+struct WatcherReport<'a> {
+    #[serde(borrow, rename = "watcher_uuid")]
+    _watcher_uuid: Text<'a>,
+    #[serde(rename = "total_signals")]
+    _total_signals: i64,
 }
 
 impl<'a> AmIUnderAttack<'a> {
@@ -285,49 +252,67 @@ impl<'a> AmIUnderAttack<'a> {
     }
 }
 
-model! {
-    /// A behavior of `alert_triggered`: all three fields required.
-    struct Behavior<'a> {
-        _name as "name": Text<'a>,
-        _description as "description": Text<'a>,
-        label: Text<'a>,
-    }
+/// A behavior of `alert_triggered`: all three fields required.
+#[derive(Deserialize)]
+struct Behavior<'a> {
+    #[serde(borrow, rename = "name")]
+    _name: Text<'a>,
+    #[serde(borrow, rename = "description")]
+    _description: Text<'a>,
+    #[serde(borrow)]
+    label: Text<'a>,
 }
 
-model! {
-    #[derive(Default)]
-    struct Target<'a> {
-        ip: Text<'a>,
-        id: Text<'a>,
-        name: Option<Text<'a>> = default,
-    }
+#[derive(Deserialize)]
+struct Target<'a> {
+    #[serde(borrow)]
+    ip: Text<'a>,
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
 }
 
-model! {
-    #[derive(Default)]
-    struct Source<'a> {
-        scope: Text<'a>,
-        value: Text<'a>,
-        as_name: Option<Text<'a>> = default,
-        as_number: Option<i64> = default,
-        country: Option<Text<'a>> = default,
-        city: Option<Text<'a>> = default,
-        _latitude as "latitude": Option<Number> = default,
-        _longitude as "longitude": Option<Number> = default,
-        rdns: Option<Text<'a>> = default,
-    }
+#[derive(Deserialize)]
+struct Source<'a> {
+    #[serde(borrow)]
+    scope: Text<'a>,
+    #[serde(borrow)]
+    value: Text<'a>,
+    #[serde(borrow, default)]
+    as_name: Option<Text<'a>>,
+    #[serde(default)]
+    as_number: Option<i64>,
+    #[serde(borrow, default)]
+    country: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    city: Option<Text<'a>>,
+    #[serde(default, rename = "latitude")]
+    _latitude: Option<f64>,
+    #[serde(default, rename = "longitude")]
+    _longitude: Option<f64>,
+    #[serde(borrow, default)]
+    rdns: Option<Text<'a>>,
 }
 
 details! {
     AlertTriggered {
-        _uuid as "uuid": Option<Text<'a>>,
-        _message as "message": Option<Text<'a>>,
+        #[serde(borrow, rename = "uuid", deserialize_with = "nullable")]
+        _uuid: Option<Text<'a>>,
+        #[serde(borrow, rename = "message", deserialize_with = "nullable")]
+        _message: Option<Text<'a>>,
+        #[serde(borrow)]
         scenario: Text<'a>,
-        behaviors: Vec<Behavior<'a>>,
-        _start_at as "start_at": Text<'a>,
-        _stop_at as "stop_at": Text<'a>,
-        target: Target<'a>,
-        source: Source<'a>,
+        #[serde(borrow)]
+        behaviors: Vec<Object<Behavior<'a>>>,
+        #[serde(borrow, rename = "start_at")]
+        _start_at: Text<'a>,
+        #[serde(borrow, rename = "stop_at")]
+        _stop_at: Text<'a>,
+        #[serde(borrow)]
+        target: Object<Target<'a>>,
+        #[serde(borrow)]
+        source: Object<Source<'a>>,
         is_manual_decision: bool,
         scenario_confidence: i64,
     }
@@ -381,19 +366,23 @@ fn target_label<'t>(target: &'t Target<'_>) -> &'t str {
     target.name.as_deref().unwrap_or(&target.id)
 }
 
-model! {
-    struct OperatingSystem<'a> {
-        name: Text<'a>,
-        version: Text<'a>,
-    }
+#[derive(Deserialize)]
+struct OperatingSystem<'a> {
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    version: Text<'a>,
 }
 
 details! {
     /// `security_engine_enrolled`, `_unenrolled` and `_long_pending_enroll` share a schema.
     EngineEnrollment {
+        #[serde(borrow)]
         id: Text<'a>,
+        #[serde(borrow, deserialize_with = "nullable")]
         version: Option<Text<'a>>,
-        os: Option<OperatingSystem<'a>>,
+        #[serde(borrow, deserialize_with = "nullable")]
+        os: Option<Object<OperatingSystem<'a>>>,
     }
 }
 
@@ -423,7 +412,7 @@ fn version_suffix(version: &Option<Text<'_>>) -> String {
     }
 }
 
-fn os_suffix(os: &Option<OperatingSystem<'_>>) -> String {
+fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>) -> String {
     match os {
         Some(os) if !os.name.is_empty() => format!(" on {} {}", &*os.name, &*os.version),
         _ => String::new(),
@@ -442,8 +431,11 @@ fn label(id: &str) -> &str {
 details! {
     /// `firewall_integration_offline` and `remediation_component_integration_offline`.
     IntegrationOffline {
+        #[serde(borrow)]
         id: Text<'a>,
+        #[serde(borrow)]
         name: Text<'a>,
+        #[serde(borrow)]
         last_pull: Text<'a>,
     }
 }
@@ -507,9 +499,13 @@ macro_rules! component_silent {
     ($name:ident, $last_seen:ident, $kind:expr, $component:literal, $what:literal) => {
         details! {
             $name {
+                #[serde(borrow)]
                 id: Text<'a>,
+                #[serde(borrow)]
                 name: Text<'a>,
+                #[serde(borrow, deserialize_with = "nullable")]
                 version: Option<Text<'a>>,
+                #[serde(borrow)]
                 $last_seen: Text<'a>,
             }
         }
@@ -559,10 +555,15 @@ macro_rules! engine_silent {
     ($name:ident, $last_seen:ident, $kind:expr, $what:literal) => {
         details! {
             $name {
+                #[serde(borrow)]
                 id: Text<'a>,
+                #[serde(borrow, deserialize_with = "nullable")]
                 version: Option<Text<'a>>,
-                os: Option<OperatingSystem<'a>>,
+                #[serde(borrow, deserialize_with = "nullable")]
+                os: Option<Object<OperatingSystem<'a>>>,
+                #[serde(borrow, deserialize_with = "nullable")]
                 name: Option<Text<'a>>,
+                #[serde(borrow)]
                 $last_seen: Text<'a>,
             }
         }
@@ -597,35 +598,51 @@ engine_silent!(
     "is offline, last login"
 );
 
-model! {
-    /// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
-    struct Label<'a> {
-        _name as "name": Text<'a>,
-        label: Text<'a>,
-        _description as "description": Option<Text<'a>> = present,
-    }
+/// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
+#[derive(Deserialize)]
+struct Label<'a> {
+    #[serde(borrow, rename = "name")]
+    _name: Text<'a>,
+    #[serde(borrow)]
+    label: Text<'a>,
+    #[serde(borrow, default, rename = "description", deserialize_with = "present")]
+    _description: Option<Text<'a>>,
 }
 
-model! {
-    /// `blocking_safe_ip`, with or without the envelope. Its schema makes the shared fields
-    /// optional and adds `false_positives`, required but nullable.
-    struct BlockingSafeIp<'a> {
-        _event_type as "event_type": Option<Text<'a>> = present,
-        event_id: Option<Text<'a>> = present,
-        organization_id: Option<Text<'a>> = present,
-        event_timestamp: Option<Text<'a>> = present,
-        _uuid as "uuid": Option<Text<'a>> = default,
-        _message as "message": Option<Text<'a>> = default,
-        scenario: Text<'a>,
-        behaviors: Vec<Label<'a>> = default,
-        _start_at as "start_at": Text<'a>,
-        _stop_at as "stop_at": Text<'a>,
-        target: Target<'a>,
-        source: Source<'a>,
-        is_manual_decision: bool = default,
-        scenario_confidence: i64 = default,
-        false_positives: Option<Vec<Label<'a>>>,
-    }
+/// `blocking_safe_ip`, with or without the envelope. Its schema makes the shared fields
+/// optional and adds `false_positives`, required but nullable.
+#[derive(Deserialize)]
+struct BlockingSafeIp<'a> {
+    #[serde(borrow, default, rename = "event_type", deserialize_with = "present")]
+    _event_type: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    event_id: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    organization_id: Option<Text<'a>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    event_timestamp: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "uuid")]
+    _uuid: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "message")]
+    _message: Option<Text<'a>>,
+    #[serde(borrow)]
+    scenario: Text<'a>,
+    #[serde(borrow, default)]
+    behaviors: Vec<Object<Label<'a>>>,
+    #[serde(borrow, rename = "start_at")]
+    _start_at: Text<'a>,
+    #[serde(borrow, rename = "stop_at")]
+    _stop_at: Text<'a>,
+    #[serde(borrow)]
+    target: Object<Target<'a>>,
+    #[serde(borrow)]
+    source: Object<Source<'a>>,
+    #[serde(default)]
+    is_manual_decision: bool,
+    #[serde(default)]
+    scenario_confidence: i64,
+    #[serde(borrow, deserialize_with = "nullable")]
+    false_positives: Option<Vec<Object<Label<'a>>>>,
 }
 
 impl<'a> BlockingSafeIp<'a> {

@@ -14,18 +14,15 @@ pub mod classify;
 pub mod cloud66;
 pub mod cloudevent;
 pub mod crowdsec;
-pub mod decode;
 mod detect;
 pub mod error;
 pub mod event;
 mod id;
 mod input;
-pub mod json;
 pub mod label;
 pub mod ocsf;
 pub mod policy;
 pub mod redact;
-mod scan;
 pub mod sectigo;
 mod time;
 pub mod tree;
@@ -73,11 +70,11 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
 }
 
 /// A payload on its provider's route, read in one pass: Cloud66's and Sectigo's one model covers
-/// every event type; CrowdSec's model is chosen by `details.event_type`, found by a scan first.
-/// `None` when detection must decide.
+/// every event type. `None` when detection must decide: CrowdSec's model is chosen by
+/// `details.event_type`, which the detection probe captures.
 fn one_pass(text: &str, provider: Option<Provider>) -> Option<Result<Event<'_>, Error>> {
     match provider? {
-        Provider::CrowdSec => crowdsec::parse_routed(text),
+        Provider::CrowdSec => None,
         Provider::Cloud66 => Some(cloud66::parse(text)),
         Provider::Sectigo => Some(sectigo::parse(text)),
     }
