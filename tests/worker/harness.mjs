@@ -66,7 +66,7 @@ export class Receiver {
         if (this.mode === "hang") return;
         if (this.mode === "fail") { res.writeHead(500).end(); return; }
         const body = Buffer.concat(chunks).toString("utf8");
-        this.received.push({ headers: req.headers, body, event: JSON.parse(body),
+        this.received.push({ headers: req.headers, body, event: JSON.parse(body), at: Date.now(),
           signatureOk: signatureValid(req.headers["x-hookwall-signature"], body) });
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
@@ -92,10 +92,17 @@ export class Logs {
   get lines() { return this.text.split(/\r\n|[\r\n\u0085\u2028\u2029]/).filter((l) => l !== ""); }
 }
 
+/** The `FORWARD_URL` shorthand's bindings for `receiver`. */
+function forwardBindings(receiver) {
+  return { FORWARD_URL: receiver.url, FORWARD_TOKEN, FORWARD_SIGNING_KEY: SIGNING_KEY };
+}
+
 /**
  * Starts the built Worker; `queue: true` binds the producer and consumer, `vars` adds or
- * overrides bindings (e.g. the delivery timeouts), `kv: false` leaves out the DEDUP namespace,
- * `logs` (a `Logs`) captures the Worker's output instead of printing it.
+ * overrides bindings (e.g. the delivery timeouts, or HOOKWALL_DESTINATIONS and its secrets
+ * together with `receiver: null`, which leaves out the FORWARD_URL shorthand), `kv: false`
+ * leaves out the DEDUP namespace, `logs` (a `Logs`) captures the Worker's output instead of
+ * printing it.
  */
 export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true, logs } = {}) {
   const options = {
@@ -109,9 +116,7 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
     cf: false,
     bindings: {
       HOOKWALL_CONFIG: config,
-      FORWARD_URL: receiver.url,
-      FORWARD_TOKEN,
-      FORWARD_SIGNING_KEY: SIGNING_KEY,
+      ...(receiver ? forwardBindings(receiver) : {}),
       RETRY_DELAY_SECONDS: "1",
       ...vars,
     },

@@ -198,7 +198,7 @@ for (const queue of [false, true]) {
     const kv = await mf.getKVNamespace("DEDUP");
     const keys = (await kv.list()).keys.map((k) => k.name);
     assert.equal(keys.length, queue ? 4 : 2);
-    for (const key of keys) assert.match(key, /^(accepted|delivered):sha256:[0-9a-f]{64}$/);
+    for (const key of keys) assert.match(key, /^(accepted|delivered:forward):sha256:[0-9a-f]{64}$/);
 
     const lines = logs.lines;
     const events = lines.map((line) => JSON.parse(line)).filter((l) => l.type === EVIL_TYPE);

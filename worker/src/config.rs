@@ -1,5 +1,5 @@
-//! The Worker's configuration: the policy from `HOOKWALL_CONFIG` and the delivery settings,
-//! read once per isolate (bindings do not change within one). An invalid policy or setting is
+//! The Worker's configuration: the policy from `HOOKWALL_CONFIG`, the destinations and the
+//! delivery settings, read once per isolate (bindings do not change within one). An invalid policy or setting is
 //! kept as an error so that every request fails closed with 500 rather than falling back to
 //! something more permissive, or to timings that could outlast the providers' 30 s timeout.
 
@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use hookwall::policy::Policy;
 use worker::Env;
+
+use crate::destinations::{self, Destination};
 
 thread_local! {
     static POLICY: OnceCell<Result<Rc<Policy>, Rc<str>>> = const { OnceCell::new() };
@@ -37,9 +39,7 @@ pub fn delivery(env: &Env) -> Result<Rc<Delivery>, Rc<str>> {
 
 /// Where and how events are delivered.
 pub struct Delivery {
-    pub url: String,
-    pub token: Option<String>,
-    pub signing_key: String,
+    pub destinations: Vec<Destination>,
     /// Milliseconds one POST to the receiver may take before it is aborted.
     pub attempt_timeout_ms: u32,
     /// Milliseconds from a request's arrival within which direct mode must have answered.
@@ -94,27 +94,42 @@ const RETRY_MAX_DELAY_SECONDS: Setting = Setting {
 };
 
 impl Delivery {
-    /// Reads the delivery settings; a missing URL or signing key, or a timing that is not a
-    /// whole number within its bounds, is a configuration error.
+    /// Reads the delivery settings; faulty destinations, or a timing that is not a whole number
+    /// within its bounds, are a configuration error.
     fn from_env(env: &Env) -> Result<Self, Rc<str>> {
-        let url = value(env, "FORWARD_URL").ok_or_else(|| Rc::from("FORWARD_URL is not set"))?;
-        let signing_key = value(env, "FORWARD_SIGNING_KEY")
-            .ok_or_else(|| Rc::from("FORWARD_SIGNING_KEY is not set"))?;
         let number = |setting: Setting| {
             parse_setting(&setting, value(env, setting.name).as_deref()).map_err(Rc::from)
         };
         Ok(Self {
-            url,
-            token: value(env, "FORWARD_TOKEN")
-                .map(|token| header_value("FORWARD_TOKEN", token))
-                .transpose()?,
-            signing_key,
+            destinations: destinations_from_env(env)?,
             attempt_timeout_ms: number(FORWARD_TIMEOUT_MS)?,
             direct_deadline_ms: number(DIRECT_DEADLINE_MS)?,
             retry_base_seconds: number(RETRY_DELAY_SECONDS)?,
             retry_max_seconds: number(RETRY_MAX_DELAY_SECONDS)?,
         })
     }
+}
+
+/// `HOOKWALL_DESTINATIONS`, or else the one destination `FORWARD_URL` makes (with
+/// `FORWARD_TOKEN` and `FORWARD_SIGNING_KEY`). Both set is an error: one of them would be ignored.
+fn destinations_from_env(env: &Env) -> Result<Vec<Destination>, Rc<str>> {
+    let forward_url = value(env, "FORWARD_URL");
+    if let Some(text) = value(env, "HOOKWALL_DESTINATIONS") {
+        if forward_url.is_some() {
+            return Err(Rc::from(
+                "HOOKWALL_DESTINATIONS and FORWARD_URL are both set; keep one",
+            ));
+        }
+        return destinations::parse(&text, |name| value(env, name)).map_err(Rc::from);
+    }
+    let url = forward_url
+        .ok_or_else(|| Rc::from("neither HOOKWALL_DESTINATIONS nor FORWARD_URL is set"))?;
+    let signing_key = value(env, "FORWARD_SIGNING_KEY")
+        .ok_or_else(|| Rc::from("FORWARD_SIGNING_KEY is not set"))?;
+    let token = value(env, "FORWARD_TOKEN")
+        .map(|token| header_value("FORWARD_TOKEN", token))
+        .transpose()?;
+    Ok(vec![destinations::forward(url, token, signing_key)])
 }
 
 /// `text` as the setting's value: its default when unset, an error naming the variable and
@@ -138,7 +153,7 @@ fn parse_setting(setting: &Setting, text: Option<&str>) -> Result<u32, String> {
 /// `text`, if it can be sent as a header value as it is: RFC 9110's field-value in visible
 /// ASCII, spaces and tabs only inside. Anything else (a CR or LF pasted into the secret) is a
 /// configuration error named at once, rather than a refused header at every delivery.
-fn header_value(name: &str, text: String) -> Result<String, Rc<str>> {
+pub fn header_value(name: &str, text: String) -> Result<String, Rc<str>> {
     let inner = |b: u8| b.is_ascii_graphic() || b == b' ' || b == b'\t';
     let bytes = text.as_bytes();
     let ends_visible = [bytes.first(), bytes.last()]

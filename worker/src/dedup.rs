@@ -1,7 +1,8 @@
 //! Deduplication in KV, keyed by the route's source, the event type and the event id:
 //! `accepted:` once an event is delivered or enqueued (the provider's retry is answered 200
-//! without a second delivery), `delivered:` once the queue consumer forwarded it (a redelivered
-//! message is not forwarded twice).
+//! without a second delivery), `delivered:<destination>:` once one destination has it (a
+//! redelivered message, or a provider's retry after another destination failed, is not sent
+//! to that destination twice).
 //!
 //! The id alone is not enough: two Sectigo partners number their events independently, and
 //! CrowdSec's notifications of different types about one source event share its `event_id`. A
@@ -11,37 +12,28 @@
 //! see the mark yet and is delivered again. Exactly-once needs a Durable Object (docs/worker.md).
 
 use sha2::{Digest, Sha256};
-use worker::wasm_bindgen::JsValue;
-use worker::Env;
+use worker::{Env, KvStore};
 
-use crate::{js, signature};
+use crate::destinations::MAX_NAME_BYTES;
+use crate::signature;
 
 /// How long a mark is kept: longer than any provider retries.
-const TTL_SECONDS: u32 = 7 * 24 * 3600;
+const TTL_SECONDS: u64 = 7 * 24 * 3600;
 
 /// How far an event got.
 #[derive(Clone, Copy)]
-pub enum Stage {
-    /// Delivered directly or enqueued: the provider was answered 200.
+pub enum Stage<'a> {
+    /// Delivered to every matching destination, or enqueued: the provider was answered 200.
     Accepted,
-    /// Forwarded by the queue consumer.
-    Delivered,
-}
-
-impl Stage {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Delivered => "delivered",
-        }
-    }
+    /// The named destination answered 2xx.
+    Delivered(&'a str),
 }
 
 /// KV refuses keys over 512 bytes.
 const MAX_KEY_BYTES: usize = 512;
 
-/// The longest stage name and its colon, which precede every key.
-const STAGE_PREFIX_BYTES: usize = "delivered:".len();
+/// The longest stage prefix, `delivered:<destination>:`, which precedes every key.
+const STAGE_PREFIX_BYTES: usize = "delivered:".len() + MAX_NAME_BYTES + 1;
 
 /// One event's identity in KV: `<source>:<type>:<id>` when that is short and made of plain
 /// bytes, otherwise `sha256:<hex>` of the three. The type and the id come from the payload and
@@ -67,8 +59,11 @@ impl EventKey {
         Self(format!("sha256:{}", signature::hex(&digest.finalize())))
     }
 
-    fn text(&self, stage: Stage) -> String {
-        format!("{}:{}", stage.as_str(), self.0)
+    fn text(&self, stage: Stage<'_>) -> String {
+        match stage {
+            Stage::Accepted => format!("accepted:{}", self.0),
+            Stage::Delivered(destination) => format!("delivered:{destination}:{}", self.0),
+        }
     }
 }
 
@@ -79,47 +74,36 @@ fn plain_byte(b: u8) -> bool {
 }
 
 pub struct Dedup {
-    kv: Option<JsValue>,
+    kv: Option<KvStore>,
 }
 
 impl Dedup {
     /// The `DEDUP` namespace; without one every event counts as new.
     pub fn from_env(env: &Env) -> Self {
         Self {
-            kv: js::binding(env, "DEDUP"),
+            kv: env.kv("DEDUP").ok(),
         }
     }
 
     /// Whether the event was marked as having reached `stage`; a KV error counts as no, which
     /// may deliver twice but never loses an event.
-    pub async fn is_marked(&self, stage: Stage, key: &EventKey) -> bool {
+    pub async fn is_marked(&self, stage: Stage<'_>, key: &EventKey) -> bool {
         let Some(kv) = &self.kv else { return false };
-        js::call(kv, "get", &[JsValue::from_str(&key.text(stage))])
-            .await
-            .is_ok_and(|v| !v.is_null() && !v.is_undefined())
+        matches!(kv.get(&key.text(stage)).text().await, Ok(Some(_)))
     }
 
     /// Marks the event as having reached `stage`; failing to mark only risks a duplicate.
-    pub async fn mark(&self, stage: Stage, key: &EventKey) -> bool {
-        let Some(kv) = &self.kv else { return false };
-        let options = js::object(&[("expirationTtl", JsValue::from(TTL_SECONDS))]);
-        js::call(
-            kv,
-            "put",
-            &[
-                JsValue::from_str(&key.text(stage)),
-                JsValue::from_str("1"),
-                options.into(),
-            ],
-        )
-        .await
-        .is_ok()
+    pub async fn mark(&self, stage: Stage<'_>, key: &EventKey) {
+        let Some(kv) = &self.kv else { return };
+        if let Ok(put) = kv.put(&key.text(stage), "1") {
+            let _ = put.expiration_ttl(TTL_SECONDS).execute().await;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{EventKey, Stage, MAX_KEY_BYTES};
+    use super::{EventKey, Stage, MAX_KEY_BYTES, STAGE_PREFIX_BYTES};
 
     fn accepted(source: &str, event_type: &str, id: &str) -> String {
         EventKey::new(source, event_type, id).text(Stage::Accepted)
@@ -132,8 +116,8 @@ mod tests {
             "accepted:crowdsec:alert_triggered:c6d4"
         );
         assert_eq!(
-            EventKey::new("sectigo", "user_create", "42").text(Stage::Delivered),
-            "delivered:sectigo:user_create:42"
+            EventKey::new("sectigo", "user_create", "42").text(Stage::Delivered("siem")),
+            "delivered:siem:sectigo:user_create:42"
         );
     }
 
@@ -163,10 +147,12 @@ mod tests {
             assert_eq!(key, accepted("sectigo", event_type, id), "stable");
         }
         assert_ne!(accepted("s", "a:b", "c"), accepted("s", "a", "b:c"));
-        let longest_plain = "y".repeat(MAX_KEY_BYTES - "delivered:s:t:".len());
-        let key = EventKey::new("s", "t", &longest_plain).text(Stage::Delivered);
+        let name = "d".repeat(64);
+        let longest_plain = "y".repeat(MAX_KEY_BYTES - STAGE_PREFIX_BYTES - "s:t:".len());
+        let key = EventKey::new("s", "t", &longest_plain).text(Stage::Delivered(&name));
         assert_eq!(key.len(), MAX_KEY_BYTES, "the longest plain key fits");
         let over = EventKey::new("s", "t", &format!("{longest_plain}y"));
-        assert!(over.text(Stage::Delivered).starts_with("delivered:sha256:"));
+        let hashed = over.text(Stage::Delivered(&name));
+        assert!(hashed.starts_with(&format!("delivered:{name}:sha256:")));
     }
 }

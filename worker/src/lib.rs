@@ -1,17 +1,19 @@
 //! hookwall on Cloudflare Workers: verifies each provider's webhook with the shared policy,
-//! turns it into a CloudEvent and delivers it to the user's receiver without losing one.
+//! normalizes it and delivers it to each matching destination (a CloudEvent, OCSF, a Slack
+//! message or the bare event) without losing or doubling one.
 //!
 //! With a queue bound (`EVENTS`), an event is enqueued before the provider hears 200 and the
-//! same Worker's queue consumer forwards it with retries; without one, it is forwarded within
-//! the request and the provider hears 200 only once the receiver answered 2xx.
+//! same Worker's queue consumer delivers it with retries; without one, it is delivered within
+//! the request and the provider hears 200 only once every matching destination answered 2xx.
 
 mod config;
 mod dedup;
+mod destinations;
 mod forward;
-mod js;
 mod log;
 mod routes;
 mod signature;
+mod slack;
 
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::JsValue;

@@ -9,6 +9,9 @@ use serde::{Serialize, Serializer};
 #[derive(Serialize, Default)]
 pub struct Line<'a> {
     pub source: Option<&'a str>,
+    /// The destination a delivery went to, on lines about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<&'a str>,
     pub verdict: &'a str,
     pub reason: &'a str,
     pub status: u16,

@@ -1,5 +1,6 @@
 //! The fetch handler: `GET /healthz`, `POST` on each source's path, 404 elsewhere (the policy
-//! decides). Answers a provider 200 only once its event is delivered or enqueued.
+//! decides). Answers a provider 200 only once its event is delivered to every matching
+//! destination, or enqueued.
 
 use std::borrow::Cow;
 
@@ -14,8 +15,8 @@ use worker::{Context, Env, Headers, Request, Response, Result};
 
 use crate::config;
 use crate::dedup::{Dedup, EventKey, Stage};
-use crate::forward::{self, Queued};
-use crate::js;
+use crate::destinations::Destination;
+use crate::forward::{self, Outbound, Queued};
 use crate::log;
 
 /// Seconds a provider is asked to wait before retrying after a 503.
@@ -139,7 +140,8 @@ fn unreadable_body() -> Denial {
     }
 }
 
-/// Delivers or enqueues an allowed event, then acknowledges it; 503 if it is not yet safe.
+/// Delivers an allowed event to each matching destination, or enqueues it, then acknowledges it;
+/// 503 if it is not yet safe everywhere.
 async fn accept(
     source: &str,
     event: &Event<'_>,
@@ -184,18 +186,37 @@ async fn accept(
             started,
         );
     }
-    let cloudevent = event.to_cloudevent_json();
-    let stored = match js::binding(env, "EVENTS") {
-        Some(queue) => Queued {
-            source: source.to_string(),
-            event_type: event.event_type.to_string(),
-            id: event.id.to_string(),
-            cloudevent,
+    let outbound: Vec<(&Destination, String)> = delivery
+        .destinations
+        .iter()
+        .filter(|d| d.takes(event))
+        .map(|d| (d, d.format.render(event)))
+        .collect();
+    if outbound.is_empty() {
+        // No destination takes this event: the routing the configuration asks for.
+        return acknowledge(
+            Outcome {
+                reason: "unrouted",
+                ..outcome
+            },
+            started,
+        );
+    }
+    let stored = match env.queue("EVENTS") {
+        Ok(queue) => {
+            let deliveries = outbound
+                .into_iter()
+                .map(|(d, body)| Outbound {
+                    destination: d.name.clone(),
+                    body,
+                })
+                .collect();
+            Queued::new(source, &event.event_type, &event.id, deliveries)
+                .enqueue(&queue)
+                .await
+                .map(|()| "enqueued")
         }
-        .enqueue(&queue)
-        .await
-        .map(|()| "enqueued"),
-        None => forward::direct(&delivery, &cloudevent, started)
+        Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
             .await
             .map(|()| "delivered"),
     };
@@ -298,6 +319,7 @@ impl<'a> Outcome<'a> {
 fn log_line(outcome: &Outcome<'_>, started: u64) {
     log::Line {
         source: outcome.source,
+        destination: None,
         verdict: outcome.verdict,
         reason: outcome.reason,
         status: outcome.status,

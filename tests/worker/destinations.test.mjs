@@ -1,0 +1,234 @@
+// Destinations in workerd: fan-out to three loopback receivers in three formats with three
+// matches, one receiver down in each mode, schema-valid OCSF, well-formed Slack messages, no
+// secret in any body, and every faulty configuration refused as a whole.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Receiver, Logs, startWorker, providerRequest, fixture, waitFor, marks, signatureValid } from "./harness.mjs";
+
+const root = new URL("../../", import.meta.url);
+const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
+/** fixtures/sectigo/user_reset_password.json's temporary password: never in any body. */
+const SECRET_IN_PAYLOAD = "Tmp#9fQ2-xL7v";
+const HEC_TOKEN = "Splunk hec-token-0123";
+const SIEM_KEY = "siem-signing-key";
+const cleanup = [];
+after(async () => { for (const f of cleanup.reverse()) await f(); });
+
+/** Every fixture with its golden severity and provider. */
+function fixtures() {
+  return PROVIDERS.flatMap((provider) =>
+    readdirSync(new URL(`fixtures/${provider}/`, root)).map((name) => {
+      const golden = JSON.parse(readFileSync(new URL(`fixtures/expected/${provider}/${name}`, root), "utf8"));
+      return { provider, name, id: golden.data.id, severity: golden.data.severity };
+    }));
+}
+
+/** siem: every event as OCSF, with a HEC header and a signature; chat: critical and high as
+ * Slack messages; crowdsec: CrowdSec's events as the bare JSON event. */
+function destinations(receivers) {
+  const vars = {
+    SIEM_URL: receivers.siem.url,
+    SIEM_HEADERS: JSON.stringify({ Authorization: HEC_TOKEN }),
+    SIEM_SIGNING_KEY: SIEM_KEY,
+    SLACK_WEBHOOK_URL: receivers.chat.url,
+    CROWDSEC_URL: receivers.crowdsec.url,
+  };
+  const list = [
+    { name: "siem", url_secret: "SIEM_URL", format: "ocsf", headers_secret: "SIEM_HEADERS",
+      signing_key_secret: "SIEM_SIGNING_KEY", match: { min_severity: "info" } },
+    { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "slack", match: { min_severity: "high" } },
+    { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "json", match: { providers: ["crowdsec"] } },
+  ];
+  return { ...vars, HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: list }) };
+}
+
+async function setup(opts = {}) {
+  const receivers = {};
+  for (const name of ["siem", "chat", "crowdsec"]) receivers[name] = await new Receiver().start();
+  const mf = await startWorker({ receiver: null, ...opts, vars: { ...destinations(receivers), ...opts.vars } });
+  cleanup.push(() => mf.dispose(), ...Object.values(receivers).map((r) => () => r.mode !== "down" && r.down()));
+  const send = ({ path, init }) => mf.dispatchFetch(`http://hookwall.test${path}`, init);
+  return { receivers, mf, send };
+}
+
+const HIGH = new Set(["high", "critical"]);
+
+/** The ids each receiver should have: siem all, chat critical and high, crowdsec CrowdSec's. */
+function expectedIds(all) {
+  return {
+    siem: all.map((f) => f.id).sort(),
+    chat: all.filter((f) => HIGH.has(f.severity)).map((f) => f.id).sort(),
+    crowdsec: all.filter((f) => f.provider === "crowdsec").map((f) => f.id).sort(),
+  };
+}
+
+/** The event id in each format's body. */
+function idOf(name, event) {
+  if (name === "siem") return event.metadata.uid;
+  if (name === "crowdsec") return event.id;
+  return /· id (.+)$/.exec(event.blocks.at(-1).elements[0].text)[1];
+}
+
+function receivedIds(receivers) {
+  return Object.fromEntries(Object.entries(receivers).map(([name, r]) => [name, r.received.map((x) => idOf(name, x.event)).sort()]));
+}
+
+/** Slack's incoming-webhook shape, kept to what Mattermost and Discord also render. */
+function assertSlackMessage(message, where) {
+  assert.deepEqual(Object.keys(message).sort(), ["blocks", "text"], where);
+  assert.equal(typeof message.text, "string");
+  assert.ok(message.text.length > 0 && message.blocks.length >= 2, where);
+  for (const block of message.blocks) {
+    assert.ok(["section", "context"].includes(block.type), `${where}: block ${block.type}`);
+    const texts = block.type === "section" ? [block.text] : block.elements;
+    for (const t of texts) {
+      assert.equal(t.type, "mrkdwn", where);
+      assert.ok(typeof t.text === "string" && t.text.length <= 3000, where);
+      // Slack's escaping: no bare < or > (links, mentions), every & starts an entity.
+      assert.ok(!/[<>]/.test(t.text) && !/&(?!amp;|lt;|gt;)/.test(t.text), `${where}: ${t.text}`);
+    }
+  }
+}
+
+/** Validates the OCSF bodies with tests/ocsf/validate.py (pydantic-ocsf, OCSF 1.5.0). */
+function validateOcsf(bodies) {
+  const dir = mkdtempSync(join(tmpdir(), "hookwall-ocsf-"));
+  try {
+    mkdirSync(join(dir, "worker"));
+    bodies.forEach((body, i) => writeFileSync(join(dir, "worker", `${i}.json`), body));
+    const python = new URL(".tools/ocsf-venv/bin/python", root).pathname;
+    return execFileSync(python, [new URL("tests/ocsf/validate.py", root).pathname, dir], { encoding: "utf8" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assertNoSecret(receivers) {
+  for (const [name, r] of Object.entries(receivers)) {
+    for (const { body } of r.received) {
+      assert.ok(!body.includes(SECRET_IN_PAYLOAD), `${name}: the temporary password`);
+      for (const secret of [HEC_TOKEN, SIEM_KEY, "127.0.0.1"]) assert.ok(!body.includes(secret), `${name}: ${secret}`);
+    }
+  }
+}
+
+test("direct mode: every fixture fans out to three destinations by format and match, once each", async () => {
+  const { receivers, send } = await setup();
+  const all = fixtures();
+  for (const { provider, name } of all) {
+    const res = await send(providerRequest(provider, fixture(provider, name)));
+    assert.equal(res.status, 200, `${provider}/${name}: ${await res.clone().text()}`);
+    assert.equal((await res.json()).status, "delivered");
+  }
+  assert.deepEqual(receivedIds(receivers), expectedIds(all));
+  const siem = receivers.siem.received;
+  for (const r of siem) {
+    assert.equal(r.headers.authorization, HEC_TOKEN);
+    assert.equal(r.headers["content-type"], "application/json");
+    assert.ok(signatureValid(r.headers["x-hookwall-signature"], r.body, SIEM_KEY));
+    assert.equal(r.event.metadata.version, "1.5.0");
+  }
+  for (const r of [...receivers.chat.received, ...receivers.crowdsec.received]) {
+    assert.equal(r.headers.authorization, undefined, "no header a destination did not ask for");
+    assert.equal(r.headers["x-hookwall-signature"], undefined, "unsigned without a key");
+  }
+  for (const r of receivers.chat.received) assertSlackMessage(r.event, r.event.text);
+  for (const r of receivers.crowdsec.received) assert.equal(r.event.provider, "crowdsec");
+  assert.ok(receivers.siem.received.some((r) => r.event.metadata.product.vendor_name), "OCSF bodies");
+  assertNoSecret(receivers);
+  const report = validateOcsf(siem.map((r) => r.body));
+  assert.match(report, /^36 OCSF events valid against OCSF 1\.5\.0/);
+});
+
+test("direct mode: one destination down gets a 503; the retry sends it alone, the others never twice", async () => {
+  const { receivers, mf, send } = await setup();
+  await receivers.chat.down();
+  const body = fixture("crowdsec", "alert_triggered.json"); // high: all three take it
+  const first = await send(providerRequest("crowdsec", body));
+  assert.equal(first.status, 503);
+  assert.equal((await first.json()).error, "delivery_failed");
+  assert.equal(receivers.siem.received.length, 1);
+  assert.equal(receivers.crowdsec.received.length, 1);
+  await marks(mf, "delivered:", 2);
+  await receivers.chat.start();
+  const retry = await send(providerRequest("crowdsec", body));
+  assert.equal(retry.status, 200);
+  assert.equal((await retry.json()).status, "delivered");
+  assert.equal(receivers.chat.received.length, 1, "the failed destination got it on the retry");
+  assert.equal(receivers.siem.received.length, 1, "not sent twice");
+  assert.equal(receivers.crowdsec.received.length, 1, "not sent twice");
+  await marks(mf, "accepted:", 1);
+  assert.equal((await (await send(providerRequest("crowdsec", body))).json()).status, "duplicate");
+});
+
+test("queue mode: one destination down, the others get each event once; it is retried to success with no duplicate", async () => {
+  const { receivers, mf, send } = await setup({ queue: true });
+  await receivers.siem.down();
+  const all = fixtures().filter((f) => f.provider !== "sectigo");
+  for (const { provider, name } of all) {
+    const res = await send(providerRequest(provider, fixture(provider, name)));
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, "enqueued");
+  }
+  const want = expectedIds(all);
+  await waitFor(() => receivers.chat.received.length >= want.chat.length && receivers.crowdsec.received.length >= want.crowdsec.length, "the destinations that are up");
+  await new Promise((ok) => setTimeout(ok, 1500)); // at least one retry for siem meanwhile
+  assert.equal(receivers.siem.received.length, 0);
+  await receivers.siem.start();
+  await waitFor(() => receivers.siem.received.length >= want.siem.length, "the destination that was down, once back");
+  await marks(mf, "delivered:siem:", want.siem.length);
+  await new Promise((ok) => setTimeout(ok, 2500)); // any redelivery would land by now
+  assert.deepEqual(receivedIds(receivers), want, "each event once per destination");
+  assertNoSecret(receivers);
+});
+
+test("an event no destination takes is acknowledged and sent nowhere", async () => {
+  const { receivers, send } = await setup({
+    vars: { HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: [
+      { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "slack", match: { min_severity: "critical" } }] }) },
+  });
+  const res = await send(providerRequest("cloud66", fixture("cloud66", "server.backon.json")));
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).status, "unrouted");
+  assert.equal(receivers.chat.hits.length, 0);
+});
+
+test("every faulty destinations configuration is a config_error, logged without a secret", async () => {
+  const good = { name: "siem", url_secret: "SIEM_URL", format: "ocsf", match: { min_severity: "info" } };
+  const doc = (...list) => JSON.stringify({ destinations: list });
+  const cases = {
+    "unknown format": { HOOKWALL_DESTINATIONS: doc({ ...good, format: "xml" }) },
+    "missing url secret": { HOOKWALL_DESTINATIONS: doc({ ...good, url_secret: "NOT_SET" }) },
+    "missing headers secret": { HOOKWALL_DESTINATIONS: doc({ ...good, headers_secret: "NOT_SET" }) },
+    "missing signing key secret": { HOOKWALL_DESTINATIONS: doc({ ...good, signing_key_secret: "NOT_SET" }) },
+    "headers secret not an object": { HOOKWALL_DESTINATIONS: doc({ ...good, headers_secret: "SIEM_HEADERS" }), SIEM_HEADERS: `"${HEC_TOKEN}"` },
+    "header value with CR LF": { HOOKWALL_DESTINATIONS: doc({ ...good, headers_secret: "SIEM_HEADERS" }), SIEM_HEADERS: JSON.stringify({ Authorization: `${HEC_TOKEN}\r\nx-evil: 1` }) },
+    "duplicate name": { HOOKWALL_DESTINATIONS: doc(good, { ...good, format: "json" }) },
+    "empty match": { HOOKWALL_DESTINATIONS: doc({ ...good, match: {} }) },
+    "empty providers": { HOOKWALL_DESTINATIONS: doc({ ...good, match: { providers: [] } }) },
+    "unknown category": { HOOKWALL_DESTINATIONS: doc({ ...good, match: { categories: ["threats"] } }) },
+    "unknown severity": { HOOKWALL_DESTINATIONS: doc({ ...good, match: { min_severity: "urgent" } }) },
+    "unknown field": { HOOKWALL_DESTINATIONS: doc({ ...good, url: "https://inline.example/" }) },
+    "no destination": { HOOKWALL_DESTINATIONS: doc() },
+    "not JSON": { HOOKWALL_DESTINATIONS: "[{" },
+    "URL not http": { HOOKWALL_DESTINATIONS: doc(good), SIEM_URL: "ftp://siem.example/" },
+    "FORWARD_URL too": { HOOKWALL_DESTINATIONS: doc(good), FORWARD_URL: "https://forward.example/" },
+  };
+  for (const [what, vars] of Object.entries(cases)) {
+    const logs = new Logs();
+    for (const queue of [false, true]) {
+      const { receivers, send } = await setup({ vars, queue, logs });
+      const res = await send(providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json")));
+      assert.equal(res.status, 500, `${what}: ${res.status}`);
+      assert.equal((await res.json()).error, "config_error", what);
+      for (const r of Object.values(receivers)) assert.equal(r.hits.length, 0, what);
+    }
+    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.reason === "config_error");
+    assert.ok(line?.message, `${what}: logged`);
+    for (const secret of [HEC_TOKEN, "127.0.0.1", "siem.example"]) assert.ok(!line.message.includes(secret), `${what}: ${line.message}`);
+  }
+});

@@ -1,0 +1,139 @@
+//! The `slack` format: an incoming-webhook message, `text` plus Block Kit `section` and `context`
+//! blocks in mrkdwn, the subset Slack, Mattermost and Discord's `/slack` endpoint all render.
+//!
+//! Built from the event's summary, severity, subject and indicators only, never from the payload:
+//! the core builds none of those from a redacted value, so no secret reaches a chat channel.
+
+use hookwall::Event;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Message {
+    /// The notification's fallback text, shown where blocks are not.
+    text: String,
+    blocks: Vec<Block>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Block {
+    Section { text: Text },
+    Context { elements: Vec<Text> },
+}
+
+#[derive(Serialize)]
+struct Text {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: String,
+}
+
+fn mrkdwn(text: String) -> Text {
+    Text {
+        kind: "mrkdwn",
+        text,
+    }
+}
+
+/// Slack refuses a section's text over 3,000 characters; a value is cut well before.
+const MAX_VALUE_CHARS: usize = 200;
+
+/// The event as a Slack message (JSON).
+pub fn message(event: &Event<'_>) -> String {
+    let severity = event.severity.as_str().to_ascii_uppercase();
+    let summary = value(&event.summary);
+    let headline = format!(
+        "*[{severity}]* {} `{}`\n{summary}",
+        event.provider,
+        value(&event.event_type)
+    );
+    let mut blocks = vec![Block::Section {
+        text: mrkdwn(headline),
+    }];
+    let details = details(event);
+    if !details.is_empty() {
+        blocks.push(Block::Section {
+            text: mrkdwn(details.join("\n")),
+        });
+    }
+    blocks.push(Block::Context {
+        elements: vec![mrkdwn(format!(
+            "hookwall · {} · {} · id {}",
+            event.provider,
+            event.category.as_str(),
+            value(&event.id)
+        ))],
+    });
+    let message = Message {
+        text: format!("[{severity}] {summary}"),
+        blocks,
+    };
+    // Strings and vectors only: serializing cannot fail.
+    serde_json::to_string(&message).unwrap_or_default()
+}
+
+/// The subject and the key indicators, one `*name:* value` line each.
+fn details(event: &Event<'_>) -> Vec<String> {
+    let subject = &event.subject;
+    let subject_text = match (subject.name.as_deref(), subject.id.as_deref()) {
+        (Some(name), Some(id)) if name != id => Some(format!("{} ({})", value(name), value(id))),
+        (Some(text), _) | (None, Some(text)) => Some(value(text)),
+        (None, None) => None,
+    };
+    let i = &event.indicators;
+    let number = |n: Option<i64>| n.map(|n| n.to_string());
+    let text = |t: &Option<std::borrow::Cow<'_, str>>| t.as_deref().map(value);
+    let source = text(&i.source_ip).or_else(|| text(&i.source_value));
+    let rows = [
+        (subject.kind.as_str(), subject_text),
+        ("source", source),
+        ("country", text(&i.country)),
+        ("AS", text(&i.as_name)),
+        ("scenario", text(&i.scenario)),
+        ("confidence", number(i.confidence)),
+        ("attack", text(&i.attack)),
+        ("target", text(&i.target_ip)),
+        ("file", text(&i.file_path)),
+        ("address", text(&i.address)),
+        ("count", number(i.count)),
+        ("state", text(&i.current_state)),
+    ];
+    rows.into_iter()
+        .filter_map(|(name, v)| v.map(|v| format!("*{name}:* {v}")))
+        .collect()
+}
+
+/// `text` cut to its first characters and escaped as Slack asks: `&`, `<` and `>` as entities,
+/// so that a value cannot open a link or a mention (`<!channel>`).
+fn value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_VALUE_CHARS * 4));
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX_VALUE_CHARS {
+            out.push('…');
+            break;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value;
+
+    #[test]
+    fn values_are_escaped_and_bounded() {
+        assert_eq!(
+            value("<!channel> & <http://x|y>"),
+            "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"
+        );
+        let long = value(&"é".repeat(1000));
+        assert_eq!(long.chars().count(), 201);
+        assert!(long.ends_with('…'));
+    }
+}
