@@ -17,7 +17,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::classify::{event_types, finish, Kind, Parts};
-use crate::detect::Probe;
+use crate::detect::{Details, Probe};
 use crate::input::{self, nullable, present, Object, Text};
 use crate::time;
 use crate::{Error, Event, Indicators};
@@ -43,41 +43,50 @@ event_types! {
     }
 }
 
-/// Parses an enveloped event: `metadata` must say version 1 from crowdsec.net, and
-/// `details.event_type` chooses the model that reads `details`.
+/// Parses an enveloped event: `details.event_type`, which the probe captured, chooses the model
+/// that reads the body; `metadata` must say version 1 from crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
-    let metadata = probe.metadata.ok_or_else(|| Error::missing("metadata"))?;
-    let Object(metadata): Object<Metadata> = input::read(metadata.get(), "metadata")?;
-    metadata.check()?;
-    let details = probe
-        .details
-        .ok_or_else(|| Error::missing("details"))?
-        .get();
-    let Object(head): Object<DetailsHead> = input::read(details, "details")?;
-    let kind = EventType::from_type(&head.event_type);
-    let ty = head.event_type.0;
+    if probe.metadata.is_none() {
+        return Err(Error::missing("metadata"));
+    }
+    let event_type = match &probe.details {
+        None => return Err(Error::missing("details")),
+        Some(Details::Object {
+            event_type: Some(event_type),
+        }) => event_type,
+        Some(Details::Object { event_type: None }) => {
+            return Err(Error::missing("details.event_type"))
+        }
+        Some(Details::Other) => {
+            // The model says how `details` is wrong; it reads objects only.
+            read::<Common>(text)?;
+            return Err(Error::schema("details", "expected an object"));
+        }
+    };
+    let Text(ty) = input::read(event_type.get(), "details.event_type")?;
+    let kind = EventType::from_type(&ty);
     let parts = match kind {
-        EventType::AmIUnderAttack => read::<AmIUnderAttack>(details)?.parts(ty),
-        EventType::AlertTriggered => read::<AlertTriggered>(details)?.parts(ty),
+        EventType::AmIUnderAttack => read::<AmIUnderAttack>(text)?.parts(ty),
+        EventType::AlertTriggered => read::<AlertTriggered>(text)?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
         | EventType::SecurityEngineLongPendingEnroll => {
-            read::<EngineEnrollment>(details)?.parts(kind, ty)
+            read::<EngineEnrollment>(text)?.parts(kind, ty)
         }
         EventType::FirewallIntegrationOffline
         | EventType::RemediationComponentIntegrationOffline => {
-            read::<IntegrationOffline>(details)?.parts(kind, ty)
+            read::<IntegrationOffline>(text)?.parts(kind, ty)
         }
-        EventType::LogProcessorNoAlerts => read::<LogProcessorNoAlerts>(details)?.parts(ty),
-        EventType::ComponentOutdated => read::<ComponentOutdated>(details)?.parts(ty),
-        EventType::LogProcessorOffline => read::<LogProcessorOffline>(details)?.parts(ty),
+        EventType::LogProcessorNoAlerts => read::<LogProcessorNoAlerts>(text)?.parts(ty),
+        EventType::ComponentOutdated => read::<ComponentOutdated>(text)?.parts(ty),
+        EventType::LogProcessorOffline => read::<LogProcessorOffline>(text)?.parts(ty),
         EventType::RemediationComponentOffline => {
-            read::<RemediationComponentOffline>(details)?.parts(ty)
+            read::<RemediationComponentOffline>(text)?.parts(ty)
         }
-        EventType::SecurityEngineNoAlerts => read::<EngineNoAlerts>(details)?.parts(ty),
-        EventType::SecurityEngineOffline => read::<EngineOffline>(details)?.parts(ty),
-        EventType::BlockingSafeIp => read::<BlockingSafeIp>(details)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => read::<Common>(details)?.parts(kind, ty),
+        EventType::SecurityEngineNoAlerts => read::<EngineNoAlerts>(text)?.parts(ty),
+        EventType::SecurityEngineOffline => read::<EngineOffline>(text)?.parts(ty),
+        EventType::BlockingSafeIp => read::<BlockingSafeIp>(text)?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => read::<Common>(text)?.parts(kind, ty),
     };
     Ok(finish(parts, text.trim()))
 }
@@ -91,17 +100,19 @@ pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
     ))
 }
 
-/// Reads `details` as its event's model.
-fn read<'a, T: Deserialize<'a>>(details: &'a str) -> Result<T, Error> {
-    input::read::<Object<T>>(details, "details").map(|o| o.0)
+/// Reads the envelope, `details` as its event's model `T`, and checks `metadata`.
+fn read<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
+    let Object(envelope): Object<Envelope<T>> = input::read(text, "")?;
+    envelope.metadata.check()?;
+    Ok(envelope.details.0)
 }
 
-/// What `details` must say before its event's model is chosen. Its models declare
-/// `event_type` too, so that it may not appear twice.
+/// The envelope, read in one pass once `details.event_type` has chosen the model.
 #[derive(Deserialize)]
-struct DetailsHead<'a> {
+struct Envelope<'a, T> {
     #[serde(borrow)]
-    event_type: Text<'a>,
+    metadata: Object<Metadata<'a>>,
+    details: Object<T>,
 }
 
 #[derive(Deserialize)]

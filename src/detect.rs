@@ -1,15 +1,16 @@
 //! Which provider sent a payload, from its shape alone.
 //!
-//! One skimming pass captures the top-level members that tell the providers apart; CrowdSec's
-//! parser then decodes the `metadata` and `details` it captured. Cloud66's and Sectigo's models
+//! One skimming pass captures the top-level members that tell the providers apart, and
+//! `details.event_type`, which chooses the model that CrowdSec's parser then reads the body with. Cloud66's and Sectigo's models
 //! read a whole body in one pass, so on their own routes they run first and detection only
 //! explains a refusal; they check the same [`Markers`], so both ways decide alike.
 
 use alloc::borrow::Cow;
 use alloc::format;
+use core::fmt;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::input::{self, present, Object, Text};
@@ -18,10 +19,10 @@ use crate::{Error, ErrorKind, Provider};
 /// The top-level members that identify a provider, captured unparsed (`null` included).
 #[derive(Debug, Deserialize)]
 pub(crate) struct Probe<'a> {
+    #[serde(default, deserialize_with = "present")]
+    pub metadata: Option<IgnoredAny>,
     #[serde(borrow, default, deserialize_with = "present")]
-    pub metadata: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    pub details: Option<&'a RawValue>,
+    pub details: Option<Details<'a>>,
     #[serde(borrow, default, deserialize_with = "present")]
     pub event_type: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
@@ -32,6 +33,72 @@ pub(crate) struct Probe<'a> {
     pub target: Option<IgnoredAny>,
     #[serde(default, deserialize_with = "present")]
     pub partner: Option<IgnoredAny>,
+}
+
+/// CrowdSec's `details` as far as choosing its model needs: an object's `event_type`, unparsed
+/// (the first, if repeated: the model refuses a repeat), or something else, which the model
+/// refuses.
+#[derive(Debug)]
+pub(crate) enum Details<'a> {
+    Object { event_type: Option<&'a RawValue> },
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Details<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DetailsVisitor)
+    }
+}
+
+struct DetailsVisitor;
+
+impl<'de> Visitor<'de> for DetailsVisitor {
+    type Value = Details<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut event_type = None;
+        while let Some(Text(key)) = map.next_key()? {
+            if key == "event_type" && event_type.is_none() {
+                event_type = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Details::Object { event_type })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Details::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Details::Other)
+    }
 }
 
 /// Whose payload this is, with what the detection pass already captured.

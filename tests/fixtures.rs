@@ -606,3 +606,31 @@ fn check_no_value(message: &str) {
         assert!(!message.contains(value), "{message}");
     }
 }
+
+/// `details.event_type` chooses CrowdSec's model: each way it can be wrong is named.
+#[test]
+fn crowdsec_details_that_choose_no_model_are_named() {
+    let metadata = r#""metadata": {"version": 1, "issuer": "crowdsec.net"}"#;
+    for (details, message) in [
+        ("5", "details: invalid type: integer, expected an object"),
+        ("[1]", "details: invalid type: sequence, expected an object"),
+        (r#"{"x": 1}"#, "details.event_type: missing field"),
+        (
+            r#"{"event_type": 7}"#,
+            "details.event_type: invalid type: integer, expected a string",
+        ),
+        (
+            r#"{"event_type": "payment_failed", "event_type": "x"}"#,
+            "details.event_type: duplicate field `event_type`",
+        ),
+    ] {
+        let body = format!("{{{metadata}, \"details\": {details}}}");
+        for provider in [None, Some(Provider::CrowdSec)] {
+            assert_eq!(
+                refusal(body.as_bytes(), provider),
+                (422, "schema_violation", message.to_string()),
+                "{body}"
+            );
+        }
+    }
+}
