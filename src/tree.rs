@@ -37,20 +37,6 @@ impl<'a> Tree<'a> {
             _ => None,
         }
     }
-
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree<'a>> {
-        match self {
-            Self::Object(members) => members.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Self::String(s) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Tree<'a> {
