@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds a workers-rs crate with worker-build using the tools setup-worker.sh installed under
-# .tools and node_modules (it would otherwise download them from GitHub).
+# Builds a workers-rs crate with worker-build using the tools setup-worker.sh installed (the
+# user's tool cache, scripts/lib.sh, and node_modules); it would otherwise download them from
+# GitHub.
 # Usage: build-worker.sh [crate dir] (default worker).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 crate=${1:-worker}
-export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$root/.tools/bin/wasm-bindgen}"
+source "$root/scripts/lib.sh"
+export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(tool_dir wasm-bindgen-cli "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen}"
 export WASM_OPT_BIN="${WASM_OPT_BIN:-$root/node_modules/.bin/wasm-opt}"
 export ESBUILD_BIN="${ESBUILD_BIN:-$root/node_modules/.bin/esbuild}"
 # Optimized for size: the Worker's budget is 250 KB gzip, and its CPU time per request is spent
@@ -19,5 +21,5 @@ cd "$root/$crate"
 # keeps whatever names reach wasm-opt) and drops the `target_features` section with them.
 # wasm-bindgen then warns, harmlessly: it detects reference types from the module's externref
 # intrinsics instead, with the same result. Only that line is dropped.
-{ "$root/.tools/bin/worker-build" --release 2>&1 1>&3 |
+{ "$(tool_dir worker-build "$WORKER_BUILD_VERSION")/bin/worker-build" --release 2>&1 1>&3 |
     sed '/the `target_features` custom section is missing/d' >&2; } 3>&1

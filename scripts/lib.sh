@@ -15,6 +15,20 @@ require() {
     fi
 }
 
+# The Rust tools the Worker's build runs, pinned. wasm-bindgen-cli must equal the wasm-bindgen
+# crate in Cargo.lock.
+WORKER_BUILD_VERSION=0.8.7
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print}' \
+    "$(dirname "${BASH_SOURCE[0]}")/../Cargo.lock")
+
+# tool_dir CRATE VERSION: where a pinned cargo tool is installed: a folder per crate and version
+# in the user's cache ($HOOKWALL_TOOLS, else ~/.cache/hookwall/tools), outside any checkout, so
+# that it is built once per machine and every clone (CI's among them) reuses it, and never on
+# PATH, so it shadows nothing.
+tool_dir() {
+    echo "${HOOKWALL_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/hookwall/tools}/$1-$2"
+}
+
 # A Node.js at least $1 (major.minor.patch).
 node_at_least() {
     node -e 'const [have, want] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));

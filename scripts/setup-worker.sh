@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the Worker's build, tests and benchmark need, pinned and idempotent: the
-# wasm target, worker-build and wasm-bindgen-cli under .tools/bin (not ~/.cargo/bin), and the
-# Node tools of package-lock.json under node_modules. Checks the prerequisites first.
+# wasm target, worker-build and wasm-bindgen-cli in the user's tool cache (scripts/lib.sh,
+# tool_dir; not ~/.cargo/bin), and the Node tools of package-lock.json under node_modules.
+# Checks the prerequisites first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-
-WORKER_BUILD_VERSION=0.8.7
-# Must equal the wasm-bindgen version in Cargo.lock.
-WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print}' Cargo.lock)
 
 # The cargo installs link OpenSSL (native-tls) and compile C; wrangler 4.86 needs Node 20.3.
 require "rustup=command -v rustup" "cargo=command -v cargo" "a C compiler (cc)=command -v cc" \
@@ -19,13 +16,15 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown ||
     rustup target add wasm32-unknown-unknown
 
 # cargo_tool CRATE VERSION BINARY EXPECTED [cargo install flags…]: installs CRATE at exactly
-# VERSION into .tools unless BINARY --version already prints EXPECTED.
+# VERSION into its tool_dir unless BINARY --version there already prints EXPECTED.
 cargo_tool() {
-    local crate=$1 version=$2 binary=.tools/bin/$3 expected=$4
+    local crate=$1 version=$2 root
+    root=$(tool_dir "$1" "$2")
+    local binary=$root/bin/$3 expected=$4
     shift 4
     [[ "$("$binary" --version 2>/dev/null)" == "$expected" ]] && return
-    echo "setup-worker: installing $crate $version into .tools (takes minutes, once)"
-    cargo install --quiet --root .tools "$@" "$crate" --version "=$version"
+    echo "setup-worker: installing $crate $version into $root (takes minutes, once per machine)"
+    cargo install --quiet --root "$root" "$@" "$crate" --version "=$version"
 }
 cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "$WORKER_BUILD_VERSION" --locked
 # Not --locked: wasm-bindgen-cli's published lock file pins webpki-roots 1.0.11, which the
