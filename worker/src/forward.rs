@@ -100,11 +100,11 @@ pub async fn direct_all(
     let tracked = outbound.len() > 1;
     let mut pending = Vec::with_capacity(outbound.len());
     for (destination, body) in outbound {
-        if !(tracked
+        let marked = tracked
             && dedup
                 .is_marked(Stage::Delivered(&destination.name), key)
-                .await)
-        {
+                .await;
+        if !marked {
             pending.push((*destination, body.as_str()));
         }
     }

@@ -1,5 +1,6 @@
 //! The `slack` format: an incoming-webhook message, `text` plus Block Kit `section` and `context`
-//! blocks in mrkdwn, the subset Slack, Mattermost and Discord's `/slack` endpoint all render.
+//! blocks in mrkdwn. Slack renders the blocks; Mattermost and Discord's `/slack` endpoint accept
+//! the message and show `text`, so `text` carries the severity, provider and summary alone.
 //!
 //! Built from the event's summary, severity, subject and indicators only, never from the payload:
 //! the core builds none of those from a redacted value, so no secret reaches a chat channel.
@@ -65,7 +66,7 @@ pub fn message(event: &Event<'_>) -> String {
         ))],
     });
     let message = Message {
-        text: format!("[{severity}] {summary}"),
+        text: format!("[{severity}] {}: {summary}", event.provider),
         blocks,
     };
     // Strings and vectors only: serializing cannot fail.
