@@ -2,84 +2,14 @@
 //! of subject it is about. The README's classification table is generated from it
 //! (`hookwall table`), and a test keeps the two identical.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::event::{Category, Event, Indicators, Provider, Severity, Subject, SubjectKind};
+use crate::event::{Category, Event, Indicators, Severity, Subject, SubjectKind};
+use crate::id;
+use crate::providers::{cloud66, crowdsec, sectigo, Parts};
 use crate::redact::Payload;
-use crate::time::Timestamp;
-use crate::{cloud66, crowdsec, id, sectigo};
 
-/// Declares a provider's event-type enum from its documented type strings; every provider also
-/// gets `Unknown` for types it documents later, so no event is dropped.
-macro_rules! event_types {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($variant,)*
-            /// A type this provider had not documented when hookwall was built.
-            Unknown,
-        }
-
-        impl $name {
-            /// Every documented type, in the provider's documentation order.
-            pub const DOCUMENTED: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The provider's type string, `None` for `Unknown`.
-            pub const fn as_str(self) -> Option<&'static str> {
-                match self {
-                    $(Self::$variant => Some($text),)*
-                    Self::Unknown => None,
-                }
-            }
-
-            pub fn from_type(text: &str) -> Self {
-                match text {
-                    $($text => Self::$variant,)*
-                    _ => Self::Unknown,
-                }
-            }
-        }
-    };
-}
-pub(crate) use event_types;
-
-/// An event's type, per provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    CrowdSec(crowdsec::EventType),
-    Cloud66(cloud66::EventType),
-    Sectigo(sectigo::EventType),
-}
-
-impl Kind {
-    pub const fn provider(self) -> Provider {
-        match self {
-            Self::CrowdSec(_) => Provider::CrowdSec,
-            Self::Cloud66(_) => Provider::Cloud66,
-            Self::Sectigo(_) => Provider::Sectigo,
-        }
-    }
-
-    pub fn is_unknown(self) -> bool {
-        matches!(
-            self,
-            Self::CrowdSec(crowdsec::EventType::Unknown)
-                | Self::Cloud66(cloud66::EventType::Unknown)
-                | Self::Sectigo(sectigo::EventType::Unknown)
-        )
-    }
-
-    /// The documented type string; `None` for an unknown type.
-    pub const fn as_str(self) -> Option<&'static str> {
-        match self {
-            Self::CrowdSec(t) => t.as_str(),
-            Self::Cloud66(t) => t.as_str(),
-            Self::Sectigo(t) => t.as_str(),
-        }
-    }
-}
+pub use crate::providers::Kind;
 
 /// How an event's severity follows from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,20 +187,6 @@ pub fn rule(kind: Kind) -> &'static Rule {
         .iter()
         .find(|r| r.kind == kind)
         .unwrap_or(&RULES[RULES.len() - 1])
-}
-
-/// What a provider's parser found, before the table classifies it.
-pub(crate) struct Parts<'a> {
-    pub kind: Kind,
-    pub event_type: Cow<'a, str>,
-    /// The provider's own delivery id, if it sent a non-empty one.
-    pub id: Option<Cow<'a, str>>,
-    pub time: Option<Timestamp<'a>>,
-    pub account: Option<Cow<'a, str>>,
-    pub subject_id: Option<Cow<'a, str>>,
-    pub subject_name: Option<Cow<'a, str>>,
-    pub indicators: Indicators<'a>,
-    pub summary: String,
 }
 
 /// Classifies what a parser found into the normalized event.

@@ -11,9 +11,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod classify;
-pub mod cloud66;
 pub mod cloudevent;
-pub mod crowdsec;
 mod detect;
 pub mod error;
 pub mod event;
@@ -22,13 +20,14 @@ mod input;
 pub mod label;
 pub mod ocsf;
 pub mod policy;
+pub mod providers;
 pub mod redact;
-pub mod sectigo;
 mod time;
 pub mod tree;
 
 pub use error::{Error, ErrorKind};
 pub use event::{Category, Event, Indicators, Provider, Severity, Subject, SubjectKind};
+pub use providers::{cloud66, crowdsec, sectigo};
 pub use redact::RedactPath;
 
 /// The largest body the core parses at all; sources may set a lower limit in the policy.
@@ -49,33 +48,12 @@ pub struct Options<'o> {
 /// Parses, validates and classifies one webhook body.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
     let text = input::check(body)?;
-    let mut event = match one_pass(text, options.provider) {
-        // Detection runs only to explain a refusal: another provider's payload, or a bad one.
-        Some(parsed) => parsed.map_err(|err| match detect::shape(text, options.provider) {
-            Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
-            _ => err,
-        })?,
-        None => match detect::shape(text, options.provider)? {
-            detect::Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe)?,
-            detect::Shape::CrowdSecBare => crowdsec::parse_bare(text)?,
-            detect::Shape::Cloud66 => cloud66::parse(text)?,
-            detect::Shape::Sectigo => sectigo::parse(text)?,
-        },
-    };
+    let parts = providers::parse(text, options.provider)?;
+    let built_in = parts.redact;
+    let mut event = classify::finish(parts, text.trim());
     if event.time.is_none() {
         event.time = options.received_at.map(time::Timestamp::Unix);
     }
-    redact::apply(&mut event, options.redact)?;
+    redact::apply(&mut event, options.redact, built_in)?;
     Ok(event)
-}
-
-/// A payload on its provider's route, read in one pass: Cloud66's and Sectigo's one model covers
-/// every event type. `None` when detection must decide: CrowdSec's model is chosen by
-/// `details.event_type`, which the detection probe captures.
-fn one_pass(text: &str, provider: Option<Provider>) -> Option<Result<Event<'_>, Error>> {
-    match provider? {
-        Provider::CrowdSec => None,
-        Provider::Cloud66 => Some(cloud66::parse(text)),
-        Provider::Sectigo => Some(sectigo::parse(text)),
-    }
 }

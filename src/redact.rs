@@ -4,8 +4,8 @@
 //! login link and the `*_zip_download_available` events a download link that works for whoever
 //! holds it. Their field names are not documented, so for those events every string and number
 //! in `body` is redacted except under keys known to be harmless; in every Sectigo body, keys that
-//! name a secret (password, token, api_key…, see `keys`) are redacted whatever the event. Users
-//! add their own paths.
+//! name a secret (password, token, api_key…, Sectigo's rules in `providers::sectigo`) are
+//! redacted whatever the event. Users add their own paths.
 //!
 //! Redaction must not let a hostile payload grow the output without bound. Its marker can be
 //! longer than what it replaces (`0` becomes `"[REDACTED]"`), so a container that redaction would
@@ -13,7 +13,6 @@
 //! stays under twice the body plus [`SLACK`]. What is recorded is bounded too (`record`): a
 //! container whose every value was redacted is listed once, by its own path.
 
-mod keys;
 mod record;
 
 pub use record::{MAX_PATHS, MAX_PATH_BYTES};
@@ -24,9 +23,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use crate::classify::Kind;
+use crate::providers::{sectigo, Kind};
 use crate::tree::Tree;
-use crate::{input, sectigo, Error, Event};
+use crate::{input, Error, Event};
 use record::{Mark, Record};
 
 /// What replaces a redacted value.
@@ -81,30 +80,15 @@ impl Payload<'_> {
     }
 }
 
-/// Whether a Sectigo body holds a secret: always for the secret-bearing events, and wherever a
-/// key names one.
-pub(crate) fn sectigo_has_secret(kind: sectigo::EventType, body: &Tree<'_>) -> bool {
-    fn named(tree: &Tree<'_>) -> bool {
-        match tree {
-            Tree::Object(members) => members
-                .iter()
-                .any(|(k, v)| keys::names_secret(k) || named(v)),
-            Tree::Array(items) => items.iter().any(named),
-            _ => false,
-        }
-    }
-    kind.carries_secret() || named(body)
-}
-
-/// The whole Sectigo payload with the secrets in its body redacted.
-pub(crate) fn sectigo_payload(text: &str, kind: sectigo::EventType) -> Result<Payload<'_>, Error> {
-    redact(text, Some(kind), &[])
-}
-
 /// Redacts the configured `paths` in the event's payload, with the built-in rules of its
-/// provider, in one walk over the body as received.
-pub(crate) fn apply(event: &mut Event<'_>, paths: &[RedactPath]) -> Result<(), Error> {
-    if paths.is_empty() {
+/// provider, in one walk over the body as received; nothing to do without paths unless the
+/// provider found a secret (`built_in`).
+pub(crate) fn apply(
+    event: &mut Event<'_>,
+    paths: &[RedactPath],
+    built_in: bool,
+) -> Result<(), Error> {
+    if paths.is_empty() && !built_in {
         return Ok(());
     }
     let original = match &event.payload {
@@ -360,7 +344,8 @@ fn is_secret(step: Step<'_>, child: &Tree<'_>, scope: Scope) -> bool {
     let scalar = carries && matches!(child, Tree::String(_) | Tree::Number(_));
     match step {
         Step::Key(key) => {
-            keys::names_secret(key) && *child != Tree::Null || scalar && !keys::is_harmless(key)
+            sectigo::names_secret(key) && *child != Tree::Null
+                || scalar && !sectigo::is_harmless(key)
         }
         Step::Index(_) => scalar,
     }

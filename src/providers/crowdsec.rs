@@ -16,11 +16,11 @@ use alloc::vec::Vec;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::classify::{event_types, finish, Kind, Parts};
+use super::{event_types, Kind, Parts};
 use crate::detect::{Details, Probe};
 use crate::input::{self, nullable, present, Object, Text};
 use crate::time;
-use crate::{Error, Event, Indicators};
+use crate::{Error, Indicators};
 
 event_types! {
     /// CrowdSec Console's documented webhook event types.
@@ -45,7 +45,7 @@ event_types! {
 
 /// Parses an enveloped event: `details.event_type`, which the probe captured, chooses the model
 /// that reads the body; `metadata` must say version 1 from crowdsec.net.
-pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Event<'a>, Error> {
+pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Parts<'a>, Error> {
     if probe.metadata.is_none() {
         return Err(Error::missing("metadata"));
     }
@@ -88,16 +88,13 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Eve
         EventType::BlockingSafeIp => read::<BlockingSafeIp>(text)?.parts(ty),
         EventType::PaymentFailed | EventType::Unknown => read::<Common>(text)?.parts(kind, ty),
     };
-    Ok(finish(parts, text.trim()))
+    Ok(parts)
 }
 
 /// Parses `blocking_safe_ip` sent bare, as the documentation shows it.
-pub(crate) fn parse_bare(text: &str) -> Result<Event<'_>, Error> {
+pub(crate) fn parse_bare(text: &str) -> Result<Parts<'_>, Error> {
     let Object(event): Object<BlockingSafeIp> = input::read(text, "")?;
-    Ok(finish(
-        event.parts(Cow::Borrowed("blocking_safe_ip")),
-        text.trim(),
-    ))
+    Ok(event.parts(Cow::Borrowed("blocking_safe_ip")))
 }
 
 /// Reads the envelope, `details` as its event's model `T`, and checks `metadata`.
@@ -165,6 +162,7 @@ macro_rules! details {
                     subject_name: None,
                     indicators: Indicators::default(),
                     summary: String::new(),
+                    redact: false,
                 }
             }
         }
@@ -671,6 +669,7 @@ impl<'a> BlockingSafeIp<'a> {
             subject_name: None,
             indicators: Indicators::default(),
             summary: String::new(),
+            redact: false,
         };
         attack_parts(&mut parts, &self.scenario, &self.target, &self.source);
         let labels: Vec<Cow<'a, str>> = self

@@ -13,11 +13,15 @@ use serde::de::{IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::classify::{event_types, finish, Kind, Parts};
+use super::{event_types, Kind, Parts};
 use crate::detect;
 use crate::input::{self, present, Object, Text};
 use crate::tree::Tree;
-use crate::{redact, Error, Event, Indicators, Provider};
+use crate::{Error, Indicators, Provider};
+
+mod keys;
+
+pub(crate) use keys::{is_harmless, names_secret};
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
@@ -57,7 +61,7 @@ impl EventType {
 
 /// Parses a Sectigo payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
-pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
+pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     let event_type = detect::text(payload.event_type);
     detect::Markers {
@@ -70,7 +74,7 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
         partner: true,
     }
     .check(Provider::Sectigo)?;
-    build(text, payload)
+    build(payload)
 }
 
 /// The documented envelope, and the members that mark other providers' shapes.
@@ -96,7 +100,7 @@ struct Payload<'a> {
     timestamp: Option<&'a RawValue>,
 }
 
-fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
+fn build(payload: Payload<'_>) -> Result<Parts<'_>, Error> {
     let Payload {
         id,
         event,
@@ -119,13 +123,23 @@ fn build<'a>(text: &'a str, payload: Payload<'a>) -> Result<Event<'a>, Error> {
         subject_name: None,
         indicators: Indicators::default(),
         summary: String::new(),
+        redact: has_secret(kind, &body),
     };
     describe(kind, &target.kind, &body, &mut parts);
-    let mut event = finish(parts, text.trim());
-    if redact::sectigo_has_secret(kind, &body) {
-        event.payload = redact::sectigo_payload(text, kind)?;
+    Ok(parts)
+}
+
+/// Whether a body holds a secret: always for the secret-bearing events, and wherever a key
+/// names one.
+fn has_secret(kind: EventType, body: &Tree<'_>) -> bool {
+    fn named(tree: &Tree<'_>) -> bool {
+        match tree {
+            Tree::Object(members) => members.iter().any(|(k, v)| names_secret(k) || named(v)),
+            Tree::Array(items) => items.iter().any(named),
+            _ => false,
+        }
     }
-    Ok(event)
+    kind.carries_secret() || named(body)
 }
 
 #[derive(Deserialize)]

@@ -14,11 +14,11 @@ use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::classify::{event_types, finish, Kind, Parts};
+use super::{event_types, Kind, Parts};
 use crate::detect;
 use crate::input::{self, present, Object, Text};
 use crate::time::Timestamp;
-use crate::{Error, Event, Indicators, Provider};
+use crate::{Error, Indicators, Provider};
 
 event_types! {
     /// Cloud66's documented webhook event types.
@@ -33,7 +33,7 @@ event_types! {
 
 /// Parses a Cloud66 payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
-pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
+pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     detect::Markers {
         metadata: payload.metadata.is_some(),
@@ -68,7 +68,7 @@ pub(crate) fn parse(text: &str) -> Result<Event<'_>, Error> {
         }
         .parts(kind, head)?,
     };
-    Ok(finish(parts, text.trim()))
+    Ok(parts)
 }
 
 /// A member of one event type only, captured by [`Payload`] and read for that type.
@@ -180,6 +180,7 @@ impl<'a> Head<'a> {
             subject_name: None,
             indicators: Indicators::default(),
             summary: String::new(),
+            redact: false,
         }
     }
 }
