@@ -634,3 +634,21 @@ fn crowdsec_details_that_choose_no_model_are_named() {
         }
     }
 }
+
+/// A number beyond f64's range is valid JSON: forwarded as written where no model reads it,
+/// refused, naming the field, where one does.
+#[test]
+fn numbers_beyond_f64_pass_where_skipped_and_are_named_where_read() {
+    let skipped = br#"{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": 1e400}"#;
+    let event = classify(skipped, &Options::default()).expect("accepted");
+    assert!(event.to_cloudevent_json().contains(r#""x": 1e400"#));
+    let read = br#"{"id": 1, "event": "user_create", "target": {"type": "User", "id": 2}, "body": {"n": 1e400}, "partner": {"id": 3}}"#;
+    assert_eq!(
+        refusal(read, None),
+        (
+            422,
+            "schema_violation",
+            "body.n: number out of range".to_string()
+        )
+    );
+}

@@ -1,12 +1,12 @@
 //! CrowdSec Console webhooks: the `metadata`/`details` envelope and its 15 event types.
 //!
 //! The models follow the published JSON Schemas field by field: `T` for required fields,
-//! `Option<T>` read with [`nullable`] for required fields that may be `null`, with [`present`]
-//! for optional fields that may not, `default` where the schema gives one; objects are read as
-//! [`Object`]s. One deliberate deviation: the schemas require
-//! `event_id`, `organization_id` and `event_timestamp`, yet the documentation's own examples
-//! of six event types omit them; rejecting those would make CrowdSec retry and then drop real
-//! alerts, so they are optional here (typed when present) and the id is then derived.
+//! `Option<T>` read with `nullable` for required fields that may be `null`, with `present` for
+//! optional fields that may not, `default` where the schema gives one; objects are read as
+//! `Object`s. One deliberate deviation: the schemas require `event_id`, `organization_id` and
+//! `event_timestamp`, yet the documentation's own examples of six event types omit them;
+//! rejecting those would make CrowdSec retry and then drop real alerts, so they are optional
+//! here (typed when present) and the id is then derived.
 
 use alloc::borrow::Cow;
 use alloc::format;
