@@ -125,7 +125,34 @@ fn value(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::value;
+    use super::{message, value};
+
+    /// A scenario name that tries to notify the channel and open a link, as a payload may.
+    #[test]
+    fn a_hostile_value_reaches_the_message_escaped() {
+        let body = include_str!("../../fixtures/crowdsec/alert_triggered.json").replace(
+            "ssh-brute-force",
+            "<!channel> & <https://evil.example|click>",
+        );
+        let event = hookwall::classify(body.as_bytes(), &hookwall::Options::default()).unwrap();
+        let json = message(&event);
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let texts: Vec<&str> = parsed["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| [&b["text"]["text"], &b["elements"][0]["text"]])
+            .chain([&parsed["text"]])
+            .filter_map(|t| t.as_str())
+            .collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;")),
+            "{json}"
+        );
+        assert!(texts.iter().all(|t| !t.contains(['<', '>'])), "{json}");
+    }
 
     #[test]
     fn values_are_escaped_and_bounded() {
