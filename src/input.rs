@@ -246,11 +246,18 @@ fn is_refusal(e: &serde_json::Error) -> bool {
     e.is_data() || strip_position(e) == "number out of range"
 }
 
+/// Appends a member's name to a path, its control characters escaped as JSON writes them: a
+/// name from the payload (a Sectigo body's) must not break a log line.
 fn push_key(path: &mut String, key: &str) {
     if !path.is_empty() {
         path.push('.');
     }
-    path.push_str(key);
+    for c in key.chars() {
+        match c {
+            '\u{0}'..='\u{1f}' | '\u{7f}' => path.push_str(&format!("\\u{:04x}", u32::from(c))),
+            _ => path.push(c),
+        }
+    }
 }
 
 /// Text that is not JSON, where it stops being JSON.
@@ -454,5 +461,12 @@ mod tests {
         ] {
             assert_eq!(without_value(serde), ours);
         }
+    }
+
+    #[test]
+    fn paths_escape_control_characters() {
+        let mut path = String::from("body");
+        push_key(&mut path, "a\nb\u{1f}é");
+        assert_eq!(path, "body.a\\u000ab\\u001fé");
     }
 }
