@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Receiver, Logs, startWorker, providerRequest, fixture, waitFor, marks, signatureValid } from "./harness.mjs";
+import { CONFIG, Receiver, Logs, startWorker, providerRequest, fixture, waitFor, marks, signatureValid } from "./harness.mjs";
 
 const root = new URL("../../", import.meta.url);
 const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
@@ -242,4 +242,23 @@ test("every faulty destinations configuration is a config_error, logged without 
     assert.ok(line?.message, `${what}: logged`);
     for (const secret of [HEC_TOKEN, "127.0.0.1", "siem.example"]) assert.ok(!line.message.includes(secret), `${what}: ${line.message}`);
   }
+});
+
+test("queue mode: a message over the queue's 128 KB is refused with a 503, never acknowledged", async () => {
+  const sources = CONFIG.sources.map((s) => (s.name === "sectigo" ? { ...s, max_body_bytes: 1048576 } : s));
+  const { receivers, send } = await setup({
+    queue: true,
+    config: JSON.stringify({ ...CONFIG, sources }),
+    vars: { HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: [
+      { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "json", match: { min_severity: "info" } }] }) },
+  });
+  const event = JSON.parse(fixture("sectigo", "user_create.json"));
+  const sized = (bytes) => JSON.stringify({ ...event, body: { ...event.body, note: "x".repeat(bytes) } });
+  const big = await send(providerRequest("sectigo", sized(140_000)));
+  assert.equal(big.status, 503);
+  assert.equal((await big.json()).error, "delivery_failed");
+  const fits = await send(providerRequest("sectigo", sized(60_000)));
+  assert.equal(fits.status, 200);
+  assert.equal((await fits.json()).status, "enqueued");
+  await waitFor(() => receivers.crowdsec.received.length === 1, "the message that fits");
 });
