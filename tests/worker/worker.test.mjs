@@ -351,6 +351,17 @@ test("queue mode: failed deliveries are retried with exponential backoff up to t
   assert.ok(capped >= 1.9 && capped < 3.9, `third wait ${capped} s, capped at 2`);
 });
 
+test("queue mode: a message enqueued before destinations (one CloudEvent) still reaches FORWARD_URL once", async () => {
+  const { receiver, mf } = await setup({ queue: true });
+  const cloudevent = JSON.stringify({ specversion: "1.0", id: "legacy-1", source: "https://legacy.example", type: "t", data: {} });
+  const queue = await mf.getQueueProducer("EVENTS");
+  await queue.send({ source: "crowdsec", type: "alert_triggered", id: "legacy-1", cloudevent });
+  await waitFor(() => receiver.received.length === 1, "the legacy message delivered");
+  assert.equal(receiver.received[0].body, cloudevent);
+  assert.ok(receiver.received[0].signatureOk);
+  assert.deepEqual(await marks(mf, "delivered:", 1), ["delivered:forward:crowdsec:alert_triggered:legacy-1"]);
+});
+
 test("queue mode: receiver down gives 200 now and one delivery once it is back", async () => {
   const { receiver, send } = await setup({ queue: true });
   await receiver.down();

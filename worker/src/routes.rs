@@ -11,7 +11,7 @@ use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
-use worker::{Context, Env, Headers, Request, Response, Result};
+use worker::{Context, Env, Headers, Queue, Request, Response, Result};
 
 use crate::config;
 use crate::dedup::{Dedup, EventKey, Stage};
@@ -203,19 +203,7 @@ async fn accept(
         );
     }
     let stored = match env.queue("EVENTS") {
-        Ok(queue) => {
-            let deliveries = outbound
-                .into_iter()
-                .map(|(d, body)| Outbound {
-                    destination: d.name.clone(),
-                    body,
-                })
-                .collect();
-            Queued::new(source, &event.event_type, &event.id, deliveries)
-                .enqueue(&queue)
-                .await
-                .map(|()| "enqueued")
-        }
+        Ok(queue) => enqueue(&queue, source, event, outbound).await,
         Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
             .await
             .map(|()| "delivered"),
@@ -250,6 +238,26 @@ async fn accept(
             )
         }
     }
+}
+
+/// Enqueues the event once, with each matching destination's body.
+async fn enqueue(
+    queue: &Queue,
+    source: &str,
+    event: &Event<'_>,
+    outbound: Vec<(&Destination, String)>,
+) -> std::result::Result<&'static str, String> {
+    let deliveries = outbound
+        .into_iter()
+        .map(|(d, body)| Outbound {
+            destination: d.name.clone(),
+            body,
+        })
+        .collect();
+    Queued::new(source, &event.event_type, &event.id, deliveries)
+        .enqueue(queue)
+        .await
+        .map(|()| "enqueued")
 }
 
 /// The provider's 200: the event is safe (delivered, enqueued, or was already).
