@@ -29,6 +29,24 @@ tool_dir() {
     echo "${HOOKWALL_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/hookwall/tools}/$1-$2"
 }
 
+# python_venv DIR REQUIREMENTS MINOR: a venv in DIR holding exactly REQUIREMENTS (pinned, no
+# dependency resolution: the file lists every package), made with a Python 3.MINOR or later;
+# rebuilt only when the pins or the Python change.
+python_venv() {
+    local venv=$1 requirements=$2 minor=$3
+    local stamp="$venv/.requirements.sha256"
+    local want
+    want="$(sha256sum "$requirements" | cut -d' ' -f1) $(python3 --version 2>&1)"
+    [[ -x "$venv/bin/python" && "$(cat "$stamp" 2>/dev/null)" == "$want" ]] && return
+    python3 -c "import sys; sys.exit(sys.version_info < (3, $minor))" ||
+        { echo "$(basename "$0"): $requirements needs Python 3.$minor or later" >&2; exit 1; }
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
+    "$venv/bin/pip" check --disable-pip-version-check >/dev/null
+    echo "$want" >"$stamp"
+}
+
 # A Node.js at least $1 (major.minor.patch).
 node_at_least() {
     node -e 'const [have, want] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));

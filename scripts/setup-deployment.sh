@@ -5,19 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=.tools/deployment-venv
-requirements=tests/deployment/requirements.txt
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$requirements" | cut -d' ' -f1) $(python3 --version 2>&1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
-        { echo "setup-deployment: envoy-data-plane needs Python 3.11 or later" >&2; exit 1; }
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
-    "$venv/bin/pip" check --disable-pip-version-check >/dev/null
-    echo "$want" >"$stamp"
-fi
+source scripts/lib.sh
+
+# envoy-data-plane needs Python 3.11.
+python_venv .tools/deployment-venv tests/deployment/requirements.txt 11
 
 # @kubernetes-models/istio (Istio's CRDs as validators) and its dependencies, from the lock file.
 # (Its package.json asks for Node 22; it runs as well on Node 20, so npm's engine warning is quiet.)

@@ -281,7 +281,7 @@ fn strip_position(e: &serde_json::Error) -> String {
 
 /// serde quotes the value in some messages (`invalid type: string "…"`, `unknown variant
 /// `…``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
-fn without_value(message: &str) -> String {
+pub(crate) fn without_value(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));

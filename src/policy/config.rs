@@ -118,35 +118,9 @@ fn json_error(path: String, e: &serde_json::Error) -> ConfigError {
         .and_then(|m| m.strip_suffix(" at "))
         .unwrap_or(&text);
     match e.is_data() {
-        true => error(path, without_value(message)),
+        true => error(path, crate::input::without_value(message)),
         false => error(position, message),
     }
-}
-
-/// serde quotes the value in some messages (`invalid type: string "…"`, `unknown variant
-/// `…``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
-fn without_value(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("unknown variant ") {
-        return match rest.rsplit_once(", expected ") {
-            Some((_, expected)) => format!("unknown variant, expected {expected}"),
-            None => "unknown variant".into(),
-        };
-    }
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
-            let kind = unexpected
-                .split(['`', '"'])
-                .next()
-                .unwrap_or_default()
-                .trim_end();
-            return match expected {
-                "" => format!("{prefix}{kind}"),
-                expected => format!("{prefix}{kind}, expected {expected}"),
-            };
-        }
-    }
-    message.into()
 }
 
 /// The policy as a config writes it.
