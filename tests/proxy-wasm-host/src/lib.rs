@@ -598,17 +598,10 @@ impl Host {
         if !stream.buffered.is_empty() {
             self.body(id, complete && !trailers)?;
         }
-        if trailers && self.local_reply_pending(id) {
-            return Ok(());
-        }
-        if trailers {
+        if trailers && self.stream(id).local_reply.is_none() {
             self.trailers(id)?;
         }
         Ok(())
-    }
-
-    fn local_reply_pending(&mut self, id: i32) -> bool {
-        self.stream(id).local_reply.is_some()
     }
 
     fn send_headers(&mut self, id: i32) {
