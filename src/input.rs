@@ -33,7 +33,8 @@ pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
         return Err(Error::new(
             ErrorKind::TooLarge,
             "",
-            format!("body of {} bytes exceeds {MAX_BODY_BYTES}", body.len()),
+            // Not the body's size: a reader that stops at the limit (the CLI) knows only that.
+            format!("body exceeds {MAX_BODY_BYTES} bytes"),
         ));
     }
     let Some(start) = body.iter().position(|b| !is_space(*b)) else {
