@@ -32,3 +32,6 @@ cargo run --quiet --example ocsf_dump -- target/ocsf
 
 echo "== the Cloudflare Worker, built and run in workerd (Miniflare) against a loopback receiver"
 scripts/test-worker.sh
+
+echo "== fuzz: each target for 20 seconds"
+scripts/fuzz.sh 20

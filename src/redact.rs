@@ -118,9 +118,14 @@ fn redact<'a>(
         .map(|path| Match { path, matched: 0 })
         .collect();
     walk.visit(&mut value, &everywhere, Scope::Root);
+    let paths = walk.record.into_paths();
+    // Nothing matched: the payload passes as received, byte for byte, not rewritten.
+    if paths.is_empty() {
+        return Ok(Payload::Raw(text));
+    }
     Ok(Payload::Redacted {
         value,
-        paths: walk.record.into_paths(),
+        paths,
         original: text,
     })
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the fuzz targets need (docs/fuzzing.md), pinned and idempotent: a dated nightly
+# (cargo-fuzz builds with sanitizer flags only nightly accepts) and cargo-fuzz, into the user's
+# tool cache like the Worker's tools. Prints the nightly's name and cargo-fuzz's path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+FUZZ_NIGHTLY=nightly-2026-05-20
+CARGO_FUZZ_VERSION=0.13.1
+
+require rustup='command -v rustup' 'a C++ compiler (c++)'='command -v c++'
+
+rustup run "$FUZZ_NIGHTLY" rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install "$FUZZ_NIGHTLY" --profile minimal >&2
+
+root=$(tool_dir cargo-fuzz "$CARGO_FUZZ_VERSION")
+if [[ "$("$root/bin/cargo-fuzz" --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+    cargo install --locked --quiet --version "=$CARGO_FUZZ_VERSION" --root "$root" cargo-fuzz >&2
+fi
+echo "$FUZZ_NIGHTLY $root/bin/cargo-fuzz"
