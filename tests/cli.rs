@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::hookwall;
+use common::{hookwall, spawn, with_stdout_closed};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -132,34 +132,10 @@ fn assert_full_disk_is_exit_2(args: &[&str], stdin: &[u8]) {
     );
 }
 
-/// `hookwall args…` whose reader went away before it wrote: its status, and what it said on
-/// stderr. The body is held back until stdout is closed, so the first write meets a closed pipe.
-fn with_stdout_closed(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8(out.stderr).unwrap())
-}
-
 /// Feeds `hookwall args…` `total` bytes of `{` until it stops reading: its stdout, stderr and
 /// status, and how many bytes it took before closing stdin.
 fn flood(args: &[&str], total: usize) -> (std::process::Output, usize) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args);
     let mut stdin = child.stdin.take().unwrap();
     let chunk = [b'{'; 64 * 1024];
     let mut written = 0;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::hookwall;
+use common::{hookwall, with_stdout_closed};
 use std::path::PathBuf;
 
 const POLICY: &str = "examples/policy.json";
@@ -311,7 +311,6 @@ fn inspect_refuses_an_oversize_stdin_after_the_largest_limit() {
 
 #[test]
 fn a_full_disk_or_a_closed_pipe_never_panics() {
-    use std::io::Write;
     use std::process::{Command, Stdio};
     let full = std::fs::OpenOptions::new()
         .write(true)
@@ -342,8 +341,9 @@ fn a_full_disk_or_a_closed_pipe_never_panics() {
     }
 
     // A denial whose reader left before it was written is still a denial, quietly.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args([
+    let body = std::fs::read("fixtures/sectigo/user_create.json").unwrap();
+    let (status, stderr) = with_stdout_closed(
+        &[
             "inspect",
             "--config",
             POLICY,
@@ -352,21 +352,9 @@ fn a_full_disk_or_a_closed_pipe_never_panics() {
             "--path",
             "/hooks/sectigo",
             "-",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let body = std::fs::read("fixtures/sectigo/user_create.json").unwrap();
-    child.stdin.take().unwrap().write_all(&body).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        &body,
     );
+    assert_eq!(status, Some(1));
+    assert!(stderr.is_empty(), "{stderr}");
 }
