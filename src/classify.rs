@@ -4,12 +4,11 @@
 
 use alloc::string::String;
 
-use crate::event::{Category, Event, Indicators, Severity, Subject, SubjectKind};
+use crate::event::{Category, Event, Severity, Subject, SubjectKind};
 use crate::id;
-use crate::providers::{cloud66, crowdsec, sectigo, Parts};
-use crate::redact::Payload;
-
-pub use crate::providers::Kind;
+use crate::indicators::Indicators;
+use crate::payload::Payload;
+use crate::providers::{cloud66, crowdsec, sectigo, Kind, Parts};
 
 /// How an event's severity follows from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,12 +180,32 @@ pub const RULES: &[Rule] = {
     ]
 };
 
-/// The table's row for `kind`; every kind has exactly one (a test checks it).
+/// Where `kind`'s row sits: the providers in turn, each one's types in declaration order (its
+/// documentation's), then its `Unknown`.
+const fn position(kind: Kind) -> usize {
+    const CROWDSEC: usize = crowdsec::EventType::DOCUMENTED.len() + 1;
+    const CLOUD66: usize = cloud66::EventType::DOCUMENTED.len() + 1;
+    match kind {
+        Kind::CrowdSec(t) => t as usize,
+        Kind::Cloud66(t) => CROWDSEC + t as usize,
+        Kind::Sectigo(t) => CROWDSEC + CLOUD66 + t as usize,
+    }
+}
+
+// The lookup is exhaustive and needs no fallback: checked when compiling, every row sits at its
+// kind's position, and the last kind's is the last row, so each kind has exactly one.
+const _: () = {
+    let mut i = 0;
+    while i < RULES.len() {
+        assert!(position(RULES[i].kind) == i);
+        i += 1;
+    }
+    assert!(position(Kind::Sectigo(sectigo::EventType::Unknown)) == RULES.len() - 1);
+};
+
+/// The table's row for `kind`.
 pub fn rule(kind: Kind) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.kind == kind)
-        .unwrap_or(&RULES[RULES.len() - 1])
+    &RULES[position(kind)]
 }
 
 /// Classifies what a parser found into the normalized event.
@@ -198,7 +217,6 @@ pub(crate) fn finish<'a>(parts: Parts<'a>, payload: &'a str) -> Event<'a> {
         None => (id::derive(parts.kind.provider(), payload.as_bytes()), true),
     };
     Event {
-        provider: parts.kind.provider(),
         kind: parts.kind,
         event_type: parts.event_type,
         id,

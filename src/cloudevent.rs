@@ -11,8 +11,10 @@ use alloc::string::String;
 
 use serde::{Serialize, Serializer};
 
-use crate::event::{Category, Event, Indicators, Provider, Severity, Subject, SCHEMA_VERSION};
-use crate::redact::Payload;
+use crate::event::{Category, Event, Severity, Subject, SCHEMA_VERSION};
+use crate::indicators::Indicators;
+use crate::payload::Payload;
+use crate::providers::Provider;
 use crate::tree;
 
 /// The media type of a structured-mode CloudEvent.
@@ -82,7 +84,7 @@ impl<'e> Data<'e> {
     fn new(event: &'e Event<'e>) -> Self {
         Self {
             schema: SCHEMA_VERSION,
-            provider: event.provider,
+            provider: event.provider(),
             event_type: &event.event_type,
             documented: !event.kind.is_unknown(),
             category: event.category,
@@ -131,7 +133,7 @@ impl Event<'_> {
     /// (`alert_triggered:<event_id>`); `data.id` keeps the id as sent. A derived id is a digest
     /// of the whole body, type included, so it is unique as it is.
     fn cloudevent_id(&self) -> Cow<'_, str> {
-        match self.provider {
+        match self.provider() {
             Provider::CrowdSec if !self.id_derived => {
                 Cow::Owned(format!("{}:{}", self.event_type, self.id))
             }
@@ -141,7 +143,7 @@ impl Event<'_> {
 
     /// `https://<provider's console>/<account collection>/<account>`.
     fn source(&self) -> String {
-        let (base, collection) = match self.provider {
+        let (base, collection) = match self.provider() {
             Provider::CrowdSec => ("https://app.crowdsec.net", "/organizations/"),
             Provider::Cloud66 => ("https://app.cloud66.com", "/stacks/"),
             Provider::Sectigo => ("https://wsp.sectigo.com", "/partners/"),
@@ -156,7 +158,7 @@ impl Event<'_> {
 
     /// Reverse-DNS of the provider, then its own type string, reduced to `[A-Za-z0-9._-]`.
     fn cloudevent_type(&self) -> String {
-        let prefix = match self.provider {
+        let prefix = match self.provider() {
             Provider::CrowdSec => "net.crowdsec.console.",
             Provider::Cloud66 => "com.cloud66.",
             Provider::Sectigo => "com.sectigo.wsp.",

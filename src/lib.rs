@@ -12,13 +12,14 @@ extern crate std;
 
 pub mod classify;
 pub mod cloudevent;
-mod detect;
 pub mod error;
 pub mod event;
 mod id;
+pub mod indicators;
 mod input;
 pub mod label;
 pub mod ocsf;
+pub mod payload;
 pub mod policy;
 pub mod providers;
 pub mod redact;
@@ -26,8 +27,9 @@ mod time;
 pub mod tree;
 
 pub use error::{Error, ErrorKind};
-pub use event::{Category, Event, Indicators, Provider, Severity, Subject, SubjectKind};
-pub use providers::{cloud66, crowdsec, sectigo};
+pub use event::{Category, Event, Severity, Subject, SubjectKind};
+pub use indicators::Indicators;
+pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider};
 pub use redact::RedactPath;
 
 /// The largest body the core parses at all; sources may set a lower limit in the policy.

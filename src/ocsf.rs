@@ -17,8 +17,9 @@ use alloc::{format, vec};
 
 use serde::Serialize;
 
-use crate::event::{Event, Provider, Severity, SubjectKind};
-use crate::redact::Payload;
+use crate::event::{Event, Severity, SubjectKind};
+use crate::payload::Payload;
+use crate::providers::Provider;
 use crate::time::Timestamp;
 use objects::{
     observable, Analytic, AutonomousSystem, Endpoint, Entity, Enum, Evidence, Feature, File,
@@ -236,7 +237,7 @@ impl<'e> Ocsf<'e> {
             Class::Authentication(_) => {
                 self.user(id, name);
                 self.service = Some(Service {
-                    name: product_name(event.provider),
+                    name: product_name(event.provider()),
                 });
             }
             Class::EntityManagement(_) => {
@@ -269,7 +270,7 @@ impl<'e> Ocsf<'e> {
     /// being the tenant already.
     fn app(&mut self, event: &'e Event<'_>, feature: Option<&'static str>) {
         let subject = &event.subject;
-        let vendor_name = vendor_name(event.provider);
+        let vendor_name = vendor_name(event.provider());
         let (uid, name) = match subject.kind {
             SubjectKind::Organization => (None, Some(vendor_name)),
             _ => (subject.id.as_deref(), subject.name.as_deref()),
@@ -426,8 +427,8 @@ fn metadata<'e>(event: &'e Event<'_>) -> Metadata<'e> {
     Metadata {
         version: VERSION,
         product: Product {
-            name: Some(product_name(event.provider)),
-            vendor_name: vendor_name(event.provider),
+            name: Some(product_name(event.provider())),
+            vendor_name: vendor_name(event.provider()),
             ..Product::default()
         },
         uid: &event.id,
@@ -442,7 +443,7 @@ fn metadata<'e>(event: &'e Event<'_>) -> Metadata<'e> {
 /// The provider's own timestamp, as it sent it: RFC 3339 text is always the provider's; seconds
 /// are Cloud66's `timestamp`, or the receive time for the providers that send none.
 fn original_time(event: &Event<'_>) -> Option<String> {
-    match (&event.time, event.provider) {
+    match (&event.time, event.provider()) {
         (Some(Timestamp::Rfc3339(text)), _) => Some(String::from(&**text)),
         (Some(Timestamp::Unix(secs)), Provider::Cloud66) => Some(format!("{secs}")),
         _ => None,

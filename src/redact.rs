@@ -23,9 +23,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+use crate::event::Event;
+use crate::payload::Payload;
 use crate::providers::{sectigo, Kind};
 use crate::tree::Tree;
-use crate::{input, Error, Event};
+use crate::{input, Error};
 use record::{Mark, Record};
 
 /// What replaces a redacted value.
@@ -52,31 +54,6 @@ impl RedactPath {
             return Err(format!("invalid redact path \"{path}\": empty segment"));
         }
         Ok(Self { segments })
-    }
-}
-
-/// The provider's payload as it will be forwarded.
-#[derive(Debug, Clone)]
-pub enum Payload<'a> {
-    /// The body's own text: nothing in it needed redacting.
-    Raw(&'a str),
-    /// The payload with secrets replaced by `"[REDACTED]"`; where they were (at most
-    /// [`MAX_PATHS`] paths, then `…and N more`); and the body it was read from, which any
-    /// further redaction starts over from, so that the bound on growth holds for all of it.
-    Redacted {
-        value: Tree<'a>,
-        paths: Vec<String>,
-        original: &'a str,
-    },
-}
-
-impl Payload<'_> {
-    /// The paths that were redacted, for the event to say so.
-    pub fn redacted(&self) -> &[String] {
-        match self {
-            Self::Raw(_) => &[],
-            Self::Redacted { paths, .. } => paths,
-        }
     }
 }
 

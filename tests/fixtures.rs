@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hookwall::classify::Kind;
+use hookwall::Kind;
 use hookwall::{classify, cloud66, crowdsec, sectigo, Options, Provider};
 use serde_json::{json, Value};
 

@@ -76,17 +76,17 @@ fn check_routes_agree(body: &[u8]) {
         };
         match (classify(body, &options), &detected) {
             (Ok(routed), Ok(event)) => {
-                assert_eq!(routed.provider, event.provider);
+                assert_eq!(routed.provider(), event.provider());
                 assert_eq!(routed.kind, event.kind);
                 assert_eq!(routed.id, event.id);
                 assert_eq!(routed.severity, event.severity);
             }
             (Ok(routed), Err(e)) => {
                 assert_eq!(e.kind(), ErrorKind::Unrecognized, "{provider}: {e}");
-                assert_eq!(routed.provider, provider);
+                assert_eq!(routed.provider(), provider);
             }
             (Err(e), Ok(event)) => {
-                assert_ne!(event.provider, provider, "{provider}: {e}");
+                assert_ne!(event.provider(), provider, "{provider}: {e}");
                 assert_eq!(e.kind(), ErrorKind::ProviderMismatch, "{provider}: {e}");
             }
             (Err(_), Err(_)) => {}
@@ -173,7 +173,7 @@ proptest! {
         let text = payload.to_string();
         let changed = classify(text.as_bytes(), &Options::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        prop_assert_eq!(changed.provider, original.provider);
+        prop_assert_eq!(changed.provider(), original.provider());
         prop_assert_eq!(changed.kind, original.kind);
         prop_assert_eq!(changed.severity, original.severity);
         prop_assert_eq!(changed.subject, original.subject);

@@ -323,7 +323,7 @@ impl Filter {
         if self.holding_headers {
             for (name, value) in [
                 ("x-hookwall-source", source.name()),
-                ("x-hookwall-provider", event.provider.as_str()),
+                ("x-hookwall-provider", event.provider().as_str()),
                 ("x-hookwall-event-type", &label(&event.event_type)),
                 ("x-hookwall-category", event.category.as_str()),
                 ("x-hookwall-severity", event.severity.as_str()),
@@ -341,7 +341,7 @@ impl Filter {
         }
         self.metrics.request(source.name(), "allowed");
         self.metrics.event(
-            event.provider.as_str(),
+            event.provider().as_str(),
             event.kind.as_str().unwrap_or("unknown"),
             event.severity.as_str(),
         );

@@ -54,12 +54,12 @@ fuzz_target!(|input: &[u8]| {
     // no provider's shape that only the route's model accepts.
     match hint {
         None => {
-            let routed = classify(body, &options(Some(event.provider)))
+            let routed = classify(body, &options(Some(event.provider())))
                 .expect("accepted unrouted, refused on its provider's route");
             assert_eq!(routed.to_cloudevent_json(), json);
         }
         Some(expected) => {
-            assert_eq!(event.provider, expected);
+            assert_eq!(event.provider(), expected);
             match classify(body, &options(None)) {
                 Ok(detected) => assert_eq!(detected.to_cloudevent_json(), json),
                 Err(error) => assert_eq!(error.code(), "unrecognized_payload"),

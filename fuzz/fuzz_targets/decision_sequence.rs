@@ -60,7 +60,7 @@ fuzz_target!(|steps: Vec<Step>| {
                 Ok(event) => {
                     assert_eq!(admission.source().path(), head.route());
                     if let SourceProvider::Only(provider) = admission.source().provider() {
-                        assert_eq!(provider, event.provider);
+                        assert_eq!(provider, event.provider());
                     }
                     Verdict::Allow {
                         source: admission.source().name(),

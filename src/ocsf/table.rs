@@ -5,7 +5,8 @@
 use alloc::string::String;
 use core::fmt::Write;
 
-use crate::classify::{Kind, RULES};
+use crate::classify::RULES;
+use crate::providers::Kind;
 use crate::{cloud66, crowdsec, sectigo};
 
 /// Declares a class's activities: the OCSF `activity_id` and its caption. `99` is OCSF's

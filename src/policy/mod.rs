@@ -129,7 +129,7 @@ impl Source {
                 "unknown_event_type",
                 format!(
                     "the {} event type is not documented; this source rejects unknown types",
-                    event.provider
+                    event.provider()
                 ),
             ));
         }

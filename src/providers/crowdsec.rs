@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
+use super::detect::{Details, Probe};
 use super::{event_types, Kind, Parts};
-use crate::detect::{Details, Probe};
 use crate::input::{self, nullable, present, Object, Text};
 use crate::time;
 use crate::{Error, Indicators};

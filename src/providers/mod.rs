@@ -4,15 +4,55 @@
 
 pub mod cloud66;
 pub mod crowdsec;
+mod detect;
 pub mod sectigo;
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::detect::{self, Shape};
-use crate::event::{Indicators, Provider};
+use serde::Serialize;
+
+use crate::indicators::Indicators;
 use crate::time::Timestamp;
 use crate::{Error, ErrorKind};
+use detect::Shape;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "&str")]
+pub enum Provider {
+    CrowdSec,
+    Cloud66,
+    Sectigo,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::CrowdSec, Provider::Cloud66, Provider::Sectigo];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CrowdSec => "crowdsec",
+            Self::Cloud66 => "cloud66",
+            Self::Sectigo => "sectigo",
+        }
+    }
+
+    /// The provider named `name` exactly as in configs and CLI flags (`crowdsec`, `cloud66`, `sectigo`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+impl core::fmt::Display for Provider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Provider> for &'static str {
+    fn from(provider: Provider) -> Self {
+        provider.as_str()
+    }
+}
 
 /// Declares a provider's event-type enum from its documented type strings; every provider also
 /// gets `Unknown` for types it documents later, so no event is dropped.

@@ -13,8 +13,8 @@ use serde::de::{IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use super::detect;
 use super::{event_types, Kind, Parts};
-use crate::detect;
 use crate::input::{self, present, Object, Text};
 use crate::tree::Tree;
 use crate::{Error, Indicators, Provider};

@@ -73,7 +73,7 @@ impl Filter {
     fn takes(&self, event: &Event<'_>) -> bool {
         self.providers
             .as_ref()
-            .is_none_or(|p| p.contains(&event.provider))
+            .is_none_or(|p| p.contains(&event.provider()))
             && self
                 .categories
                 .as_ref()

@@ -151,7 +151,7 @@ async fn accept(
 ) -> Result<Response> {
     let outcome = Outcome {
         source: Some(source),
-        provider: Some(event.provider.as_str()),
+        provider: Some(event.provider().as_str()),
         event_type: Some(&event.event_type),
         id: Some(&event.id),
         ..Outcome::failure("", 0, "")

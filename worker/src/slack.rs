@@ -45,7 +45,7 @@ pub fn message(event: &Event<'_>) -> String {
     let summary = value(&event.summary);
     let headline = format!(
         "*[{severity}]* {} `{}`\n{summary}",
-        event.provider,
+        event.provider(),
         value(&event.event_type)
     );
     let mut blocks = vec![Block::Section {
@@ -60,13 +60,13 @@ pub fn message(event: &Event<'_>) -> String {
     blocks.push(Block::Context {
         elements: vec![mrkdwn(format!(
             "hookwall · {} · {} · id {}",
-            event.provider,
+            event.provider(),
             event.category.as_str(),
             value(&event.id)
         ))],
     });
     let message = Message {
-        text: format!("[{severity}] {}: {summary}", event.provider),
+        text: format!("[{severity}] {}: {summary}", event.provider()),
         blocks,
     };
     // Strings and vectors only: serializing cannot fail.

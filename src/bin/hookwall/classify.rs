@@ -86,7 +86,7 @@ fn render(event: &Event, format: Format) -> String {
         Format::Data => event.to_data_json(),
         Format::Ocsf => hookwall::ocsf::to_ocsf_json(event, hookwall::ocsf::Options::default()),
         Format::Table => row([
-            event.provider.as_str(),
+            event.provider().as_str(),
             &event.event_type,
             event.category.as_str(),
             event.severity.as_str(),

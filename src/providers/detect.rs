@@ -13,8 +13,9 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use super::Provider;
 use crate::input::{self, present, Object, Text};
-use crate::{Error, ErrorKind, Provider};
+use crate::{Error, ErrorKind};
 
 /// The top-level members that identify a provider, captured unparsed (`null` included).
 #[derive(Debug, Deserialize)]
