@@ -3,8 +3,9 @@
 use alloc::string::{String, ToString};
 use core::fmt;
 
-/// Why a payload was rejected. Each kind maps to one HTTP status and one stable reason code,
-/// so both runtimes answer the same thing for the same input.
+use crate::reason::Reason;
+
+/// Why a payload was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Nothing to parse.
@@ -24,25 +25,17 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The HTTP status a receiver should answer with.
-    pub const fn status(self) -> u16 {
+    /// The refusal a runtime answers it with, so both runtimes answer the same thing for the
+    /// same input.
+    pub const fn reason(self) -> Reason {
         match self {
-            Self::Empty | Self::Malformed | Self::TooDeep => 400,
-            Self::TooLarge => 413,
-            Self::Schema | Self::Unrecognized | Self::ProviderMismatch => 422,
-        }
-    }
-
-    /// A stable snake_case code for logs, metrics and JSON error bodies.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Empty => "empty_body",
-            Self::TooLarge => "body_too_large",
-            Self::Malformed => "malformed_json",
-            Self::TooDeep => "nesting_too_deep",
-            Self::Schema => "schema_violation",
-            Self::Unrecognized => "unrecognized_payload",
-            Self::ProviderMismatch => "provider_mismatch",
+            Self::Empty => Reason::EmptyBody,
+            Self::TooLarge => Reason::BodyTooLarge,
+            Self::Malformed => Reason::MalformedJson,
+            Self::TooDeep => Reason::NestingTooDeep,
+            Self::Schema => Reason::SchemaViolation,
+            Self::Unrecognized => Reason::UnrecognizedPayload,
+            Self::ProviderMismatch => Reason::ProviderMismatch,
         }
     }
 }
@@ -88,12 +81,16 @@ impl Error {
         &self.message
     }
 
+    pub fn reason(&self) -> Reason {
+        self.kind.reason()
+    }
+
     pub fn status(&self) -> u16 {
-        self.kind.status()
+        self.reason().status()
     }
 
     pub fn code(&self) -> &'static str {
-        self.kind.code()
+        self.reason().code()
     }
 }
 

@@ -22,6 +22,7 @@ pub mod ocsf;
 pub mod payload;
 pub mod policy;
 pub mod providers;
+pub mod reason;
 pub mod redact;
 mod time;
 pub mod tree;
@@ -30,6 +31,7 @@ pub use error::{Error, ErrorKind};
 pub use event::{Category, Event, Severity, Subject, SubjectKind};
 pub use indicators::Indicators;
 pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider};
+pub use reason::{Ack, Reason};
 pub use redact::RedactPath;
 
 /// The largest body the core parses at all; sources may set a lower limit in the policy.

@@ -75,7 +75,7 @@ fn decide(policy: &Policy, request: &Request<'_>) -> (u16, String) {
     };
     match policy.decide(&head, &request.body, Some(1_767_225_600)) {
         Verdict::Allow { .. } => (200, "allowed".into()),
-        Verdict::Deny(d) => (d.status, d.reason.into()),
+        Verdict::Deny(d) => (d.status(), d.reason.code().into()),
     }
 }
 
@@ -414,7 +414,7 @@ fn basic_challenge_only_where_basic_is_accepted() {
         peer: "198.51.100.1:1",
     };
     let denial = p.admit(&head("/hooks/crowdsec")).unwrap_err();
-    assert_eq!(denial.status, 401);
+    assert_eq!(denial.status(), 401);
     assert_eq!(denial.www_authenticate, Some("Basic realm=\"hookwall\""));
     let denial = p.admit(&head("/hooks/cloud66")).unwrap_err();
     assert_eq!(denial.www_authenticate, None);
@@ -1022,4 +1022,22 @@ fn a_source_name_is_at_most_64_bytes() {
         "sources[0].name: must be at most 64 bytes"
     );
     assert!(config_error(&config("a b")).starts_with("sources[0].name: must be non-empty letters"));
+}
+
+#[test]
+fn docs_list_every_answer_with_its_status() {
+    let docs = std::fs::read_to_string("docs/policy.md").unwrap();
+    let answers = hookwall::Reason::ALL
+        .iter()
+        .map(|r| (r.status(), r.code()))
+        .chain(hookwall::Ack::ALL.iter().map(|a| (a.status(), a.code())));
+    for (status, code) in answers {
+        let row = format!("| {status} | ");
+        let code = format!("`{code}`");
+        assert!(
+            docs.lines()
+                .any(|l| l.starts_with(&row) && l.split(" | ").nth(1).unwrap().contains(&code)),
+            "docs/policy.md has no row `{row}… {code} …`"
+        );
+    }
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use hookwall::label::label;
 use hookwall::policy::{without_query_param, Denial, Head, UsedCredential};
+use hookwall::{Ack, Reason};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
 
@@ -93,7 +94,7 @@ impl RootContext for Root {
                 )
                 .ok();
             }
-            let denial = Denial::body_withheld();
+            let denial = Denial::from(Reason::FilterMisconfigured);
             let name = config
                 .policy
                 .sources()
@@ -224,7 +225,10 @@ impl HttpContext for Filter {
         match self.source() {
             Some(index) => {
                 let config = Rc::clone(&self.config);
-                self.deny(config.policy.sources()[index].name(), &Denial::trailers())
+                self.deny(
+                    config.policy.sources()[index].name(),
+                    &Denial::from(Reason::TrailersNotAccepted),
+                )
             }
             None => Action::Continue,
         }
@@ -308,15 +312,17 @@ impl Filter {
             match dedup::claim(key, self.context_id, now, &config.dedup) {
                 Claim::Fresh(held) => self.claimed = Some(held),
                 Claim::Delivered => {
-                    self.metrics.request(source.name(), "duplicate");
-                    self.reply(200, &[], r#"{"status":"duplicate"}"#);
+                    self.metrics.request(source.name(), Ack::Duplicate);
+                    self.source = None;
+                    self.send_http_response(
+                        u32::from(Ack::Duplicate.status()),
+                        vec![("content-type", "application/json")],
+                        Some(Ack::Duplicate.to_json(&event.id).as_bytes()),
+                    );
                     return Action::Pause;
                 }
                 Claim::InFlight => {
-                    self.metrics.request(source.name(), "duplicate_in_flight");
-                    let body = r#"{"error":"duplicate_in_flight","message":"another copy of this event is being delivered; retry later"}"#;
-                    self.reply(503, &[("retry-after", "5")], body);
-                    return Action::Pause;
+                    return self.deny(source.name(), &Denial::from(Reason::DuplicateInFlight));
                 }
             }
         }
@@ -339,7 +345,7 @@ impl Filter {
                 self.set_http_request_header("content-length", None);
             }
         }
-        self.metrics.request(source.name(), "allowed");
+        self.metrics.request(source.name(), Ack::Allowed);
         self.metrics.event(
             event.provider().as_str(),
             event.kind.as_str().unwrap_or("unknown"),
@@ -353,13 +359,6 @@ impl Filter {
         self.source = None;
         reply(denial);
         Action::Pause
-    }
-
-    fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &str) {
-        let mut all = vec![("content-type", "application/json")];
-        all.extend_from_slice(headers);
-        self.source = None;
-        self.send_http_response(u32::from(status), all, Some(body.as_bytes()));
     }
 }
 
@@ -376,7 +375,7 @@ fn reply(denial: &Denial) {
     let mut headers = vec![("content-type", "application/json")];
     headers.extend(denial.headers());
     proxy_wasm::hostcalls::send_http_response(
-        u32::from(denial.status),
+        u32::from(denial.status()),
         headers,
         Some(denial.to_json().as_bytes()),
     )

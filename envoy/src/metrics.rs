@@ -23,8 +23,9 @@ struct Ids {
 }
 
 impl Metrics {
-    /// A request's outcome: `allowed`, `duplicate`, or the denial's reason.
-    pub fn request(&self, source: &str, reason: &'static str) {
+    /// A request's outcome: an acknowledgement (`allowed`, `duplicate`) or a refusal's reason.
+    pub fn request(&self, source: &str, outcome: impl Into<&'static str>) {
+        let reason = outcome.into();
         let mut ids = self.0.borrow_mut();
         let by_source = ids.requests.entry(reason).or_default();
         let id = match by_source.get(source) {

@@ -24,7 +24,7 @@ fuzz_target!(|request: Request| {
         }
         Err(denial) => {
             assert!(matches!(
-                denial.status,
+                denial.status(),
                 400 | 401 | 403 | 404 | 405 | 413 | 415
             ));
             let _ = denial.to_json();

@@ -28,6 +28,7 @@ pub use head::{without_query_param, Head};
 use serde::Serialize;
 
 use crate::cloudevent::{self, CloudEvent};
+use crate::reason::{Ack, Reason};
 use crate::{classify, Event, Options, Provider, RedactPath};
 
 /// The `WWW-Authenticate` challenge sent when Basic auth is among a source's alternatives.
@@ -96,8 +97,7 @@ impl Source {
     pub fn check_size(&self, size: usize) -> Result<(), Denial> {
         if size > self.max_body_bytes {
             return Err(Denial::new(
-                413,
-                "body_too_large",
+                Reason::BodyTooLarge,
                 format!("body exceeds {} bytes", self.max_body_bytes),
             ));
         }
@@ -120,13 +120,12 @@ impl Source {
             redact: &self.redact,
             received_at,
         };
-        let event = classify(body, &options)
-            .map_err(|e| Denial::new(e.status(), e.code(), format!("{e}")))?;
+        let event =
+            classify(body, &options).map_err(|e| Denial::new(e.reason(), format!("{e}")))?;
         // The type is the payload's own text: not echoed, like every payload value.
         if event.is_unknown() && self.unknown_events == UnknownEvents::Reject {
             return Err(Denial::new(
-                422,
-                "unknown_event_type",
+                Reason::UnknownEventType,
                 format!(
                     "the {} event type is not documented; this source rejects unknown types",
                     event.provider()
@@ -143,12 +142,11 @@ impl Source {
     }
 }
 
-/// A refused request: the HTTP status, a stable snake_case reason and a message that never
-/// contains a secret or echoes a credential.
+/// A refused request: why, and a message that never contains a secret or echoes a
+/// credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
-    pub status: u16,
-    pub reason: &'static str,
+    pub reason: Reason,
     pub message: Cow<'static, str>,
     /// `Some(BASIC_CHALLENGE)` on a 401 where Basic auth is an alternative.
     pub www_authenticate: Option<&'static str>,
@@ -156,10 +154,16 @@ pub struct Denial {
     pub allow: Option<&'static str>,
 }
 
+/// A refusal with nothing to add to what its reason means.
+impl From<Reason> for Denial {
+    fn from(reason: Reason) -> Self {
+        Self::new(reason, reason.meaning())
+    }
+}
+
 impl Denial {
-    fn new(status: u16, reason: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(reason: Reason, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            status,
             reason,
             message: message.into(),
             www_authenticate: None,
@@ -167,25 +171,8 @@ impl Denial {
         }
     }
 
-    /// A filter told that Envoy lets it hold the headers while it reads the body
-    /// (`allow_on_headers_stop_iteration`), whose Envoy holds the body instead: the request is
-    /// refused unchecked rather than left hanging or let through.
-    pub fn body_withheld() -> Self {
-        Self::new(
-            500,
-            "filter_misconfigured",
-            "the filter's allow_on_headers_stop_iteration does not match Envoy's: the request was not checked",
-        )
-    }
-
-    /// A request that ends with trailers. No provider sends any, and a runtime that delivers
-    /// them (Envoy, on HTTP/2) ends the body without saying so, so the body is not checked.
-    pub fn trailers() -> Self {
-        Self::new(
-            400,
-            "trailers_not_accepted",
-            "request trailers are not accepted: a webhook ends with its body",
-        )
+    pub fn status(&self) -> u16 {
+        self.reason.status()
     }
 
     /// The JSON error body: `{"error": "<reason>", "message": "..."}`.
@@ -196,7 +183,7 @@ impl Denial {
             message: &'d str,
         }
         cloudevent::to_json(&Body {
-            error: self.reason,
+            error: self.reason.code(),
             message: &self.message,
         })
     }
@@ -207,6 +194,7 @@ impl Denial {
             .map(|v| ("www-authenticate", v))
             .into_iter()
             .chain(self.allow.map(|v| ("allow", v)))
+            .chain(self.reason.retry_after().map(|v| ("retry-after", v)))
     }
 }
 
@@ -228,10 +216,6 @@ impl<'p> Admission<'p> {
     /// the body of a request.
     pub fn source_index(&self) -> usize {
         self.index
-    }
-
-    pub fn max_body_bytes(&self) -> usize {
-        self.source.max_body_bytes
     }
 
     pub fn client_ip(&self) -> IpAddr {
@@ -276,7 +260,7 @@ impl Verdict<'_> {
         struct Allowed<'v> {
             allow: bool,
             status: u16,
-            reason: &'static str,
+            reason: Ack,
             source: &'v str,
             event: CloudEvent<'v>,
         }
@@ -284,20 +268,20 @@ impl Verdict<'_> {
         struct Denied<'v> {
             allow: bool,
             status: u16,
-            reason: &'static str,
+            reason: Reason,
             message: &'v str,
         }
         match self {
             Verdict::Allow { source, event } => cloudevent::to_json(&Allowed {
                 allow: true,
-                status: 200,
-                reason: "allowed",
+                status: Ack::Allowed.status(),
+                reason: Ack::Allowed,
                 source,
                 event: CloudEvent::new(event),
             }),
             Verdict::Deny(denial) => cloudevent::to_json(&Denied {
                 allow: false,
-                status: denial.status,
+                status: denial.status(),
                 reason: denial.reason,
                 message: &denial.message,
             }),
@@ -329,24 +313,16 @@ impl Policy {
             .iter()
             .enumerate()
             .find(|(_, s)| s.path == route)
-            .ok_or_else(|| Denial::new(404, "unknown_route", "no webhook source at this path"))?;
+            .ok_or_else(|| Denial::from(Reason::UnknownRoute))?;
         if head.method != "POST" {
             return Err(Denial {
                 allow: Some("POST"),
-                ..Denial::new(
-                    405,
-                    "method_not_allowed",
-                    "webhooks are delivered with POST",
-                )
+                ..Denial::from(Reason::MethodNotAllowed)
             });
         }
         let client_ip = self.client_ip(head)?;
         if !source.allow_ips.is_empty() && !source.allow_ips.iter().any(|c| c.contains(client_ip)) {
-            return Err(Denial::new(
-                403,
-                "forbidden_address",
-                "the client address is not allowed for this source",
-            ));
+            return Err(Denial::from(Reason::ForbiddenAddress));
         }
         let credential = if source.auth.is_empty() {
             None
@@ -394,8 +370,7 @@ impl Policy {
     pub fn client_ip(&self, head: &Head<'_>) -> Result<IpAddr, Denial> {
         let unreadable = || {
             Denial::new(
-                403,
-                "forbidden_address",
+                Reason::ForbiddenAddress,
                 "the client address cannot be determined",
             )
         };
@@ -430,20 +405,14 @@ fn unauthorized(source: &Source, refusal: auth::Refusal) -> Denial {
     };
     Denial {
         www_authenticate: source.accepts_basic().then_some(BASIC_CHALLENGE),
-        ..Denial::new(401, "unauthorized", message)
+        ..Denial::new(Reason::Unauthorized, message)
     }
 }
 
 /// JSON (`application/json`, `application/*+json`, any parameters) or no content type at all;
 /// the providers send JSON, and refusing a missing header would only lose their events.
 fn check_content_type(head: &Head<'_>) -> Result<(), Denial> {
-    let unsupported = || {
-        Denial::new(
-            415,
-            "unsupported_media_type",
-            "the body must be JSON (application/json)",
-        )
-    };
+    let unsupported = || Denial::from(Reason::UnsupportedMediaType);
     let Some(value) = head
         .single_header("content-type")
         .map_err(|_| unsupported())?
@@ -463,13 +432,7 @@ fn check_content_type(head: &Head<'_>) -> Result<(), Denial> {
 
 /// `Content-Length`, when given once and valid; an invalid or repeated one is refused.
 fn declared_length(head: &Head<'_>) -> Result<Option<usize>, Denial> {
-    let invalid = || {
-        Denial::new(
-            400,
-            "invalid_content_length",
-            "Content-Length is invalid or repeated",
-        )
-    };
+    let invalid = || Denial::from(Reason::InvalidContentLength);
     match head
         .single_header("content-length")
         .map_err(|_| invalid())?

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use hookwall::{Ack, Reason};
 use serde::{Deserialize, Serialize};
 use worker::js_sys::{Object, Reflect};
 use worker::wasm_bindgen::JsValue;
@@ -18,7 +19,7 @@ use worker::{
 use crate::config::{self, Delivery};
 use crate::dedup::{Dedup, EventKey, Stage};
 use crate::destinations::{Destination, FORWARD_NAME};
-use crate::log;
+use crate::log::{self, Outcome};
 use crate::signature;
 
 /// One destination's copy of an event: its name and the body in its format, rendered when the
@@ -252,7 +253,7 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
     let started = crate::now_ms();
     let Ok(messages) = batch.messages() else {
         log_consumer(
-            "error",
+            Reason::UnreadableBody,
             "the batch has no messages array",
             None,
             None,
@@ -264,7 +265,7 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
     let delivery = match config::delivery(env) {
         Ok(delivery) => delivery,
         Err(problem) => {
-            log_consumer("config_error", &problem, None, None, started);
+            log_consumer(Reason::ConfigError, &problem, None, None, started);
             // Nothing is lost: every message waits for a corrected configuration.
             let _ = batch.retry_all(JsValue::NULL);
             return;
@@ -282,7 +283,13 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
         let Some(queued) = Queued::from_message(&raw) else {
             // Not something this Worker enqueued: retried until it reaches the dead-letter
             // queue, where it can be inspected.
-            log_consumer("unreadable", "not an enqueued event", None, None, started);
+            log_consumer(
+                Reason::UnreadableBody,
+                "not an enqueued event",
+                None,
+                None,
+                started,
+            );
             settle(&raw, Some(delay));
             continue;
         };
@@ -293,7 +300,13 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
                 failed = true;
                 let message = format!("{problem}; attempt {attempts}, next in {delay} s");
                 let name = Some(outbound.destination.as_str());
-                log_consumer("retry", &message, name, Some(&queued), started);
+                log_consumer(
+                    Reason::DeliveryFailed,
+                    &message,
+                    name,
+                    Some(&queued),
+                    started,
+                );
             }
         }
         settle(&raw, failed.then_some(delay));
@@ -312,7 +325,7 @@ async fn deliver(
     let name = outbound.destination.as_str();
     if dedup.is_marked(Stage::Delivered(name), &key).await {
         log_consumer(
-            "duplicate",
+            Ack::Duplicate,
             "already delivered",
             Some(name),
             Some(queued),
@@ -329,7 +342,7 @@ async fn deliver(
     post(destination, &outbound.body, timeout).await?;
     dedup.mark(Stage::Delivered(name), &key).await;
     let message = "receiver answered 2xx";
-    log_consumer("delivered", message, Some(name), Some(queued), started);
+    log_consumer(Ack::Delivered, message, Some(name), Some(queued), started);
     Ok(())
 }
 
@@ -359,7 +372,7 @@ fn settle(raw: &MessageSys, retry_after: Option<u32>) {
 }
 
 fn log_consumer(
-    reason: &str,
+    outcome: impl Into<Outcome>,
     message: &str,
     destination: Option<&str>,
     queued: Option<&Queued>,
@@ -368,13 +381,11 @@ fn log_consumer(
     log::Line {
         source: Some("queue"),
         destination,
-        verdict: "deliver",
-        reason,
         event_type: queued.map(|q| q.event_type.as_str()),
         id: queued.map(|q| q.id.as_str()),
         ms: crate::now_ms().saturating_sub(started),
         message: Some(message),
-        ..log::Line::default()
+        ..log::Line::new(outcome)
     }
     .emit();
 }

@@ -4,7 +4,54 @@
 //! encoding escapes every control byte, the Unicode line separators are escaped too, and those
 //! two values are cut short, so that one request always makes one bounded line.
 
+use hookwall::{Ack, Reason};
 use serde::{Serialize, Serializer};
+
+/// What a line reports, as the core spells it: an acknowledgement or a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ack(Ack),
+    Refused(Reason),
+}
+
+impl From<Ack> for Outcome {
+    fn from(ack: Ack) -> Self {
+        Self::Ack(ack)
+    }
+}
+
+impl From<Reason> for Outcome {
+    fn from(reason: Reason) -> Self {
+        Self::Refused(reason)
+    }
+}
+
+impl Outcome {
+    /// `allow`, `deny`, `retry` (the provider or the queue will try again) or `error` (the
+    /// deployment is at fault).
+    pub fn verdict(self) -> &'static str {
+        match self {
+            Self::Ack(_) => "allow",
+            Self::Refused(reason) if reason.retry_after().is_some() => "retry",
+            Self::Refused(reason) if reason.status() >= 500 => "error",
+            Self::Refused(_) => "deny",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ack(ack) => ack.code(),
+            Self::Refused(reason) => reason.code(),
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Ack(ack) => ack.status(),
+            Self::Refused(reason) => reason.status(),
+        }
+    }
+}
 
 #[derive(Serialize, Default)]
 pub struct Line<'a> {
@@ -12,8 +59,9 @@ pub struct Line<'a> {
     /// The destination a delivery went to, on lines about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<&'a str>,
-    pub verdict: &'a str,
-    pub reason: &'a str,
+    /// These three are the outcome's, as [`Line::new`] writes them.
+    pub verdict: &'static str,
+    pub reason: &'static str,
     pub status: u16,
     pub provider: Option<&'a str>,
     #[serde(rename = "type", serialize_with = "clipped")]
@@ -26,6 +74,17 @@ pub struct Line<'a> {
 }
 
 impl Line<'_> {
+    /// A line about `outcome`; the caller fills in what else it knows.
+    pub fn new(outcome: impl Into<Outcome>) -> Self {
+        let outcome = outcome.into();
+        Self {
+            verdict: outcome.verdict(),
+            reason: outcome.code(),
+            status: outcome.status(),
+            ..Self::default()
+        }
+    }
+
     pub fn emit(&self) {
         if let Ok(json) = serde_json::to_string(self) {
             worker::console_log!("{}", one_line(json));
@@ -62,7 +121,8 @@ fn one_line(json: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{one_line, Line, MAX_VALUE_BYTES};
+    use super::{one_line, Line, Outcome, MAX_VALUE_BYTES};
+    use hookwall::{Ack, Reason};
 
     fn text(line: &Line<'_>) -> String {
         one_line(serde_json::to_string(line).unwrap())
@@ -74,7 +134,7 @@ mod tests {
         let line = Line {
             event_type: Some("new_thing\r\nx-evil: 1\u{85}"),
             id: Some(&id),
-            ..Line::default()
+            ..Line::new(Ack::Delivered)
         };
         let out = text(&line);
         assert!(
@@ -93,7 +153,7 @@ mod tests {
         let line = Line {
             event_type: Some("alert_triggered"),
             id: Some("5b53"),
-            ..Line::default()
+            ..Line::new(Ack::Delivered)
         };
         let out = text(&line);
         assert!(
@@ -101,5 +161,15 @@ mod tests {
             "{out}"
         );
         assert!(out.contains(r#""provider":null"#));
+        assert!(out.contains(r#""verdict":"allow","reason":"delivered","status":200"#));
+    }
+
+    #[test]
+    fn verdicts_follow_from_the_outcome() {
+        let verdict = |o: Outcome| o.verdict();
+        assert_eq!(verdict(Ack::Enqueued.into()), "allow");
+        assert_eq!(verdict(Reason::Unauthorized.into()), "deny");
+        assert_eq!(verdict(Reason::DeliveryFailed.into()), "retry");
+        assert_eq!(verdict(Reason::ConfigError.into()), "error");
     }
 }

@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 
 use hookwall::policy::{Admission, Denial, Head};
-use hookwall::Event;
-use serde::Serialize;
+use hookwall::{Ack, Event, Reason};
 use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
@@ -17,10 +16,7 @@ use crate::config;
 use crate::dedup::{Dedup, EventKey, Stage};
 use crate::destinations::Destination;
 use crate::forward::{self, Outbound, Queued};
-use crate::log;
-
-/// Seconds a provider is asked to wait before retrying after a 503.
-const RETRY_AFTER_SECONDS: &str = "30";
+use crate::log::{self, Outcome};
 
 pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let started = crate::now_ms();
@@ -32,14 +28,7 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     }
     let policy = match config::policy(env) {
         Ok(policy) => policy,
-        Err(problem) => {
-            log_line(&Outcome::failure("config_error", 500, &problem), started);
-            return json(
-                500,
-                &error_json("config_error", "the Worker's configuration is invalid"),
-                &[],
-            );
-        }
+        Err(problem) => return refuse(Reason::ConfigError, &problem, &Seen::default(), started),
     };
     let header_pairs: Vec<(String, String)> = req.headers().entries().collect();
     let headers: Vec<(&str, &str)> = header_pairs
@@ -58,20 +47,24 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     };
     let admission = match policy.admit(&head) {
         Ok(admission) => admission,
-        Err(denial) => return deny(&denial, None, started),
+        Err(denial) => return deny(&denial, &Seen::default(), started),
     };
     let source = admission.source().name();
+    let seen = Seen {
+        source: Some(source),
+        ..Seen::default()
+    };
     let declared_length = header_pairs
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
     let body = match read_body(&mut req, &admission, declared_length).await {
         Ok(body) => body,
-        Err(denial) => return deny(&denial, Some(source), started),
+        Err(denial) => return deny(&denial, &seen, started),
     };
     let received_at = i64::try_from(crate::now_ms() / 1000).ok();
     match admission.check_body(&body, received_at) {
         Ok(event) => accept(source, &event, env, ctx, started).await,
-        Err(denial) => deny(&denial, Some(source), started),
+        Err(denial) => deny(&denial, &seen, started),
     }
 }
 
@@ -131,13 +124,7 @@ async fn read_body(
 }
 
 fn unreadable_body() -> Denial {
-    Denial {
-        status: 400,
-        reason: "unreadable_body",
-        message: "the request body could not be read".into(),
-        www_authenticate: None,
-        allow: None,
-    }
+    Denial::from(Reason::UnreadableBody)
 }
 
 /// Delivers an allowed event to each matching destination, or enqueues it, then acknowledges it;
@@ -149,42 +136,20 @@ async fn accept(
     ctx: &Context,
     started: u64,
 ) -> Result<Response> {
-    let outcome = Outcome {
+    let seen = Seen {
         source: Some(source),
         provider: Some(event.provider().as_str()),
         event_type: Some(&event.event_type),
         id: Some(&event.id),
-        ..Outcome::failure("", 0, "")
     };
     let delivery = match config::delivery(env) {
         Ok(delivery) => delivery,
-        Err(problem) => {
-            log_line(
-                &Outcome {
-                    reason: "config_error",
-                    status: 500,
-                    message: &problem,
-                    ..outcome
-                },
-                started,
-            );
-            return json(
-                500,
-                &error_json("config_error", "the Worker's configuration is invalid"),
-                &[],
-            );
-        }
+        Err(problem) => return refuse(Reason::ConfigError, &problem, &seen, started),
     };
     let dedup = Dedup::from_env(env);
     let key = EventKey::new(source, &event.event_type, &event.id);
     if dedup.is_marked(Stage::Accepted, &key).await {
-        return acknowledge(
-            Outcome {
-                reason: "duplicate",
-                ..outcome
-            },
-            started,
-        );
+        return acknowledge(Ack::Duplicate, &seen, started);
     }
     let outbound: Vec<(&Destination, String)> = delivery
         .destinations
@@ -194,49 +159,24 @@ async fn accept(
         .collect();
     if outbound.is_empty() {
         // No destination takes this event: the routing the configuration asks for.
-        return acknowledge(
-            Outcome {
-                reason: "unrouted",
-                ..outcome
-            },
-            started,
-        );
+        return acknowledge(Ack::Unrouted, &seen, started);
     }
     let stored = match env.queue("EVENTS") {
         Ok(queue) => enqueue(&queue, source, event, outbound).await,
         Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
             .await
-            .map(|()| "delivered"),
+            .map(|()| Ack::Delivered),
     };
     match stored {
-        Ok(reason) => {
+        Ok(ack) => {
             // The event is safe; the mark only spares a provider's retry a second delivery, so
             // the provider is not kept waiting for the KV write (tens of milliseconds or more).
             ctx.wait_until(async move {
                 dedup.mark(Stage::Accepted, &key).await;
             });
-            acknowledge(Outcome { reason, ..outcome }, started)
+            acknowledge(ack, &seen, started)
         }
-        Err(problem) => {
-            log_line(
-                &Outcome {
-                    verdict: "retry",
-                    reason: "delivery_failed",
-                    status: 503,
-                    message: &problem,
-                    ..outcome
-                },
-                started,
-            );
-            json(
-                503,
-                &error_json(
-                    "delivery_failed",
-                    "the event could not be delivered yet; retry later",
-                ),
-                &[("retry-after", RETRY_AFTER_SECONDS)],
-            )
-        }
+        Err(problem) => refuse(Reason::DeliveryFailed, &problem, &seen, started),
     }
 }
 
@@ -246,7 +186,7 @@ async fn enqueue(
     source: &str,
     event: &Event<'_>,
     outbound: Vec<(&Destination, String)>,
-) -> std::result::Result<&'static str, String> {
+) -> std::result::Result<Ack, String> {
     let deliveries = outbound
         .into_iter()
         .map(|(d, body)| Outbound {
@@ -257,91 +197,52 @@ async fn enqueue(
     Queued::new(source, &event.event_type, &event.id, deliveries)
         .enqueue(queue)
         .await
-        .map(|()| "enqueued")
+        .map(|()| Ack::Enqueued)
 }
 
 /// The provider's 200: the event is safe (delivered, enqueued, or was already).
-fn acknowledge(outcome: Outcome<'_>, started: u64) -> Result<Response> {
-    #[derive(Serialize)]
-    struct Ack<'a> {
-        status: &'a str,
-        id: &'a str,
-    }
-    let outcome = Outcome {
-        verdict: "allow",
-        status: 200,
-        ..outcome
-    };
-    log_line(&outcome, started);
-    let body = serde_json::to_string(&Ack {
-        status: outcome.reason,
-        id: outcome.id.unwrap_or_default(),
-    })
-    .unwrap_or_default();
-    json(200, &body, &[])
+fn acknowledge(ack: Ack, seen: &Seen<'_>, started: u64) -> Result<Response> {
+    log_line(ack.into(), "", seen, started);
+    json(ack.status(), &ack.to_json(seen.id.unwrap_or_default()), &[])
 }
 
-fn deny(denial: &Denial, source: Option<&str>, started: u64) -> Result<Response> {
-    log_line(
-        &Outcome {
-            source,
-            verdict: "deny",
-            reason: denial.reason,
-            status: denial.status,
-            message: &denial.message,
-            ..Outcome::failure("", 0, "")
-        },
-        started,
-    );
+fn deny(denial: &Denial, seen: &Seen<'_>, started: u64) -> Result<Response> {
+    log_line(denial.reason.into(), &denial.message, seen, started);
+    respond(denial)
+}
+
+/// A refusal whose log line says more than its answer: `problem` names what is misconfigured
+/// or which destination failed, which is for the operator, not the caller.
+fn refuse(reason: Reason, problem: &str, seen: &Seen<'_>, started: u64) -> Result<Response> {
+    log_line(reason.into(), problem, seen, started);
+    respond(&Denial::from(reason))
+}
+
+fn respond(denial: &Denial) -> Result<Response> {
     let extra: Vec<(&str, &str)> = denial.headers().collect();
-    json(denial.status, &denial.to_json(), &extra)
+    json(denial.status(), &denial.to_json(), &extra)
 }
 
-/// What happened to a request, for its log line.
-struct Outcome<'a> {
+/// What is known of a request when it is answered, for its log line.
+#[derive(Default)]
+struct Seen<'a> {
     source: Option<&'a str>,
-    verdict: &'a str,
-    reason: &'a str,
-    status: u16,
     provider: Option<&'a str>,
     event_type: Option<&'a str>,
     id: Option<&'a str>,
-    message: &'a str,
 }
 
-impl<'a> Outcome<'a> {
-    fn failure(reason: &'a str, status: u16, message: &'a str) -> Self {
-        Self {
-            source: None,
-            verdict: "error",
-            reason,
-            status,
-            provider: None,
-            event_type: None,
-            id: None,
-            message,
-        }
-    }
-}
-
-fn log_line(outcome: &Outcome<'_>, started: u64) {
+fn log_line(outcome: Outcome, message: &str, seen: &Seen<'_>, started: u64) {
     log::Line {
-        source: outcome.source,
-        destination: None,
-        verdict: outcome.verdict,
-        reason: outcome.reason,
-        status: outcome.status,
-        provider: outcome.provider,
-        event_type: outcome.event_type,
-        id: outcome.id,
+        source: seen.source,
+        provider: seen.provider,
+        event_type: seen.event_type,
+        id: seen.id,
         ms: crate::now_ms().saturating_sub(started),
-        message: (!outcome.message.is_empty()).then_some(outcome.message),
+        message: (!message.is_empty()).then_some(message),
+        ..log::Line::new(outcome)
     }
     .emit();
-}
-
-fn error_json(reason: &str, message: &str) -> String {
-    format!(r#"{{"error":"{reason}","message":"{message}"}}"#)
 }
 
 fn json(status: u16, body: &str, extra: &[(&str, &str)]) -> Result<Response> {
