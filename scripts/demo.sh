@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: every documented fixture through the core, then through the release Envoy filter
 # in the proxy-wasm test host, then through the Worker in workerd, as the providers would send
-# them. Setup and builds print one line each with their time; their output goes to
-# target/demo.log, shown only when a step fails.
+# them, followed in both runtimes by the requests they must refuse: a forged token, a wrong
+# source address, a tampered body, another provider's payload and a replayed event. Setup and
+# builds print one line each with their time; their output goes to target/demo.log, shown only
+# when a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -20,9 +22,12 @@ echo "== core: every fixture classified"
 target/release/hookwall classify --format table fixtures/crowdsec/*.json fixtures/cloud66/*.json fixtures/sectigo/*.json
 
 echo
-echo "== Envoy filter (release .wasm in the proxy-wasm host): every fixture sent as its provider would"
+echo "== Envoy filter (release .wasm in the proxy-wasm host): every fixture sent as its provider would, then forgeries and a replay"
 target/release/envoy-replay
 
 echo
-echo "== Cloudflare Worker (in workerd, with a loopback receiver): every fixture sent as its provider would"
+echo "== Cloudflare Worker (in workerd, with a loopback receiver): every fixture sent as its provider would, then forgeries and a replay"
 scripts/demo-worker.sh
+
+echo
+echo "demo done in $SECONDS s; build and Worker logs in $STEP_LOG"
