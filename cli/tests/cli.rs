@@ -21,7 +21,7 @@ fn classify_prints_the_cloudevent() {
 
 #[test]
 fn classify_reads_stdin_and_prints_the_bare_event() {
-    let body = std::fs::read("fixtures/cloud66/server.stopped.json").unwrap();
+    let body = common::read("fixtures/cloud66/server.stopped.json");
     let out = hookwall(&["classify", "--format", "data", "-"], Some(&body));
     assert_eq!(out.status.code(), Some(0));
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -103,7 +103,7 @@ fn the_readme_carries_the_current_classification_table() {
     assert_eq!(out.status.code(), Some(0));
     let table = String::from_utf8(out.stdout).unwrap();
     assert_eq!(table.lines().count(), 2 + 39);
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
     assert!(
         readme.contains(&table),
         "README.md's classification table is stale: paste `hookwall table` into it"
@@ -115,7 +115,7 @@ fn assert_full_disk_is_exit_2(args: &[&str], stdin: &[u8]) {
     let full = OpenOptions::new().write(true).open("/dev/full").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(common::ROOT)
         .stdin(Stdio::piped())
         .stdout(full)
         .stderr(Stdio::piped())
@@ -151,7 +151,7 @@ fn flood(args: &[&str], total: usize) -> (std::process::Output, usize) {
 
 #[test]
 fn a_full_disk_is_exit_2_with_a_message() {
-    let body = std::fs::read("fixtures/crowdsec/alert_triggered.json").unwrap();
+    let body = common::read("fixtures/crowdsec/alert_triggered.json");
     assert_full_disk_is_exit_2(&["classify", "-"], &body);
     assert_full_disk_is_exit_2(&["classify", "--format", "table", "-"], &body);
     assert_full_disk_is_exit_2(&["table"], b"");
@@ -159,7 +159,7 @@ fn a_full_disk_is_exit_2_with_a_message() {
 
 #[test]
 fn a_closed_pipe_ends_quietly_with_the_verdict() {
-    let body = std::fs::read("fixtures/crowdsec/alert_triggered.json").unwrap();
+    let body = common::read("fixtures/crowdsec/alert_triggered.json");
     assert_eq!(
         with_stdout_closed(&["classify", "-"], &body),
         (Some(0), String::new())
@@ -184,7 +184,7 @@ fn a_closed_pipe_ends_quietly_with_the_verdict() {
     );
     let out = Command::new("bash")
         .args(["-c", &script, env!("CARGO_BIN_EXE_hookwall")])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(common::ROOT)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -154,7 +154,7 @@ fn inspect_denies_with_status_and_reason() {
 
 #[test]
 fn inspect_reads_the_body_from_stdin() {
-    let body = std::fs::read("fixtures/cloud66/server.stopped.json").unwrap();
+    let body = common::read("fixtures/cloud66/server.stopped.json");
     let out = hookwall(
         &[
             "inspect",
@@ -222,7 +222,7 @@ fn a_missing_file_is_named_and_exit_2_in_every_subcommand() {
 
 #[test]
 fn a_dash_reads_stdin_everywhere() {
-    let policy = std::fs::read(POLICY).unwrap();
+    let policy = common::read(POLICY);
     let out = hookwall(&["check-config", "-"], Some(&policy));
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok: 3 sources"));
@@ -284,7 +284,7 @@ fn inspect_refuses_an_oversize_stdin_after_the_largest_limit() {
             "/hooks/cloud66?token=example-cloud66-token",
             "-",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(common::ROOT)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -327,7 +327,7 @@ fn a_full_disk_or_a_closed_pipe_never_panics() {
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_hookwall"))
             .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(common::ROOT)
             .stdout(full.try_clone().unwrap())
             .stderr(Stdio::piped())
             .output()
@@ -341,7 +341,7 @@ fn a_full_disk_or_a_closed_pipe_never_panics() {
     }
 
     // A denial whose reader left before it was written is still a denial, quietly.
-    let body = std::fs::read("fixtures/sectigo/user_create.json").unwrap();
+    let body = common::read("fixtures/sectigo/user_create.json");
     let (status, stderr) = with_stdout_closed(
         &[
             "inspect",

@@ -4,13 +4,14 @@
 
 use std::process::Command;
 
+/// The repository root, where the README's commands run.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const BUILD: &str = "cargo build --release --bin hookwall";
 const BINARY: &str = "target/release/hookwall ";
 
 /// The commands of the first `sh` block after the README's "## The core", without its comments.
 fn examples() -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
     let section = readme
         .split_once("\n## The core\n")
         .expect("README.md has a \"## The core\" section")
@@ -41,7 +42,7 @@ fn every_cli_example_in_the_readme_runs_as_written() {
         let line = format!("'{}' {args}", env!("CARGO_BIN_EXE_hookwall"));
         let out = Command::new("sh")
             .args(["-c", &line])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(ROOT)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

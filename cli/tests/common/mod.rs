@@ -1,13 +1,23 @@
 //! Running the `hookwall` binary as users do, for the CLI tests.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+
+/// The repository root, where the CLI is run from as the README shows it: its fixtures and
+/// examples are named from there.
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// A file of the repository, by its path from the root.
+pub fn read(path: &str) -> Vec<u8> {
+    std::fs::read(Path::new(ROOT).join(path)).unwrap()
+}
 
 /// Starts `hookwall args…` in the repository root, every stream piped.
 pub fn spawn(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hookwall"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(ROOT)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
