@@ -9,6 +9,7 @@
 //! `envoy-replay [FILTER.wasm] [POLICY.json]` (defaults: the release build, examples/policy.json).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,13 +30,31 @@ Exit status: 0 every fixture forwarded and every forgery and replay refused as i
 1 one was not, 2 a file could not be used.
 ";
 
+/// `println!` that ends the program quietly when its reader has gone (`envoy-replay | head`)
+/// instead of panicking, and with status 2 on any other write error.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))
+    };
+}
+
+fn say(line: std::fmt::Arguments<'_>) {
+    if let Err(e) = writeln!(std::io::stdout(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("envoy-replay: writing the output: {e}");
+        std::process::exit(2);
+    }
+}
+
 /// The two deployments, by the names the tables use.
 const SETTINGS: [&str; 2] = ["envoy.yaml", "WasmPlugin"];
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     if std::env::args().skip(1).any(|a| a == "-h" || a == "--help") {
-        print!("{HELP}");
+        say!("{}", HELP.trim_end());
         return ExitCode::SUCCESS;
     }
     let mut args = std::env::args().skip(1);
@@ -75,23 +94,23 @@ fn run(root: &Path, wasm: &Path, policy: &Path) -> Result<bool, String> {
         load(&bytes, &policy, without)?,
     ];
 
-    println!(
+    say!(
         "{}: the head is held until the body is valid, then labelled (Envoy 1.35+, allow_on_headers_stop_iteration)",
         SETTINGS[0]
     );
-    println!(
+    say!(
         "{}: the head goes on once admitted, the body is held until valid, no labels (Istio, or Envoy before 1.35)",
         SETTINGS[1]
     );
-    println!();
+    say!("");
     let fixtures_forwarded = replay_fixtures(root, &mut hosts)?;
-    println!();
+    say!("");
     let forgeries_refused = replay_refusals(root, &mut hosts)?;
-    println!();
+    say!("");
     for (setting, host) in SETTINGS.iter().zip(&hosts) {
-        println!("filter metrics, {setting}: {}", request_counts(host));
+        say!("filter metrics, {setting}: {}", request_counts(host));
     }
-    println!("hookwall_envoy.wasm: {} bytes", bytes.len());
+    say!("hookwall_envoy.wasm: {} bytes", bytes.len());
     Ok(fixtures_forwarded && forgeries_refused)
 }
 
@@ -140,7 +159,7 @@ fn replay_fixtures(root: &Path, hosts: &mut [Host; 2]) -> Result<bool, String> {
         }
     }
     print_table(&rows);
-    println!(
+    say!(
         "{} fixtures; severity, category and event id are the labels the receiver got under {}",
         rows.len() - 1,
         SETTINGS[0]
@@ -300,7 +319,7 @@ fn print_table(rows: &[Vec<String>]) {
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        say!("{}", line.join("  ").trim_end());
     }
 }
 
