@@ -244,21 +244,93 @@ test("every faulty destinations configuration is a config_error, logged without 
   }
 });
 
-test("queue mode: a message over the queue's 128 KB is refused with a 503, never acknowledged", async () => {
+test("queue mode: one message per destination; a dead letter names only the destination that failed", async () => {
+  const deadLetters = await new Receiver().start();
+  cleanup.push(() => deadLetters.down());
+  const logs = new Logs();
+  // Two retries a second apart, then the dead-letter queue.
+  const { receivers, mf, send } = await setup({ queue: true, maxRetries: 2, deadLetters, logs, vars: { RETRY_MAX_DELAY_SECONDS: "1" } });
+  await receivers.siem.down();
+  const all = fixtures().filter((f) => f.provider !== "sectigo");
+  for (const { provider, name } of all) {
+    const res = await send(providerRequest(provider, fixture(provider, name)));
+    assert.equal((await res.json()).status, "enqueued");
+  }
+  const want = expectedIds(all);
+  await waitFor(() => deadLetters.received.length >= want.siem.length, "siem's messages dead-lettered");
+  const letters = deadLetters.received.map((r) => r.event);
+  assert.deepEqual([...new Set(letters.map((l) => l.destination))], ["siem"], "only the destination that failed");
+  assert.deepEqual(letters.map((l) => JSON.parse(l.body).metadata.uid).sort(), want.siem, "one dead letter per event, with siem's body");
+  for (const { event: l, body } of deadLetters.received) {
+    assert.deepEqual(Object.keys(l).sort(), ["body", "destination", "id", "source", "type"]);
+    assert.equal(l.id, JSON.parse(l.body).metadata.uid);
+    for (const secret of [HEC_TOKEN, SIEM_KEY, "127.0.0.1"]) assert.ok(!body.includes(secret), `a dead letter holds ${secret}`);
+  }
+  // The others had each event once, from their own messages, long before siem's were given up.
+  const { siem, ...others } = receivedIds(receivers);
+  assert.deepEqual(siem, []);
+  assert.deepEqual(others, { chat: want.chat, crowdsec: want.crowdsec });
+  const delivered = await marks(mf, "delivered:", want.chat.length + want.crowdsec.length);
+  assert.equal(delivered.length, want.chat.length + want.crowdsec.length);
+  assert.ok(delivered.every((k) => !k.startsWith("delivered:siem:")), "no mark for siem");
+  const lines = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.source === "queue");
+  const failed = lines.filter((l) => l.reason === "delivery_failed");
+  // Each of siem's messages failed three times: the first delivery and two retries.
+  assert.equal(failed.length, 3 * want.siem.length, "retried alone, never with the others");
+  assert.ok(failed.every((l) => l.destination === "siem"), "each retry names its destination");
+  assert.equal(lines.filter((l) => l.reason === "delivered").length, want.chat.length + want.crowdsec.length);
+  assertNoSecret(receivers);
+});
+
+test("queue mode: a legacy message with every destination's copy is still delivered to each", async () => {
+  const { receivers, mf } = await setup({ queue: true });
+  const event = { source: "crowdsec", type: "alert_triggered", id: "legacy-2" };
+  const queue = await mf.getQueueProducer("EVENTS");
+  await queue.send({ ...event, deliveries: [
+    { destination: "siem", body: JSON.stringify({ metadata: { uid: "legacy-2" } }) },
+    { destination: "crowdsec", body: JSON.stringify({ id: "legacy-2" }) },
+  ] });
+  await waitFor(() => receivers.siem.received.length === 1 && receivers.crowdsec.received.length === 1, "both copies");
+  assert.deepEqual((await marks(mf, "delivered:", 2)).sort(),
+    ["delivered:crowdsec:crowdsec:alert_triggered:legacy-2", "delivered:siem:crowdsec:alert_triggered:legacy-2"]);
+  assert.equal(receivers.chat.hits.length, 0);
+});
+
+test("queue mode: bodies that together pass 128 KB are delivered, one over it is refused with a 503 naming its destination", async () => {
   const sources = CONFIG.sources.map((s) => (s.name === "sectigo" ? { ...s, max_body_bytes: 1048576 } : s));
+  const logs = new Logs();
+  // Three destinations that carry the payload; chat takes only high and critical events.
   const { receivers, send } = await setup({
     queue: true,
+    logs,
     config: JSON.stringify({ ...CONFIG, sources }),
     vars: { HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: [
-      { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "json", match: { min_severity: "info" } }] }) },
+      { name: "siem", url_secret: "SIEM_URL", format: "json", match: { min_severity: "info" } },
+      { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "cloudevent", match: { min_severity: "info" } },
+      { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "json", match: { min_severity: "high" } },
+    ] }) },
   });
-  const event = JSON.parse(fixture("sectigo", "user_create.json"));
-  const sized = (bytes) => JSON.stringify({ ...event, body: { ...event.body, note: "x".repeat(bytes) } });
-  const big = await send(providerRequest("sectigo", sized(140_000)));
+  const sized = (name, id, bytes) => {
+    const event = JSON.parse(fixture("sectigo", name));
+    return JSON.stringify({ ...event, id, body: { ...event.body, note: "x".repeat(bytes) } });
+  };
+  // Two messages of about 71 KB: one message of both (the old shape) would be over 128 KB.
+  const two = await send(providerRequest("sectigo", sized("user_create.json", 900001, 70_000)));
+  assert.equal((await two.json()).status, "enqueued");
+  // Three of about 101 KB: over one sendBatch's 256 KB, so two calls.
+  const three = await send(providerRequest("sectigo", sized("website_malware_issue_found.json", 900002, 100_000)));
+  assert.equal((await three.json()).status, "enqueued");
+  // siem's own body is over 128 KB: nothing is enqueued and the provider is asked to retry.
+  const big = await send(providerRequest("sectigo", sized("user_create.json", 900003, 140_000)));
   assert.equal(big.status, 503);
   assert.equal((await big.json()).error, "delivery_failed");
-  const fits = await send(providerRequest("sectigo", sized(60_000)));
-  assert.equal(fits.status, 200);
-  assert.equal((await fits.json()).status, "enqueued");
-  await waitFor(() => receivers.crowdsec.received.length === 1, "the message that fits");
+  const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.id === "900003");
+  assert.equal(line.reason, "delivery_failed");
+  assert.match(line.message, /^siem: its message would be \d+ bytes, over the queue's limit of 128000$/);
+  await waitFor(() => receivers.siem.received.length === 2 && receivers.crowdsec.received.length === 2 && receivers.chat.received.length === 1, "every message that fits");
+  const ids = (r, pick) => r.received.map((x) => pick(x.event)).sort();
+  assert.deepEqual(ids(receivers.siem, (e) => e.id), ["900001", "900002"]);
+  assert.deepEqual(ids(receivers.crowdsec, (e) => e.data.id), ["900001", "900002"]);
+  assert.deepEqual(ids(receivers.chat, (e) => e.id), ["900002"]);
+  assert.ok(receivers.crowdsec.received.every((r) => r.body.length > 70_000), "each with its payload");
 });

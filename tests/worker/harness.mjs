@@ -97,15 +97,38 @@ function forwardBindings(receiver) {
   return { FORWARD_URL: receiver.url, FORWARD_TOKEN, FORWARD_SIGNING_KEY: SIGNING_KEY };
 }
 
+/** A second Worker that reads the dead-letter queue and POSTs each message's body, as enqueued,
+ * to `url` (a test's receiver), so that a test sees what an operator would find there. */
+function deadLetterReader(url) {
+  return {
+    name: "dead-letters",
+    modules: true,
+    script: `export default {
+      async queue(batch, env) {
+        for (const m of batch.messages) {
+          const body = typeof m.body === "string" ? m.body : JSON.stringify(m.body);
+          const res = await fetch(env.DEAD_LETTERS_URL, { method: "POST", body });
+          if (res.ok) m.ack(); else m.retry();
+        }
+      },
+    };`,
+    compatibilityDate: "2026-04-26",
+    bindings: { DEAD_LETTERS_URL: url },
+    queueConsumers: { "hookwall-dlq": { maxBatchTimeout: 1 } },
+  };
+}
+
 /**
- * Starts the built Worker; `queue: true` binds the producer and consumer, `vars` adds or
- * overrides bindings (e.g. the delivery timeouts, or HOOKWALL_DESTINATIONS and its secrets
- * together with `receiver: null`, which leaves out the FORWARD_URL shorthand), `kv: false`
- * leaves out the DEDUP namespace, `logs` (a `Logs`) captures the Worker's output instead of
- * printing it.
+ * Starts the built Worker; `queue: true` binds the producer and consumer (`maxRetries` before a
+ * message is dead-lettered), `deadLetters` (a `Receiver`) gets every dead-lettered message,
+ * `vars` adds or overrides bindings (e.g. the delivery timeouts, or HOOKWALL_DESTINATIONS and
+ * its secrets together with `receiver: null`, which leaves out the FORWARD_URL shorthand),
+ * `kv: false` leaves out the DEDUP namespace, `logs` (a `Logs`) captures the Worker's output
+ * instead of printing it.
  */
-export async function startWorker({ receiver, queue = false, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true, logs } = {}) {
-  const options = {
+export async function startWorker({ receiver, queue = false, maxRetries = 20, deadLetters, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true, logs } = {}) {
+  const worker = {
+    name: "hookwall",
     modules: true,
     modulesRules: [
       { type: "ESModule", include: ["**/*.js"] },
@@ -113,7 +136,6 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
     ],
     scriptPath: new URL(script, root).pathname,
     compatibilityDate: "2026-04-26",
-    cf: false,
     bindings: {
       HOOKWALL_CONFIG: config,
       ...(receiver ? forwardBindings(receiver) : {}),
@@ -122,17 +144,21 @@ export async function startWorker({ receiver, queue = false, config = JSON.strin
     },
     kvNamespaces: kv ? ["DEDUP"] : [],
   };
+  if (queue) {
+    worker.queueProducers = { EVENTS: "hookwall-events" };
+    worker.queueConsumers = { "hookwall-events": { maxBatchTimeout: 1, maxRetries, deadLetterQueue: "hookwall-dlq" } };
+  }
+  const options = { cf: false };
   if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
   if (logs) {
     options.handleRuntimeStdio = (stdout, stderr) => {
       stdout.setEncoding("utf8").on("data", (text) => { logs.text += text; });
-      stderr.pipe(process.stderr);
+      // Written rather than piped: a pipe adds five listeners to the one process.stderr and
+      // removes them when this stream ends, which Miniflare's never does, even once disposed.
+      stderr.on("data", (chunk) => process.stderr.write(chunk));
     };
   }
-  if (queue) {
-    options.queueProducers = { EVENTS: "hookwall-events" };
-    options.queueConsumers = { "hookwall-events": { maxBatchTimeout: 1, maxRetries: 20, deadLetterQueue: "hookwall-dlq" } };
-  }
+  Object.assign(options, deadLetters ? { workers: [worker, deadLetterReader(deadLetters.url)] } : worker);
   const mf = new Miniflare(options);
   await mf.ready;
   return mf;

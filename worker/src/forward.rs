@@ -4,6 +4,7 @@
 //! (retry with exponential backoff, then dead letter). Either way a destination that has the
 //! event is marked, so that retrying for another one never sends it a second copy.
 
+use std::ops::Range;
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -13,7 +14,8 @@ use worker::js_sys::{Object, Reflect};
 use worker::wasm_bindgen::JsValue;
 use worker::worker_sys::{Message as MessageSys, MessageBatch as MessageBatchSys};
 use worker::{
-    web_sys, AbortSignal, Delay, Env, Fetch, Headers, Method, Queue, Request, RequestInit, Result,
+    web_sys, AbortSignal, BatchMessageBuilder, Delay, Env, Fetch, Headers, MessageBuilder, Method,
+    Queue, QueueContentType, Request, RequestInit, Result,
 };
 
 use crate::config::{self, Delivery};
@@ -22,56 +24,164 @@ use crate::destinations::{Destination, FORWARD_NAME};
 use crate::log::{self, Outcome};
 use crate::signature;
 
-/// One destination's copy of an event: its name and the body in its format, rendered when the
-/// event arrived (the consumer has the bodies, not the event).
-#[derive(Serialize, Deserialize)]
-pub struct Outbound {
-    pub destination: String,
-    pub body: String,
+/// Cloudflare Queues' limits (developers.cloudflare.com/queues/platform/limits, 1 KB = 1,000
+/// bytes): a message of at most 128 KB, of which up to about 100 bytes are the queue's own
+/// metadata, and a `sendBatch` of at most 100 messages and 256 KB.
+const MAX_MESSAGE_BYTES: usize = 128_000;
+const MESSAGE_METADATA_BYTES: usize = 100;
+const MAX_BATCH_MESSAGES: usize = 100;
+const MAX_BATCH_BYTES: usize = 256_000;
+
+/// One queue message: one destination's copy of one event (its name and the body in its
+/// format, rendered when the event arrived) and what identifies the event for dedup (the
+/// route's source, the event type and id). Enqueued as JSON text, so that its size is known
+/// before the queue sees it and a dead letter reads as it was sent.
+#[derive(Serialize)]
+struct Message<'a> {
+    source: &'a str,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    id: &'a str,
+    destination: &'a str,
+    body: &'a str,
 }
 
-/// What the fetch handler enqueues, once per event: what identifies the event for dedup (the
-/// route's source, the event type and id) and each matching destination's body.
-#[derive(Serialize, Deserialize)]
-pub struct Queued {
+/// Enqueues the event as one message per matching destination, each naming its destination and
+/// carrying its body, so that each is delivered, retried and dead-lettered on its own. The
+/// messages go in as few `sendBatch` calls as the queue's limits allow. `Err` names the
+/// destination whose message is over the queue's limit, or says why the queue refused a batch;
+/// the event is then not acknowledged. Messages of another batch that did go in are harmless:
+/// the provider's retry enqueues them again, and the consumer skips a destination whose mark
+/// says it has the event.
+pub async fn enqueue(
+    queue: &Queue,
+    source: &str,
+    event_type: &str,
+    id: &str,
+    outbound: &[(&Destination, String)],
+) -> std::result::Result<(), String> {
+    let mut texts = Vec::with_capacity(outbound.len());
+    for (destination, body) in outbound {
+        let message = Message {
+            source,
+            event_type,
+            id,
+            destination: &destination.name,
+            body,
+        };
+        let text = serde_json::to_string(&message).map_err(|e| format!("queue: {e}"))?;
+        let bytes = text.len() + MESSAGE_METADATA_BYTES;
+        if bytes > MAX_MESSAGE_BYTES {
+            return Err(format!(
+                "{}: its message would be {bytes} bytes, over the queue's limit of {MAX_MESSAGE_BYTES}",
+                destination.name
+            ));
+        }
+        texts.push(text);
+    }
+    let sends = batches(texts.iter().map(String::len))
+        .into_iter()
+        .map(|run| {
+            let messages = texts[run].iter().map(|text| {
+                MessageBuilder::new(text.as_str())
+                    .content_type(QueueContentType::Text)
+                    .build()
+            });
+            queue.send_batch(BatchMessageBuilder::new().messages(messages).build())
+        });
+    for sent in join_all(sends).await {
+        sent.map_err(|e| format!("queue: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Splits messages of these sizes (their text, in bytes) into consecutive runs that each fit
+/// one `sendBatch`: at most 100 messages and 256 KB, counting each message's metadata. Every
+/// message fits on its own (`enqueue` refuses one that does not), so no run is empty.
+fn batches(sizes: impl IntoIterator<Item = usize>) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let (mut start, mut bytes, mut count) = (0, 0, 0);
+    for size in sizes {
+        let size = size + MESSAGE_METADATA_BYTES;
+        if count > start && (count - start == MAX_BATCH_MESSAGES || bytes + size > MAX_BATCH_BYTES)
+        {
+            runs.push(start..count);
+            (start, bytes) = (count, 0);
+        }
+        bytes += size;
+        count += 1;
+    }
+    if count > start {
+        runs.push(start..count);
+    }
+    runs
+}
+
+/// One destination's copy of an event, to deliver: the one a message carries, or one of those
+/// a message enqueued before one message per destination carried.
+#[derive(Deserialize)]
+struct Outbound {
+    destination: String,
+    body: String,
+}
+
+/// A queue message in any of the shapes this Worker has enqueued: a message retried for hours
+/// may have been enqueued by the version before an upgrade.
+#[derive(Deserialize)]
+struct Enqueued {
     #[serde(default)]
-    pub source: String,
+    source: String,
     #[serde(default, rename = "type")]
-    pub event_type: String,
-    pub id: String,
+    event_type: String,
+    id: String,
+    /// One destination's copy: every message since one message per destination.
     #[serde(default)]
-    pub deliveries: Vec<Outbound>,
+    destination: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+    /// Every matching destination's copy: one message per event, before that.
+    #[serde(default)]
+    deliveries: Vec<Outbound>,
     /// A message from before destinations: its CloudEvent, for the `FORWARD_URL` destination.
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     cloudevent: Option<String>,
 }
 
+/// A message the consumer delivers: the event's identity and the copies it carries (one,
+/// except in a message enqueued before one message per destination).
+struct Queued {
+    source: String,
+    event_type: String,
+    id: String,
+    copies: Vec<Outbound>,
+}
+
 impl Queued {
-    pub fn new(source: &str, event_type: &str, id: &str, deliveries: Vec<Outbound>) -> Self {
-        Self {
-            source: source.into(),
-            event_type: event_type.into(),
-            id: id.into(),
-            deliveries,
-            cloudevent: None,
-        }
-    }
-
-    /// Sends it to the queue, through workers-rs's typed producer.
-    pub async fn enqueue(&self, queue: &Queue) -> std::result::Result<(), String> {
-        queue.send(self).await.map_err(|e| format!("queue: {e}"))
-    }
-
-    /// A message body this Worker enqueued; one from before destinations goes to `FORWARD_URL`.
+    /// A message body this Worker enqueued: JSON text, or a JS object before that.
     fn from_message(message: &MessageSys) -> Option<Self> {
-        let mut queued: Self = serde_wasm_bindgen::from_value(message.body().ok()?).ok()?;
-        if queued.deliveries.is_empty() {
-            queued.deliveries.push(Outbound {
+        let body = message.body().ok()?;
+        let enqueued: Enqueued = match body.as_string() {
+            Some(text) => serde_json::from_str(&text).ok()?,
+            None => serde_wasm_bindgen::from_value(body).ok()?,
+        };
+        Self::from_enqueued(enqueued)
+    }
+
+    fn from_enqueued(enqueued: Enqueued) -> Option<Self> {
+        let copies = match (enqueued.destination, enqueued.body) {
+            (Some(destination), Some(body)) => vec![Outbound { destination, body }],
+            _ if !enqueued.deliveries.is_empty() => enqueued.deliveries,
+            _ => vec![Outbound {
                 destination: FORWARD_NAME.into(),
-                body: queued.cloudevent.take()?,
-            });
-        }
-        Some(queued)
+                body: enqueued.cloudevent?,
+            }],
+        };
+        Some(Self {
+            source: enqueued.source,
+            event_type: enqueued.event_type,
+            id: enqueued.id,
+            copies,
+        })
     }
 
     fn key(&self) -> EventKey {
@@ -243,10 +353,10 @@ pub fn retry_delay(base: u32, max: u32, attempts: u32) -> u32 {
     base.saturating_mul(1 << doublings).min(max)
 }
 
-/// The queue consumer: sends each message's body to each of its destinations once. A message
-/// with a destination that failed is retried with exponential backoff (the destinations that
-/// have it are skipped then, by their marks) and ends in the dead-letter queue after
-/// `max_retries` (wrangler.toml). Every message is acknowledged or retried explicitly, because
+/// The queue consumer: sends each message's copy to its destination once. A message whose
+/// destination failed is retried alone with exponential backoff and ends in the dead-letter
+/// queue after `max_retries` (wrangler.toml); a destination whose mark says it already has the
+/// event (a message enqueued twice, by a provider's retry) is not sent it again. Every message is acknowledged or retried explicitly, because
 /// one the handler leaves alone counts as acknowledged, and the handler never fails, because a
 /// failed batch is retried whole, which would deliver the messages that succeeded again.
 pub async fn consume(batch: &MessageBatchSys, env: &Env) {
@@ -294,7 +404,7 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
             continue;
         };
         let mut failed = false;
-        for outbound in &queued.deliveries {
+        for outbound in &queued.copies {
             let sent = deliver(&delivery, &dedup, &queued, outbound, started).await;
             if let Err(problem) = sent {
                 failed = true;
@@ -392,7 +502,73 @@ fn log_consumer(
 
 #[cfg(test)]
 mod tests {
-    use super::retry_delay;
+    use super::{batches, retry_delay, Enqueued, Message, Queued, MAX_BATCH_BYTES};
+
+    fn read(text: &str) -> Queued {
+        Queued::from_enqueued(serde_json::from_str::<Enqueued>(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_message_carries_one_destination_and_reads_back_as_sent() {
+        let body = r#"{"text":"a \"quoted\" line\n"}"#;
+        let message = Message {
+            source: "crowdsec",
+            event_type: "alert_triggered",
+            id: "5b53",
+            destination: "siem",
+            body,
+        };
+        let text = serde_json::to_string(&message).unwrap();
+        let queued = read(&text);
+        assert_eq!(
+            (
+                queued.source.as_str(),
+                queued.event_type.as_str(),
+                queued.id.as_str()
+            ),
+            ("crowdsec", "alert_triggered", "5b53")
+        );
+        assert_eq!(queued.copies.len(), 1);
+        assert_eq!(queued.copies[0].destination, "siem");
+        assert_eq!(queued.copies[0].body, body, "the body byte for byte");
+    }
+
+    #[test]
+    fn messages_enqueued_by_earlier_versions_are_still_delivered() {
+        let per_event = read(
+            r#"{"source":"s","type":"t","id":"1","deliveries":[{"destination":"a","body":"{}"},{"destination":"b","body":"[]"}]}"#,
+        );
+        let names: Vec<&str> = per_event
+            .copies
+            .iter()
+            .map(|c| c.destination.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        let legacy = read(r#"{"source":"s","type":"t","id":"1","cloudevent":"{}"}"#);
+        assert_eq!(legacy.copies[0].destination, "forward");
+        assert_eq!(legacy.copies[0].body, "{}");
+        let nothing = serde_json::from_str::<Enqueued>(r#"{"id":"1"}"#).unwrap();
+        assert!(
+            Queued::from_enqueued(nothing).is_none(),
+            "no copy: not ours"
+        );
+    }
+
+    #[test]
+    fn batches_keep_within_the_queues_count_and_size_limits() {
+        assert_eq!(
+            batches([10, 20, 30]).len(),
+            1,
+            "one call for the usual case"
+        );
+        assert_eq!(batches([10, 20, 30])[0], 0..3);
+        assert!(batches([]).is_empty());
+        // Three 100 KB messages: two fit 256 KB with their metadata, the third does not.
+        assert_eq!(batches([100_000; 3]), [0..2, 2..3]);
+        let edge = MAX_BATCH_BYTES / 2 - 100;
+        assert_eq!(batches([edge, edge, 1]), [0..2, 2..3], "exactly full");
+        assert_eq!(batches([1; 250]), [0..100, 100..200, 200..250]);
+    }
 
     #[test]
     fn retry_delay_doubles_from_the_base_up_to_the_cap() {

@@ -10,12 +10,12 @@ use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
-use worker::{Context, Env, Headers, Queue, Request, Response, Result};
+use worker::{Context, Env, Headers, Request, Response, Result};
 
 use crate::config;
 use crate::dedup::{Dedup, EventKey, Stage};
 use crate::destinations::Destination;
-use crate::forward::{self, Outbound, Queued};
+use crate::forward;
 use crate::log::{self, Outcome};
 
 pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
@@ -162,7 +162,9 @@ async fn accept(
         return acknowledge(Ack::Unrouted, &seen, started);
     }
     let stored = match env.queue("EVENTS") {
-        Ok(queue) => enqueue(&queue, source, event, outbound).await,
+        Ok(queue) => forward::enqueue(&queue, source, &event.event_type, &event.id, &outbound)
+            .await
+            .map(|()| Ack::Enqueued),
         Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
             .await
             .map(|()| Ack::Delivered),
@@ -178,26 +180,6 @@ async fn accept(
         }
         Err(problem) => refuse(Reason::DeliveryFailed, &problem, &seen, started),
     }
-}
-
-/// Enqueues the event once, with each matching destination's body.
-async fn enqueue(
-    queue: &Queue,
-    source: &str,
-    event: &Event<'_>,
-    outbound: Vec<(&Destination, String)>,
-) -> std::result::Result<Ack, String> {
-    let deliveries = outbound
-        .into_iter()
-        .map(|(d, body)| Outbound {
-            destination: d.name.clone(),
-            body,
-        })
-        .collect();
-    Queued::new(source, &event.event_type, &event.id, deliveries)
-        .enqueue(queue)
-        .await
-        .map(|()| Ack::Enqueued)
 }
 
 /// The provider's 200: the event is safe (delivered, enqueued, or was already).
