@@ -1,15 +1,51 @@
+//! A loop over fixtures for callgrind, which counts instructions repeatably on a loaded machine:
+//! `profile_mix N [--value|--cloudevent] PROVIDER…` runs classify (or, with `--value`, serde_json's
+//! `Value` of the same bytes, the benchmark's baseline; with `--cloudevent`, classify and the
+//! CloudEvent) N times over each provider's fixtures.
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Classify,
+    Value,
+    CloudEvent,
+}
+
 fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(2000, |a| a.parse().unwrap());
+    let mut mode = Mode::Classify;
     let mut bodies = Vec::new();
-    for p in std::env::args().skip(2) {
-        for e in std::fs::read_dir(format!("fixtures/{p}")).unwrap() {
-            bodies.push(std::fs::read(e.unwrap().path()).unwrap());
+    for arg in args {
+        if let Some(flag) = arg.strip_prefix("--") {
+            mode = match flag {
+                "value" => Mode::Value,
+                "cloudevent" => Mode::CloudEvent,
+                _ => panic!("unknown flag --{flag}"),
+            };
+            continue;
         }
+        let mut files: Vec<_> = std::fs::read_dir(format!("fixtures/{arg}"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        bodies.extend(files.iter().map(|f| std::fs::read(f).unwrap()));
     }
-    let n: usize = std::env::args().nth(1).map_or(2000, |a| a.parse().unwrap());
     let o = hookwall::Options::default();
     for _ in 0..n {
         for b in &bodies {
-            std::hint::black_box(hookwall::classify(b, &o).unwrap());
+            match mode {
+                Mode::Value => {
+                    std::hint::black_box(serde_json::from_slice::<serde_json::Value>(b).unwrap());
+                }
+                Mode::CloudEvent => {
+                    let event = hookwall::classify(b, &o).unwrap();
+                    std::hint::black_box(event.to_cloudevent_json());
+                }
+                Mode::Classify => {
+                    std::hint::black_box(hookwall::classify(b, &o).unwrap());
+                }
+            }
         }
     }
 }

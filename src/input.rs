@@ -10,13 +10,16 @@
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_path_to_error::Segment;
+use serde::de::{
+    self, Deserialize, Deserializer, Expected, IgnoredAny, MapAccess, SeqAccess, Unexpected,
+    Visitor,
+};
 
 use crate::error::line_column;
 use crate::{Error, ErrorKind, MAX_BODY_BYTES};
@@ -193,38 +196,23 @@ fn lone_surrogate(body: &[u8]) -> Option<usize> {
 /// Reads `text` as `T` with serde_json, and nothing after it. `prefix` is where `text` sits in
 /// the body (`details` for a captured member), so that a refusal names the field's full path.
 pub(crate) fn read<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| explain::<T>(text, prefix, &e))
+    serde_json::from_str(text).map_err(|e| explain(text, prefix, &e))
 }
 
 /// A refusal as ours. Text that is not JSON is located by line and column; valid JSON that
-/// the model refuses, by the path of the field at fault, which a second read that tracks the
-/// path finds (only for a refused payload, so the first read pays nothing for it).
+/// the model refuses, by the path of the field at fault, found from where serde_json stopped
+/// (only for a refused payload, so the first read pays nothing for it).
 #[inline(never)]
-fn explain<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str, e: &serde_json::Error) -> Error {
+fn explain(text: &str, prefix: &str, e: &serde_json::Error) -> Error {
     if !is_refusal(e) {
         return syntax(e);
     }
     if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
         return syntax(&e);
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let mut track = serde_path_to_error::Track::new();
-    let traced = T::deserialize(serde_path_to_error::Deserializer::new(
-        &mut deserializer,
-        &mut track,
-    ));
     let mut path = String::from(prefix);
-    for segment in track.path().iter() {
-        match segment {
-            Segment::Seq { index } => path.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => push_key(&mut path, key),
-            Segment::Unknown => {}
-        }
-    }
-    let message = match traced {
-        Err(traced) => strip_position(&traced),
-        Ok(_) => strip_position(e),
-    };
+    push_path(text, offset(text, e.line(), e.column()), &mut path);
+    let message = strip_position(e);
     if let Some(field) = message
         .strip_prefix("missing field `")
         .and_then(|m| m.strip_suffix('`'))
@@ -232,13 +220,76 @@ fn explain<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str, e: &serde_json::
         push_key(&mut path, field);
         return Error::missing(&path);
     }
-    if let Some(field) = message
-        .strip_prefix("duplicate field `")
-        .and_then(|m| m.strip_suffix('`'))
-    {
-        push_key(&mut path, field);
-    }
+    // A repeated field is refused just after its name, so the path already ends with it.
     Error::schema(&path, without_value(&message))
+}
+
+/// The byte offset of serde_json's `line L column C`: C bytes into line L, which is how many
+/// bytes it had consumed. An error without a position (line 0) stands at the start.
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start = match line {
+        0 | 1 => 0,
+        _ => text
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(at, _)| at + 1),
+    };
+    (start + column).min(text.len())
+}
+
+/// Appends the path of the value that serde_json was reading when it stopped after `consumed`
+/// bytes of `text`, valid JSON: the member whose name it had read, the element it had reached,
+/// in every object and array still open there. A refusal comes inside the value at fault, or
+/// right after it (a scalar, an object whose field is missing), or just after a repeated
+/// member's name, so that value's member or element is what is named.
+fn push_path(text: &str, consumed: usize, path: &mut String) {
+    enum Open {
+        /// An object, and the name of the member being read (from its opening quote).
+        Object(Option<usize>),
+        /// An array, and the index of the element being read.
+        Array(usize),
+    }
+    let bytes = &text.as_bytes()[..consumed];
+    let mut open: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' => {
+                let end = string_end(text.as_bytes(), i).unwrap_or(text.len());
+                if let Some(Open::Object(name @ None)) = open.last_mut() {
+                    *name = Some(i);
+                }
+                i = end;
+                continue;
+            }
+            b'{' => open.push(Open::Object(None)),
+            b'[' => open.push(Open::Array(0)),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => match open.last_mut() {
+                Some(Open::Object(name)) => *name = None,
+                Some(Open::Array(index)) => *index += 1,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    for level in &open {
+        match *level {
+            Open::Object(Some(at)) => {
+                let end = string_end(text.as_bytes(), at).unwrap_or(text.len());
+                let name = text.get(at..end).unwrap_or_default();
+                match serde_json::from_str::<Text>(name) {
+                    Ok(Text(name)) => push_key(path, &name),
+                    Err(_) => push_key(path, name),
+                }
+            }
+            Open::Object(None) => {}
+            Open::Array(index) => path.push_str(&format!("[{index}]")),
+        }
+    }
 }
 
 /// Whether serde_json refused valid JSON: a model's refusal, or a number too large for any
@@ -372,6 +423,17 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     }
 }
 
+/// For a `deserialize_any` visitor that takes no array: skips it, then refuses it. serde_json
+/// has entered the array when it asks, so a refusal at once would stand before its first
+/// element and be located there; after the array, it names the member.
+pub(crate) fn refuse_seq<'de, A: SeqAccess<'de>, T>(
+    mut seq: A,
+    expected: &dyn Expected,
+) -> Result<T, A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Err(de::Error::invalid_type(Unexpected::Seq, expected))
+}
+
 /// For `deserialize_with`: a member that may be absent (with `default`) but not `null`.
 pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
@@ -390,7 +452,6 @@ pub(crate) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
 
     #[test]
     fn counts_brackets_word_by_word_as_byte_by_byte() {
@@ -462,6 +523,28 @@ mod tests {
         ] {
             assert_eq!(without_value(serde), ours);
         }
+    }
+
+    #[test]
+    fn paths_name_the_member_or_element_where_serde_json_stopped() {
+        let text = "{\"a\": [1, {\"b\": \"x\"}, [ {}]],\n \"c\\u0064\": {\"e\": 1}, \"f\": 2}";
+        let path = |consumed: usize| {
+            let mut path = String::from("p");
+            push_path(text, consumed, &mut path);
+            path
+        };
+        let after = |needle: &str| text.find(needle).unwrap() + needle.len();
+        assert_eq!(path(after("1")), "p.a[0]");
+        assert_eq!(path(after("\"b\"")), "p.a[1].b");
+        assert_eq!(path(after("\"x\"}")), "p.a[1]");
+        assert_eq!(path(after("[ ")), "p.a[2][0]");
+        assert_eq!(path(after("]]")), "p.a");
+        assert_eq!(path(after("\"e\": 1")), "p.cd.e");
+        assert_eq!(path(after("1}")), "p.cd");
+        assert_eq!(path(after("1}, ")), "p");
+        assert_eq!(path(text.len()), "p");
+        assert_eq!(offset(text, 2, 1), after("\n "));
+        assert_eq!(offset(text, 0, 0), 0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use alloc::string::String;
 
 use core::fmt;
 
-use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -156,6 +156,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for ServerField<'a> {
             }
             fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
                 Ok(ServerField::Uid(Text(Cow::Owned(s.into()))))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                input::refuse_seq(seq, &self)
             }
         }
         deserializer.deserialize_any(Forms)

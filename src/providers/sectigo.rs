@@ -9,7 +9,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
 
-use serde::de::{IgnoredAny, Visitor};
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -179,6 +179,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
             fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
                 Ok(Id(Cow::Owned(n.to_string())))
             }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                input::refuse_seq(seq, &self)
+            }
         }
         deserializer.deserialize_any(Ids)
     }
@@ -318,4 +321,23 @@ fn find<T>(
                 })
                 .flatten()
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_array_for_an_id_is_refused_naming_the_member_not_its_element() {
+        let body = r#"{"id": [{"a": 1}], "event": "user_create", "target": {"type": "User",
+            "id": 1}, "body": {}, "partner": {"id": [ 2]}}"#;
+        let error = parse(body).err().unwrap();
+        assert_eq!(error.location(), "id");
+        assert_eq!(
+            error.message(),
+            "invalid type: sequence, expected an integer or a string"
+        );
+        let body = body.replace(r#"[{"a": 1}]"#, "1");
+        assert_eq!(parse(&body).err().unwrap().location(), "partner.id");
+    }
 }
