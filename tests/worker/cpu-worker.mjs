@@ -6,7 +6,7 @@ import Hookwall from "../../worker/build/index.js";
 import Baseline from "./baseline/build/index.js";
 
 class KvNamespace { async get() { return null; } async put() {} }
-class WorkerQueue { async send() {} }
+class WorkerQueue { async send() {} async sendBatch() {} }
 
 export default {
   async fetch(request, env) {

@@ -296,41 +296,67 @@ test("queue mode: a legacy message with every destination's copy is still delive
   assert.equal(receivers.chat.hits.length, 0);
 });
 
-test("queue mode: bodies that together pass 128 KB are delivered, one over it is refused with a 503 naming its destination", async () => {
-  const sources = CONFIG.sources.map((s) => (s.name === "sectigo" ? { ...s, max_body_bytes: 1048576 } : s));
+/** Three destinations that carry the payload (chat takes only high and critical events), and a
+ * Sectigo event with `bytes` of note in it, under the given id. */
+const PAYLOAD_DESTINATIONS = JSON.stringify({ destinations: [
+  { name: "siem", url_secret: "SIEM_URL", format: "json", match: { min_severity: "info" } },
+  { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "cloudevent", match: { min_severity: "info" } },
+  { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "json", match: { min_severity: "high" } },
+] });
+const LARGE_BODIES = JSON.stringify({ ...CONFIG, sources: CONFIG.sources.map((s) => (s.name === "sectigo" ? { ...s, max_body_bytes: 1048576 } : s)) });
+function sized(name, id, bytes) {
+  const event = JSON.parse(fixture("sectigo", name));
+  return JSON.stringify({ ...event, id, body: { ...event.body, note: "x".repeat(bytes) } });
+}
+
+test("queue mode: bodies that together pass 128 KB are delivered, and one over it through KV; an id too large for any message is refused", async () => {
   const logs = new Logs();
-  // Three destinations that carry the payload; chat takes only high and critical events.
-  const { receivers, send } = await setup({
-    queue: true,
-    logs,
-    config: JSON.stringify({ ...CONFIG, sources }),
-    vars: { HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: [
-      { name: "siem", url_secret: "SIEM_URL", format: "json", match: { min_severity: "info" } },
-      { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "cloudevent", match: { min_severity: "info" } },
-      { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "json", match: { min_severity: "high" } },
-    ] }) },
-  });
-  const sized = (name, id, bytes) => {
-    const event = JSON.parse(fixture("sectigo", name));
-    return JSON.stringify({ ...event, id, body: { ...event.body, note: "x".repeat(bytes) } });
+  const { receivers, mf, send } = await setup({ queue: true, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
+  const enqueue = async (name, id, bytes) => {
+    const res = await send(providerRequest("sectigo", sized(name, id, bytes)));
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await res.json()).status, "enqueued");
   };
   // Two messages of about 71 KB: one message of both (the old shape) would be over 128 KB.
-  const two = await send(providerRequest("sectigo", sized("user_create.json", 900001, 70_000)));
-  assert.equal((await two.json()).status, "enqueued");
+  await enqueue("user_create.json", 900001, 70_000);
   // Three of about 101 KB: over one sendBatch's 256 KB, so two calls.
-  const three = await send(providerRequest("sectigo", sized("website_malware_issue_found.json", 900002, 100_000)));
-  assert.equal((await three.json()).status, "enqueued");
-  // siem's own body is over 128 KB: nothing is enqueued and the provider is asked to retry.
+  await enqueue("website_malware_issue_found.json", 900002, 100_000);
+  // Two bodies over 128 KB each: they wait in KV, their messages name where.
+  await enqueue("user_create.json", 900003, 140_000);
+  await waitFor(() => receivers.siem.received.length === 3 && receivers.crowdsec.received.length === 3 && receivers.chat.received.length === 1, "every event");
+  const ids = (r, pick) => r.received.map((x) => pick(x.event)).sort();
+  assert.deepEqual(ids(receivers.siem, (e) => e.id), ["900001", "900002", "900003"]);
+  assert.deepEqual(ids(receivers.crowdsec, (e) => e.data.id), ["900001", "900002", "900003"]);
+  assert.deepEqual(ids(receivers.chat, (e) => e.id), ["900002"]);
+  for (const r of [...receivers.siem.received, ...receivers.crowdsec.received]) {
+    const note = (r.event.data ?? r.event).payload.body.note;
+    assert.equal(note.length, { "900001": 70_000, "900002": 100_000, "900003": 140_000 }[r.event.id ?? r.event.data.id], "each with its whole payload");
+  }
+  // An id of 130,000 bytes leaves no room for a message even without its body.
+  const huge = await send(providerRequest("sectigo", sized("user_create.json", "y".repeat(130_000), 10)));
+  assert.equal(huge.status, 503);
+  const refused = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reason === "delivery_failed");
+  assert.equal(refused.length, 1);
+  assert.match(refused[0].message, /^siem: its message would be \d+ bytes even without its body, over the queue's limit of 128000$/);
+  await marks(mf, "delivered:", 7);
+  // A stored body is dropped once its destination has it.
+  const kv = await mf.getKVNamespace("DEDUP");
+  await waitFor(async () => (await kv.list({ prefix: "body:" })).keys.length === 0, "stored bodies dropped");
+  assert.equal(logs.lines.filter((l) => l.includes("delivery_failed")).length, 1, "no delivery failed");
+});
+
+test("queue mode: without KV, a body over the queue's 128 KB is refused with a 503 naming its destination", async () => {
+  const logs = new Logs();
+  const { receivers, send } = await setup({ queue: true, kv: false, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
   const big = await send(providerRequest("sectigo", sized("user_create.json", 900003, 140_000)));
   assert.equal(big.status, 503);
   assert.equal((await big.json()).error, "delivery_failed");
   const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.id === "900003");
   assert.equal(line.reason, "delivery_failed");
-  assert.match(line.message, /^siem: its message would be \d+ bytes, over the queue's limit of 128000$/);
-  await waitFor(() => receivers.siem.received.length === 2 && receivers.crowdsec.received.length === 2 && receivers.chat.received.length === 1, "every message that fits");
-  const ids = (r, pick) => r.received.map((x) => pick(x.event)).sort();
-  assert.deepEqual(ids(receivers.siem, (e) => e.id), ["900001", "900002"]);
-  assert.deepEqual(ids(receivers.crowdsec, (e) => e.data.id), ["900001", "900002"]);
-  assert.deepEqual(ids(receivers.chat, (e) => e.id), ["900002"]);
-  assert.ok(receivers.crowdsec.received.every((r) => r.body.length > 70_000), "each with its payload");
+  assert.match(line.message, /^siem: its message would be \d+ bytes, over the queue's limit of 128000, and its body could not be stored instead: no DEDUP namespace is bound$/);
+  // Nothing of it was enqueued: the next event is the first any destination sees.
+  const fits = await send(providerRequest("sectigo", sized("user_create.json", 900004, 1_000)));
+  assert.equal((await fits.json()).status, "enqueued");
+  await waitFor(() => receivers.siem.received.length === 1 && receivers.crowdsec.received.length === 1, "the event that fits");
+  assert.deepEqual([receivers.siem.received[0].event.id, receivers.crowdsec.received[0].event.data.id], ["900004", "900004"]);
 });

@@ -164,9 +164,10 @@ export async function startWorker({ receiver, queue = false, maxRetries = 20, de
   return mf;
 }
 
+/** Polls `predicate` (which may be async) until it holds. */
 export async function waitFor(predicate, what, { tries = 200, everyMs = 100 } = {}) {
   for (let i = 0; i < tries; i++) {
-    if (predicate()) return;
+    if (await predicate()) return;
     await new Promise((ok) => setTimeout(ok, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);

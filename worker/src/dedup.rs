@@ -10,6 +10,9 @@
 //!
 //! KV is eventually consistent: a retry reaching another location within about a minute may not
 //! see the mark yet and is delivered again. Exactly-once needs a Durable Object (docs/worker.md).
+//!
+//! The same namespace holds `body:<destination>:` for a body too large for a queue message,
+//! until the consumer has delivered it.
 
 use sha2::{Digest, Sha256};
 use worker::{Env, KvStore};
@@ -65,6 +68,11 @@ impl EventKey {
             Stage::Delivered(destination) => format!("delivered:{destination}:{}", self.0),
         }
     }
+
+    /// Where the destination's body waits when it is too large for a queue message.
+    pub fn body(&self, destination: &str) -> String {
+        format!("body:{destination}:{}", self.0)
+    }
 }
 
 /// The bytes a key part may hold as it is: what source names, the providers' documented types
@@ -99,6 +107,30 @@ impl Dedup {
             let _ = put.expiration_ttl(TTL_SECONDS).execute().await;
         }
     }
+
+    /// Stores a body under `name` ([`EventKey::body`]) for the queue consumer, kept as long as
+    /// the marks; `Err` says why it is not stored (the message names no key or value).
+    pub async fn store(&self, name: &str, body: &str) -> Result<(), &'static str> {
+        let kv = self.kv.as_ref().ok_or("no DEDUP namespace is bound")?;
+        let put = kv.put(name, body).map_err(|_| "KV refused it")?;
+        put.expiration_ttl(TTL_SECONDS)
+            .execute()
+            .await
+            .map_err(|_| "KV refused it")
+    }
+
+    /// The body stored under `name`; `None` when it is not there, or not visible here yet (KV
+    /// shows a write at other locations within about a minute).
+    pub async fn stored(&self, name: &str) -> Option<String> {
+        self.kv.as_ref()?.get(name).text().await.ok().flatten()
+    }
+
+    /// Drops a stored body once delivered; failing to only leaves it until it expires.
+    pub async fn forget(&self, name: &str) {
+        if let Some(kv) = &self.kv {
+            let _ = kv.delete(name).await;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +150,10 @@ mod tests {
         assert_eq!(
             EventKey::new("sectigo", "user_create", "42").text(Stage::Delivered("siem")),
             "delivered:siem:sectigo:user_create:42"
+        );
+        assert_eq!(
+            EventKey::new("sectigo", "user_create", "42").body("siem"),
+            "body:siem:sectigo:user_create:42"
         );
     }
 

@@ -35,7 +35,8 @@ const MAX_BATCH_BYTES: usize = 256_000;
 /// One queue message: one destination's copy of one event (its name and the body in its
 /// format, rendered when the event arrived) and what identifies the event for dedup (the
 /// route's source, the event type and id). Enqueued as JSON text, so that its size is known
-/// before the queue sees it and a dead letter reads as it was sent.
+/// before the queue sees it and a dead letter reads as it was sent. A body too large for a
+/// message waits in KV instead, and the message names its key.
 #[derive(Serialize)]
 struct Message<'a> {
     source: &'a str,
@@ -43,18 +44,32 @@ struct Message<'a> {
     event_type: &'a str,
     id: &'a str,
     destination: &'a str,
-    body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_key: Option<&'a str>,
+}
+
+impl Message<'_> {
+    /// The message's text and its size as the queue counts it, metadata included.
+    fn text(&self) -> std::result::Result<(String, usize), String> {
+        let text = serde_json::to_string(self).map_err(|e| format!("queue: {e}"))?;
+        let bytes = text.len() + MESSAGE_METADATA_BYTES;
+        Ok((text, bytes))
+    }
 }
 
 /// Enqueues the event as one message per matching destination, each naming its destination and
-/// carrying its body, so that each is delivered, retried and dead-lettered on its own. The
-/// messages go in as few `sendBatch` calls as the queue's limits allow. `Err` names the
-/// destination whose message is over the queue's limit, or says why the queue refused a batch;
-/// the event is then not acknowledged. Messages of another batch that did go in are harmless:
-/// the provider's retry enqueues them again, and the consumer skips a destination whose mark
-/// says it has the event.
+/// carrying its body, so that each is delivered, retried and dead-lettered on its own. A body
+/// that would take its message past the queue's limit is stored in KV first, and its message
+/// names where. The messages go in as few `sendBatch` calls as the queue's limits allow. `Err`
+/// names the destination whose message cannot fit or whose body could not be stored, or says
+/// why the queue refused a batch; the event is then not acknowledged. What did go in is harmless: the provider's retry
+/// stores and enqueues it again, and the consumer skips a destination whose mark says it has
+/// the event.
 pub async fn enqueue(
     queue: &Queue,
+    dedup: &Dedup,
     source: &str,
     event_type: &str,
     id: &str,
@@ -62,20 +77,38 @@ pub async fn enqueue(
 ) -> std::result::Result<(), String> {
     let mut texts = Vec::with_capacity(outbound.len());
     for (destination, body) in outbound {
-        let message = Message {
+        let name = destination.name.as_str();
+        let carried = Message {
             source,
             event_type,
             id,
-            destination: &destination.name,
-            body,
+            destination: name,
+            body: Some(body),
+            body_key: None,
         };
-        let text = serde_json::to_string(&message).map_err(|e| format!("queue: {e}"))?;
-        let bytes = text.len() + MESSAGE_METADATA_BYTES;
+        let (mut text, bytes) = carried.text()?;
         if bytes > MAX_MESSAGE_BYTES {
-            return Err(format!(
-                "{}: its message would be {bytes} bytes, over the queue's limit of {MAX_MESSAGE_BYTES}",
-                destination.name
-            ));
+            let key = EventKey::new(source, event_type, id).body(name);
+            let stored = Message {
+                body: None,
+                body_key: Some(&key),
+                ..carried
+            };
+            let (stored_text, stored_bytes) = stored.text()?;
+            if stored_bytes > MAX_MESSAGE_BYTES {
+                // The event's type and id alone are that large.
+                return Err(format!(
+                    "{name}: its message would be {stored_bytes} bytes even without its body, \
+                     over the queue's limit of {MAX_MESSAGE_BYTES}"
+                ));
+            }
+            dedup.store(&key, body).await.map_err(|e| {
+                format!(
+                    "{name}: its message would be {bytes} bytes, over the queue's limit of \
+                     {MAX_MESSAGE_BYTES}, and its body could not be stored instead: {e}"
+                )
+            })?;
+            text = stored_text;
         }
         texts.push(text);
     }
@@ -97,7 +130,7 @@ pub async fn enqueue(
 
 /// Splits messages of these sizes (their text, in bytes) into consecutive runs that each fit
 /// one `sendBatch`: at most 100 messages and 256 KB, counting each message's metadata. Every
-/// message fits on its own (`enqueue` refuses one that does not), so no run is empty.
+/// message fits on its own (`enqueue` sees to it), so no run is empty.
 fn batches(sizes: impl IntoIterator<Item = usize>) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
     let (mut start, mut bytes, mut count) = (0, 0, 0);
@@ -117,12 +150,43 @@ fn batches(sizes: impl IntoIterator<Item = usize>) -> Vec<Range<usize>> {
     runs
 }
 
-/// One destination's copy of an event, to deliver: the one a message carries, or one of those
+/// One destination's copy of an event as enqueued: the one a message carries, or one of those
 /// a message enqueued before one message per destination carried.
 #[derive(Deserialize)]
 struct Outbound {
     destination: String,
-    body: String,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    body_key: Option<String>,
+}
+
+impl Outbound {
+    /// The copy to deliver; `None` if it has neither a body nor a key.
+    fn outgoing(self) -> Option<Outgoing> {
+        let body = match (self.body, self.body_key) {
+            (Some(body), _) => Body::Carried(body),
+            (None, Some(key)) => Body::Stored(key),
+            (None, None) => return None,
+        };
+        Some(Outgoing {
+            destination: self.destination,
+            body,
+        })
+    }
+}
+
+/// One destination's copy of an event, to deliver.
+struct Outgoing {
+    destination: String,
+    body: Body,
+}
+
+enum Body {
+    /// In the message.
+    Carried(String),
+    /// In KV under this key: it was too large for a message.
+    Stored(String),
 }
 
 /// A queue message in any of the shapes this Worker has enqueued: a message retried for hours
@@ -139,6 +203,8 @@ struct Enqueued {
     destination: Option<String>,
     #[serde(default)]
     body: Option<String>,
+    #[serde(default)]
+    body_key: Option<String>,
     /// Every matching destination's copy: one message per event, before that.
     #[serde(default)]
     deliveries: Vec<Outbound>,
@@ -153,7 +219,7 @@ struct Queued {
     source: String,
     event_type: String,
     id: String,
-    copies: Vec<Outbound>,
+    copies: Vec<Outgoing>,
 }
 
 impl Queued {
@@ -168,19 +234,27 @@ impl Queued {
     }
 
     fn from_enqueued(enqueued: Enqueued) -> Option<Self> {
-        let copies = match (enqueued.destination, enqueued.body) {
-            (Some(destination), Some(body)) => vec![Outbound { destination, body }],
-            _ if !enqueued.deliveries.is_empty() => enqueued.deliveries,
-            _ => vec![Outbound {
+        let outbound = match enqueued.destination {
+            Some(destination) => vec![Outbound {
+                destination,
+                body: enqueued.body,
+                body_key: enqueued.body_key,
+            }],
+            None if !enqueued.deliveries.is_empty() => enqueued.deliveries,
+            None => vec![Outbound {
                 destination: FORWARD_NAME.into(),
-                body: enqueued.cloudevent?,
+                body: Some(enqueued.cloudevent?),
+                body_key: None,
             }],
         };
         Some(Self {
             source: enqueued.source,
             event_type: enqueued.event_type,
             id: enqueued.id,
-            copies,
+            copies: outbound
+                .into_iter()
+                .map(Outbound::outgoing)
+                .collect::<Option<_>>()?,
         })
     }
 
@@ -404,12 +478,12 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
             continue;
         };
         let mut failed = false;
-        for outbound in &queued.copies {
-            let sent = deliver(&delivery, &dedup, &queued, outbound, started).await;
+        for copy in &queued.copies {
+            let sent = deliver(&delivery, &dedup, &queued, copy, started).await;
             if let Err(problem) = sent {
                 failed = true;
                 let message = format!("{problem}; attempt {attempts}, next in {delay} s");
-                let name = Some(outbound.destination.as_str());
+                let name = Some(copy.destination.as_str());
                 log_consumer(
                     Reason::DeliveryFailed,
                     &message,
@@ -423,16 +497,17 @@ pub async fn consume(batch: &MessageBatchSys, env: &Env) {
     }
 }
 
-/// Sends one destination its copy unless its mark says it has it; logs what succeeded.
+/// Sends one destination its copy unless its mark says it has it; logs what succeeded. A body
+/// stored in KV is read first, and dropped once delivered.
 async fn deliver(
     delivery: &Delivery,
     dedup: &Dedup,
     queued: &Queued,
-    outbound: &Outbound,
+    copy: &Outgoing,
     started: u64,
 ) -> std::result::Result<(), String> {
     let key = queued.key();
-    let name = outbound.destination.as_str();
+    let name = copy.destination.as_str();
     if dedup.is_marked(Stage::Delivered(name), &key).await {
         log_consumer(
             Ack::Duplicate,
@@ -448,9 +523,23 @@ async fn deliver(
         .iter()
         .find(|d| d.name == name)
         .ok_or("the destination is no longer configured")?;
+    let stored;
+    let body = match &copy.body {
+        Body::Carried(body) => body,
+        Body::Stored(body_key) => {
+            stored = dedup
+                .stored(body_key)
+                .await
+                .ok_or("its body is not in KV, or not visible here yet")?;
+            &stored
+        }
+    };
     let timeout = u64::from(delivery.attempt_timeout_ms);
-    post(destination, &outbound.body, timeout).await?;
+    post(destination, body, timeout).await?;
     dedup.mark(Stage::Delivered(name), &key).await;
+    if let Body::Stored(body_key) = &copy.body {
+        dedup.forget(body_key).await;
+    }
     let message = "receiver answered 2xx";
     log_consumer(Ack::Delivered, message, Some(name), Some(queued), started);
     Ok(())
@@ -502,10 +591,30 @@ fn log_consumer(
 
 #[cfg(test)]
 mod tests {
-    use super::{batches, retry_delay, Enqueued, Message, Queued, MAX_BATCH_BYTES};
+    use super::{batches, retry_delay, Body, Enqueued, Message, Outgoing, Queued, MAX_BATCH_BYTES};
 
-    fn read(text: &str) -> Queued {
-        Queued::from_enqueued(serde_json::from_str::<Enqueued>(text).unwrap()).unwrap()
+    fn parse(text: &str) -> Option<Queued> {
+        Queued::from_enqueued(serde_json::from_str::<Enqueued>(text).unwrap())
+    }
+
+    /// Each copy's destination and what it carries: its body, or `kv:<key>`.
+    fn copies(text: &str) -> Vec<(String, String)> {
+        let carried = |c: &Outgoing| match &c.body {
+            Body::Carried(body) => body.clone(),
+            Body::Stored(key) => format!("kv:{key}"),
+        };
+        let queued = parse(text).unwrap();
+        queued
+            .copies
+            .iter()
+            .map(|c| (c.destination.clone(), carried(c)))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -516,42 +625,41 @@ mod tests {
             event_type: "alert_triggered",
             id: "5b53",
             destination: "siem",
-            body,
+            body: Some(body),
+            body_key: None,
         };
-        let text = serde_json::to_string(&message).unwrap();
-        let queued = read(&text);
+        let (text, bytes) = message.text().unwrap();
+        assert_eq!(bytes, text.len() + 100, "the queue's metadata counted");
+        let queued = parse(&text).unwrap();
+        let event = (queued.source, queued.event_type, queued.id);
         assert_eq!(
-            (
-                queued.source.as_str(),
-                queued.event_type.as_str(),
-                queued.id.as_str()
-            ),
-            ("crowdsec", "alert_triggered", "5b53")
+            event,
+            ("crowdsec".into(), "alert_triggered".into(), "5b53".into())
         );
-        assert_eq!(queued.copies.len(), 1);
-        assert_eq!(queued.copies[0].destination, "siem");
-        assert_eq!(queued.copies[0].body, body, "the body byte for byte");
+        assert_eq!(copies(&text), pairs(&[("siem", body)]), "byte for byte");
+        let key = "body:siem:crowdsec:alert_triggered:5b53";
+        let stored = Message {
+            body: None,
+            body_key: Some(key),
+            ..message
+        };
+        let text = stored.text().unwrap().0;
+        assert!(!text.contains(r#""body":"#), "{text}");
+        assert_eq!(copies(&text), pairs(&[("siem", &format!("kv:{key}"))]));
+        let neither = r#"{"source":"s","type":"t","id":"1","destination":"siem"}"#;
+        assert!(
+            parse(neither).is_none(),
+            "neither a body nor a key: not ours"
+        );
     }
 
     #[test]
     fn messages_enqueued_by_earlier_versions_are_still_delivered() {
-        let per_event = read(
-            r#"{"source":"s","type":"t","id":"1","deliveries":[{"destination":"a","body":"{}"},{"destination":"b","body":"[]"}]}"#,
-        );
-        let names: Vec<&str> = per_event
-            .copies
-            .iter()
-            .map(|c| c.destination.as_str())
-            .collect();
-        assert_eq!(names, ["a", "b"]);
-        let legacy = read(r#"{"source":"s","type":"t","id":"1","cloudevent":"{}"}"#);
-        assert_eq!(legacy.copies[0].destination, "forward");
-        assert_eq!(legacy.copies[0].body, "{}");
-        let nothing = serde_json::from_str::<Enqueued>(r#"{"id":"1"}"#).unwrap();
-        assert!(
-            Queued::from_enqueued(nothing).is_none(),
-            "no copy: not ours"
-        );
+        let per_event = r#"{"source":"s","type":"t","id":"1","deliveries":[{"destination":"a","body":"{}"},{"destination":"b","body":"[]"}]}"#;
+        assert_eq!(copies(per_event), pairs(&[("a", "{}"), ("b", "[]")]));
+        let legacy = r#"{"source":"s","type":"t","id":"1","cloudevent":"{}"}"#;
+        assert_eq!(copies(legacy), pairs(&[("forward", "{}")]));
+        assert!(parse(r#"{"id":"1"}"#).is_none(), "no copy: not ours");
     }
 
     #[test]

@@ -162,9 +162,16 @@ async fn accept(
         return acknowledge(Ack::Unrouted, &seen, started);
     }
     let stored = match env.queue("EVENTS") {
-        Ok(queue) => forward::enqueue(&queue, source, &event.event_type, &event.id, &outbound)
-            .await
-            .map(|()| Ack::Enqueued),
+        Ok(queue) => forward::enqueue(
+            &queue,
+            &dedup,
+            source,
+            &event.event_type,
+            &event.id,
+            &outbound,
+        )
+        .await
+        .map(|()| Ack::Enqueued),
         Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
             .await
             .map(|()| Ack::Delivered),
