@@ -345,6 +345,25 @@ test("queue mode: bodies that together pass 128 KB are delivered, and one over i
   assert.equal(logs.lines.filter((l) => l.includes("delivery_failed")).length, 1, "no delivery failed");
 });
 
+test("queue mode: a message whose stored body is not visible yet is retried until it is", async () => {
+  const logs = new Logs();
+  const { receivers, mf } = await setup({ queue: true, logs, vars: { RETRY_MAX_DELAY_SECONDS: "1" } });
+  const key = "body:crowdsec:crowdsec:alert_triggered:late-1";
+  const message = { source: "crowdsec", type: "alert_triggered", id: "late-1", destination: "crowdsec", body_key: key };
+  await (await mf.getQueueProducer("EVENTS")).send(JSON.stringify(message), { contentType: "text" });
+  // As at a location KV has not yet shown the write to: the body is not there.
+  await waitFor(() => logs.text.includes("its body is not in KV, or not visible here yet"), "a retry for the missing body");
+  assert.equal(receivers.crowdsec.hits.length, 0);
+  const kv = await mf.getKVNamespace("DEDUP");
+  const body = JSON.stringify({ id: "late-1", note: "stored" });
+  await kv.put(key, body);
+  await waitFor(() => receivers.crowdsec.received.length === 1, "the delivery once the body shows");
+  assert.equal(receivers.crowdsec.received[0].body, body);
+  await waitFor(async () => (await kv.get(key)) === null, "the body dropped once delivered");
+  const failed = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reason === "delivery_failed");
+  assert.ok(failed.length >= 1 && failed.every((l) => l.destination === "crowdsec" && l.id === "late-1"));
+});
+
 test("queue mode: without KV, a body over the queue's 128 KB is refused with a 503 naming its destination", async () => {
   const logs = new Logs();
   const { receivers, send } = await setup({ queue: true, kv: false, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
