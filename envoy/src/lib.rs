@@ -177,12 +177,8 @@ impl HttpContext for Filter {
         let admission = match config.policy.admit(&head) {
             Ok(admission) => admission,
             Err(denial) => {
-                let source = config
-                    .policy
-                    .sources()
-                    .iter()
-                    .find(|s| s.path() == head.route());
-                return self.deny(source.map_or("_none", |s| s.name()), &denial);
+                let source = config.policy.route(&head).map(|(_, s)| s.name());
+                return self.deny(source.unwrap_or("_none"), &denial);
             }
         };
         self.source = Some(admission.source_index());

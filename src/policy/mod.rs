@@ -303,16 +303,22 @@ impl Policy {
         &self.trusted_proxies
     }
 
+    /// The source at the request's path, with its position in [`Policy::sources`]: what a
+    /// refusal is counted and logged under, whatever the refusal.
+    pub fn route(&self, head: &Head<'_>) -> Option<(usize, &Source)> {
+        let route = head.route();
+        self.sources
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.path == route)
+    }
+
     /// Everything decided before any body byte, in the order that reveals least to a caller:
     /// route (404), method (405), address (403), credentials (401), media type (415), declared
     /// length (413).
     pub fn admit<'p>(&'p self, head: &Head<'_>) -> Result<Admission<'p>, Denial> {
-        let route = head.route();
         let (index, source) = self
-            .sources
-            .iter()
-            .enumerate()
-            .find(|(_, s)| s.path == route)
+            .route(head)
             .ok_or_else(|| Denial::from(Reason::UnknownRoute))?;
         if head.method != "POST" {
             return Err(Denial {

@@ -218,8 +218,9 @@ test("a FORWARD_TOKEN that is no header value is a configuration error, never se
   assert.equal(receiver.hits.length, 0);
 });
 
-test("every deny rule answers its status with a JSON error body", async () => {
-  const { receiver, send } = await setup();
+test("every deny rule answers its status with a JSON error body, and logs it under the route's source", async () => {
+  const logs = new Logs();
+  const { receiver, send } = await setup({ logs });
   const good = fixture("crowdsec", "alert_triggered.json");
   const cases = [
     [404, "unknown_route", { path: "/hooks/nope", init: providerRequest("crowdsec", good).init }],
@@ -237,6 +238,12 @@ test("every deny rule answers its status with a JSON error body", async () => {
     assert.match(res.headers.get("content-type"), /application\/json/);
     assert.equal((await res.json()).error, reason);
   }
+  const expected = cases.map(([status, reason, { path }]) =>
+    ({ verdict: "deny", reason, status, source: CONFIG.sources.find((s) => s.path === path)?.name ?? null }));
+  const denied = () => logs.lines.map((l) => JSON.parse(l)).filter((l) => l.verdict === "deny")
+    .map(({ verdict, reason, status, source }) => ({ verdict, reason, status, source }));
+  await waitFor(() => denied().length === cases.length, "a log line per refusal");
+  assert.deepEqual(denied(), expected);
   const health = await send({ path: "/healthz", init: { method: "GET" } });
   assert.equal(health.status, 200);
   assert.equal(receiver.received.length, 0);

@@ -47,7 +47,13 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     };
     let admission = match policy.admit(&head) {
         Ok(admission) => admission,
-        Err(denial) => return deny(&denial, &Seen::default(), started),
+        Err(denial) => {
+            let seen = Seen {
+                source: policy.route(&head).map(|(_, s)| s.name()),
+                ..Seen::default()
+            };
+            return deny(&denial, &seen, started);
+        }
     };
     let source = admission.source().name();
     let seen = Seen {
