@@ -52,7 +52,8 @@ pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
     })?;
     let malformed =
         |at: usize, message: &str| Error::new(ErrorKind::Malformed, line_column(body, at), message);
-    match too_deep(body) {
+    let census = census(body);
+    match too_deep(body, census.openings) {
         Depth::Within => {}
         Depth::Deeper(at) => {
             return Err(Error::new(
@@ -63,7 +64,7 @@ pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
         }
         Depth::Unclosed(message) => return Err(malformed(body.len() - 1, message)),
     }
-    if let Some(at) = lone_surrogate(body) {
+    if let Some(at) = census.backslash.then(|| lone_surrogate(body)).flatten() {
         return Err(malformed(at, "lone leading surrogate in hex escape"));
     }
     if body[start] != b'{' {
@@ -82,25 +83,32 @@ fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
 }
 
-/// How many `{` and `[` the text holds, strings included. `[` is 0x5B and `{` 0x7B, so one
-/// masked comparison finds both; eight bytes at a time, as wasm has no vector loop here.
-fn openings(body: &[u8]) -> usize {
+/// What one pass over the body finds: how many `{` and `[` it holds, strings included, and
+/// whether it holds a backslash, which only an escape can start.
+struct Census {
+    openings: usize,
+    backslash: bool,
+}
+
+/// One pass, eight bytes at a time, as wasm has no vector loop here. `[` is 0x5B and `{` 0x7B,
+/// so one masked comparison finds both; `\\` is 0x5C.
+fn census(body: &[u8]) -> Census {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // 0x80 in every byte that was zero; the classic exact zero-byte test.
+    let zeros = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     let mut words = body.chunks_exact(8);
-    let mut count = 0;
+    let (mut openings, mut backslashes) = (0, 0);
     for word in &mut words {
         let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        // Zero bytes where the byte was a bracket; the classic exact zero-byte test marks them.
-        let x = (word | 0x2020_2020_2020_2020) ^ 0x7B7B_7B7B_7B7B_7B7B;
-        let zeros = !(((x & LOW7) + LOW7) | x | LOW7);
-        count += zeros.count_ones() as usize;
+        openings +=
+            zeros((word | 0x2020_2020_2020_2020) ^ 0x7B7B_7B7B_7B7B_7B7B).count_ones() as usize;
+        backslashes |= zeros(word ^ 0x5C5C_5C5C_5C5C_5C5C);
     }
-    count
-        + words
-            .remainder()
-            .iter()
-            .filter(|&&b| b | 0x20 == b'{')
-            .count()
+    let rest = words.remainder();
+    Census {
+        openings: openings + rest.iter().filter(|&&b| b | 0x20 == b'{').count(),
+        backslash: backslashes != 0 || rest.contains(&b'\\'),
+    }
 }
 
 /// How the body's nesting compares with [`MAX_DEPTH`].
@@ -116,8 +124,8 @@ enum Depth {
 
 /// Counting brackets first is cheap and settles nearly every payload; only a body with more
 /// brackets than the limit is scanned precisely, skipping strings, which may hold brackets.
-fn too_deep(body: &[u8]) -> Depth {
-    if openings(body) <= MAX_DEPTH {
+fn too_deep(body: &[u8], openings: usize) -> Depth {
+    if openings <= MAX_DEPTH {
         return Depth::Within;
     }
     let (mut depth, mut i, mut deeper) = (0usize, 0usize, None);
@@ -461,12 +469,23 @@ mod tests {
                 .iter()
                 .filter(|&&b| b == b'{' || b == b'[')
                 .count();
-            assert_eq!(openings(&bytes[start..]), naive);
+            assert_eq!(census(&bytes[start..]).openings, naive);
+        }
+        let plain: Vec<u8> = bytes
+            .iter()
+            .map(|&b| if b == b'\\' { b'/' } else { b })
+            .collect();
+        for at in [0, 7, 8, 500, 1030] {
+            let mut one = plain.clone();
+            assert!(!census(&one[at..]).backslash);
+            one[at] = b'\\';
+            assert!(census(&one).backslash, "{at}");
         }
     }
 
     #[test]
     fn bounds_depth_outside_strings_only() {
+        let too_deep = |body: &[u8]| too_deep(body, census(body).openings);
         let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
         assert_eq!(too_deep(deep.as_bytes()), Depth::Deeper(64));
         let shallow = format!("{}{}", "[".repeat(64), "]".repeat(64));

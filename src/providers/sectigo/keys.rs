@@ -5,6 +5,9 @@
 //! word of it, split at `_`, `-`, `.`, camelCase and digits (`api_key`, `apiKey`, `pin2`), so
 //! that `monkey`, `pinned` or `security` stay readable.
 
+/// The first letters of [`SECRET_WORDS`] (a test keeps them so).
+const FIRST_LETTERS: &[u8] = b"pstclu";
+
 /// Words that name a secret wherever they appear in a key.
 const SECRET_WORDS: &[&str] = &[
     "password",
@@ -59,10 +62,24 @@ const HARMLESS_KEYS: &[&str] = &[
 
 pub(crate) fn names_secret(key: &str) -> bool {
     let key = key.as_bytes();
-    SECRET_WORDS.iter().any(|word| {
-        key.windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-    }) || words(key).any(|segment| SECRET_SEGMENTS.iter().any(|word| is_word(segment, word)))
+    contains_secret_word(key)
+        || words(key).any(|segment| SECRET_SEGMENTS.iter().any(|word| is_word(segment, word)))
+}
+
+/// Whether one of [`SECRET_WORDS`] appears in `key`, in any case. Each byte is compared with the
+/// words' first letters before any word is: every key of every Sectigo body is looked at.
+fn contains_secret_word(key: &[u8]) -> bool {
+    key.iter().enumerate().any(|(i, byte)| {
+        let first = byte.to_ascii_lowercase();
+        FIRST_LETTERS.contains(&first)
+            && SECRET_WORDS.iter().any(|word| {
+                let word = word.as_bytes();
+                word[0] == first
+                    && key
+                        .get(i..i + word.len())
+                        .is_some_and(|here| here.eq_ignore_ascii_case(word))
+            })
+    })
 }
 
 pub(crate) fn is_harmless(key: &str) -> bool {
@@ -117,6 +134,13 @@ fn starts_word(key: &[u8], i: usize) -> bool {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    #[test]
+    fn first_letters_are_the_secret_words_first_letters() {
+        let mut firsts: Vec<u8> = SECRET_WORDS.iter().map(|w| w.as_bytes()[0]).collect();
+        firsts.dedup();
+        assert_eq!(firsts, FIRST_LETTERS);
+    }
 
     #[test]
     fn splits_keys_into_words() {
