@@ -33,7 +33,8 @@ event_types! {
 
 /// Parses a Cloud66 payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
-pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
+/// `hint` is the route's provider, if any (see [`detect::Markers::check`]).
+pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     detect::Markers {
         metadata: payload.metadata.is_some(),
@@ -44,7 +45,7 @@ pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
         target: payload.target.is_some(),
         partner: payload.partner.is_some(),
     }
-    .check(Provider::Cloud66)?;
+    .check(Provider::Cloud66, hint)?;
     let head = Head {
         timestamp: payload.timestamp,
         event_type: payload.event_type,

@@ -13,8 +13,12 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use core::fmt;
+
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 use super::detect::{Details, Probe};
 use super::{event_types, Kind, Parts};
@@ -43,8 +47,9 @@ event_types! {
     }
 }
 
-/// Parses an enveloped event: `details.event_type`, which the probe captured, chooses the model
-/// that reads the body; `metadata` must say version 1 from crowdsec.net.
+/// Parses an enveloped event that detection found: `details.event_type`, which the probe
+/// captured, chooses the model that reads the body; `metadata` must say version 1 from
+/// crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Parts<'a>, Error> {
     if probe.metadata.is_none() {
         return Err(Error::missing("metadata"));
@@ -63,32 +68,178 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Par
             return Err(Error::schema("details", "expected an object"));
         }
     };
+    parse_details(text, event_type)
+}
+
+/// Parses an enveloped event whose `details.event_type` (the first, if repeated) is known.
+fn parse_details<'a>(text: &'a str, event_type: &'a RawValue) -> Result<Parts<'a>, Error> {
     let Text(ty) = input::read(event_type.get(), "details.event_type")?;
+    dispatch(ty, Whole(text))
+}
+
+/// Reads `details` as the model `T` that its event type chose.
+trait ReadDetails<'a> {
+    type Error;
+    fn read<T: Deserialize<'a>>(self) -> Result<T, Self::Error>;
+}
+
+/// The body read again, `details.event_type` known: refusals say where (the envelope, `details`
+/// as `T`, and `metadata` checked).
+struct Whole<'a>(&'a str);
+
+impl<'a> ReadDetails<'a> for Whole<'a> {
+    type Error = Error;
+    fn read<T: Deserialize<'a>>(self) -> Result<T, Error> {
+        read(self.0)
+    }
+}
+
+/// The type's model, and its parts.
+fn dispatch<'a, R: ReadDetails<'a>>(ty: Cow<'a, str>, details: R) -> Result<Parts<'a>, R::Error> {
     let kind = EventType::from_type(&ty);
     let parts = match kind {
-        EventType::AmIUnderAttack => read::<AmIUnderAttack>(text)?.parts(ty),
-        EventType::AlertTriggered => read::<AlertTriggered>(text)?.parts(ty),
+        EventType::AmIUnderAttack => details.read::<AmIUnderAttack>()?.parts(ty),
+        EventType::AlertTriggered => details.read::<AlertTriggered>()?.parts(ty),
         EventType::SecurityEngineEnrolled
         | EventType::SecurityEngineUnenrolled
         | EventType::SecurityEngineLongPendingEnroll => {
-            read::<EngineEnrollment>(text)?.parts(kind, ty)
+            details.read::<EngineEnrollment>()?.parts(kind, ty)
         }
         EventType::FirewallIntegrationOffline
         | EventType::RemediationComponentIntegrationOffline => {
-            read::<IntegrationOffline>(text)?.parts(kind, ty)
+            details.read::<IntegrationOffline>()?.parts(kind, ty)
         }
-        EventType::LogProcessorNoAlerts => read::<LogProcessorNoAlerts>(text)?.parts(ty),
-        EventType::ComponentOutdated => read::<ComponentOutdated>(text)?.parts(ty),
-        EventType::LogProcessorOffline => read::<LogProcessorOffline>(text)?.parts(ty),
+        EventType::LogProcessorNoAlerts => details.read::<LogProcessorNoAlerts>()?.parts(ty),
+        EventType::ComponentOutdated => details.read::<ComponentOutdated>()?.parts(ty),
+        EventType::LogProcessorOffline => details.read::<LogProcessorOffline>()?.parts(ty),
         EventType::RemediationComponentOffline => {
-            read::<RemediationComponentOffline>(text)?.parts(ty)
+            details.read::<RemediationComponentOffline>()?.parts(ty)
         }
-        EventType::SecurityEngineNoAlerts => read::<EngineNoAlerts>(text)?.parts(ty),
-        EventType::SecurityEngineOffline => read::<EngineOffline>(text)?.parts(ty),
-        EventType::BlockingSafeIp => read::<BlockingSafeIp>(text)?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => read::<Common>(text)?.parts(kind, ty),
+        EventType::SecurityEngineNoAlerts => details.read::<EngineNoAlerts>()?.parts(ty),
+        EventType::SecurityEngineOffline => details.read::<EngineOffline>()?.parts(ty),
+        EventType::BlockingSafeIp => details.read::<BlockingSafeIp>()?.parts(ty),
+        EventType::PaymentFailed | EventType::Unknown => details.read::<Common>()?.parts(kind, ty),
     };
     Ok(parts)
+}
+
+/// Reads an envelope in one pass, without detection, from its first member's name on (`map`
+/// is the body's object): `metadata`, and `details` up to its first `event_type`, whose members
+/// so far are kept unparsed; then the model that type chooses reads them and the rest. The
+/// members that mark other providers' shapes may not be repeated, as detection requires. Any
+/// refusal here is only a signal: detection then reads the body again and explains it.
+pub(crate) fn read_envelope<'de, A: MapAccess<'de>>(
+    mut map: A,
+    first: Cow<'de, str>,
+) -> Result<Parts<'de>, A::Error> {
+    const MARKERS: [&str; 5] = ["event_type", "timestamp", "event", "target", "partner"];
+    let mut metadata: Option<Object<Metadata<'de>>> = None;
+    let mut parts = None;
+    let mut markers = [false; MARKERS.len()];
+    let mut key = first;
+    loop {
+        match &*key {
+            "metadata" if metadata.is_none() => metadata = Some(map.next_value()?),
+            "details" if parts.is_none() => parts = Some(map.next_value_seed(DetailsSeed)?),
+            "metadata" | "details" => return Err(de::Error::duplicate_field("envelope")),
+            name => {
+                if let Some(seen) = MARKERS.iter().position(|m| *m == name) {
+                    if core::mem::replace(&mut markers[seen], true) {
+                        return Err(de::Error::duplicate_field("marker"));
+                    }
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        match map.next_key::<Text>()? {
+            Some(Text(next)) => key = next,
+            None => break,
+        }
+    }
+    match (metadata, parts) {
+        (Some(metadata), Some(parts)) if metadata.check().is_ok() => Ok(parts),
+        _ => Err(de::Error::custom("not an accepted envelope")),
+    }
+}
+
+/// `details`, read as the model its `event_type` chooses.
+struct DetailsSeed;
+
+impl<'de> DeserializeSeed<'de> for DetailsSeed {
+    type Value = Parts<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DetailsSeed {
+    type Value = Parts<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
+        let mut before = Vec::new();
+        loop {
+            let Some(Text(key)) = map.next_key()? else {
+                return Err(de::Error::missing_field("event_type"));
+            };
+            let value: &'de RawValue = map.next_value()?;
+            let event_type = key == "event_type";
+            before.push((key, value));
+            if event_type {
+                let Text(ty) = serde_json::from_str(value.get()).map_err(de::Error::custom)?;
+                let rest = Replay {
+                    before: before.into_iter(),
+                    value: None,
+                    map,
+                };
+                return dispatch(ty, rest);
+            }
+        }
+    }
+}
+
+/// `details`' members read so far, unparsed, then the rest of it.
+struct Replay<'de, A> {
+    before: alloc::vec::IntoIter<(Cow<'de, str>, &'de RawValue)>,
+    value: Option<&'de RawValue>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> ReadDetails<'de> for Replay<'de, A> {
+    type Error = A::Error;
+    fn read<T: Deserialize<'de>>(self) -> Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(self))
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some((key, value)) = self.before.next() else {
+            return self.map.next_key_seed(seed);
+        };
+        self.value = Some(value);
+        match key {
+            Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+            Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+        }
+        .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.value.take() {
+            Some(value) => seed.deserialize(value).map_err(de::Error::custom),
+            None => self.map.next_value_seed(seed),
+        }
+    }
 }
 
 /// Parses `blocking_safe_ip` sent bare, as the documentation shows it.

@@ -9,11 +9,11 @@ use alloc::borrow::Cow;
 use alloc::format;
 use core::fmt;
 
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use super::Provider;
+use super::{crowdsec, Parts, Provider};
 use crate::input::{self, present, Object, Text};
 use crate::{Error, ErrorKind};
 
@@ -102,6 +102,71 @@ impl<'de> Visitor<'de> for DetailsVisitor {
     }
 }
 
+/// Which provider's one-pass model reads the body, from its first member.
+// Returned once per body and unpacked at once: boxing the parts would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Guess<'a> {
+    /// CrowdSec's envelope, already read.
+    CrowdSec(Parts<'a>),
+    Cloud66,
+    Sectigo,
+    None,
+}
+
+/// Guesses the provider from the body's first member, as each provider documents its
+/// payload's order, to save the detection pass. A CrowdSec envelope (`metadata` or `details`,
+/// which make one whatever else the body holds) is read on at once; otherwise the read stops
+/// there, and Cloud66's or Sectigo's model reads the body, checking its whole shape (their
+/// [`Markers`]). Only a guess: a body that its model refuses, or that starts otherwise, goes
+/// through detection as before, so the outcome is the same either way.
+pub(crate) fn guess(text: &str) -> Guess<'_> {
+    let mut guess = Guess::None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = First(&mut guess).deserialize(&mut deserializer);
+    if read.and_then(|()| deserializer.end()).is_err() {
+        if let Guess::CrowdSec(_) = guess {
+            guess = Guess::None;
+        }
+    }
+    guess
+}
+
+/// Reads the first member's name, and an envelope on from there.
+struct First<'g, 'a>(&'g mut Guess<'a>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for First<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for First<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some(Text(first)) = map.next_key()? else {
+            return Ok(());
+        };
+        *self.0 = match &*first {
+            "metadata" | "details" => {
+                *self.0 = Guess::CrowdSec(crowdsec::read_envelope(map, first)?);
+                return Ok(());
+            }
+            "timestamp" | "event_type" => Guess::Cloud66,
+            "id" | "event" => Guess::Sectigo,
+            _ => Guess::None,
+        };
+        // Read no further: the model reads the body.
+        Err(de::Error::custom("guessed"))
+    }
+}
+
 /// Whose payload this is, with what the detection pass already captured.
 pub(crate) enum Shape<'a> {
     /// CrowdSec's `metadata`/`details` envelope.
@@ -125,13 +190,17 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
         (None, Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
         (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66),
         (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo),
-        (None, None) => Err(Error::new(
-            ErrorKind::Unrecognized,
-            "",
-            "no provider's shape: expected CrowdSec's metadata/details envelope, Cloud66's \
-             dotted event_type with an integer timestamp, or Sectigo's id/event/target/body/partner",
-        )),
+        (None, None) => Err(unrecognized()),
     }
+}
+
+fn unrecognized() -> Error {
+    Error::new(
+        ErrorKind::Unrecognized,
+        "",
+        "no provider's shape: expected CrowdSec's metadata/details envelope, Cloud66's \
+         dotted event_type with an integer timestamp, or Sectigo's id/event/target/body/partner",
+    )
 }
 
 /// A payload of one provider on a route of another.
@@ -233,10 +302,13 @@ impl Markers<'_> {
         None
     }
 
-    /// Refuses a payload that a model of `expected` read, if it has another provider's shape.
-    pub fn check(&self, expected: Provider) -> Result<(), Error> {
-        match self.found() {
-            Some(found) if found != expected => Err(mismatch(found.provider(), expected)),
+    /// Refuses a payload that a model of `expected` read, if it has another provider's shape;
+    /// without a route's `hint`, also one in no provider's shape, which the model was only
+    /// guessed for (detection then decides).
+    pub fn check(&self, expected: Provider, hint: Option<Provider>) -> Result<(), Error> {
+        match (self.found(), hint) {
+            (Some(found), _) if found != expected => Err(mismatch(found.provider(), expected)),
+            (None, None) => Err(unrecognized()),
             _ => Ok(()),
         }
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::indicators::Indicators;
 use crate::time::Timestamp;
 use crate::{Error, ErrorKind};
-use detect::Shape;
+use detect::{Guess, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "&str")]
@@ -143,23 +143,34 @@ pub(crate) struct Parts<'a> {
 
 /// Reads a body into its provider's parts. On Cloud66's or Sectigo's route, its one model reads
 /// the body at once, and detection runs only to explain a refusal (another provider's payload,
-/// or a bad one); otherwise detection decides, and captures what CrowdSec's model needs.
+/// or a bad one). Otherwise the provider is guessed from the body's first member and its model
+/// reads the body at once, checking the whole shape; only a body that the guess does not fit
+/// goes through detection, which decides, and captures what CrowdSec's model needs.
 pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
     let routed = match hint {
-        Some(Provider::Cloud66) => Some(cloud66::parse(text)),
-        Some(Provider::Sectigo) => Some(sectigo::parse(text)),
+        Some(Provider::Cloud66) => Some(cloud66::parse(text, hint)),
+        Some(Provider::Sectigo) => Some(sectigo::parse(text, hint)),
         Some(Provider::CrowdSec) | None => None,
     };
-    match routed {
-        Some(parsed) => parsed.map_err(|err| match detect::shape(text, hint) {
+    if let Some(parsed) = routed {
+        return parsed.map_err(|err| match detect::shape(text, hint) {
             Err(mismatch) if mismatch.kind() == ErrorKind::ProviderMismatch => mismatch,
             _ => err,
-        }),
-        None => match detect::shape(text, hint)? {
-            Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe),
-            Shape::CrowdSecBare => crowdsec::parse_bare(text),
-            Shape::Cloud66 => cloud66::parse(text),
-            Shape::Sectigo => sectigo::parse(text),
-        },
+        });
+    }
+    let guessed = match (detect::guess(text), hint) {
+        (Guess::CrowdSec(parts), _) => Some(parts),
+        (Guess::Cloud66, None) => cloud66::parse(text, None).ok(),
+        (Guess::Sectigo, None) => sectigo::parse(text, None).ok(),
+        _ => None,
+    };
+    if let Some(parts) = guessed {
+        return Ok(parts);
+    }
+    match detect::shape(text, hint)? {
+        Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe),
+        Shape::CrowdSecBare => crowdsec::parse_bare(text),
+        Shape::Cloud66 => cloud66::parse(text, Some(Provider::Cloud66)),
+        Shape::Sectigo => sectigo::parse(text, Some(Provider::Sectigo)),
     }
 }

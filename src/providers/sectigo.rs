@@ -61,7 +61,8 @@ impl EventType {
 
 /// Parses a Sectigo payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
-pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
+/// `hint` is the route's provider, if any (see [`detect::Markers::check`]).
+pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     let event_type = detect::text(payload.event_type);
     detect::Markers {
@@ -73,7 +74,7 @@ pub(crate) fn parse(text: &str) -> Result<Parts<'_>, Error> {
         target: true,
         partner: true,
     }
-    .check(Provider::Sectigo)?;
+    .check(Provider::Sectigo, hint)?;
     build(payload)
 }
 
@@ -331,13 +332,13 @@ mod tests {
     fn an_array_for_an_id_is_refused_naming_the_member_not_its_element() {
         let body = r#"{"id": [{"a": 1}], "event": "user_create", "target": {"type": "User",
             "id": 1}, "body": {}, "partner": {"id": [ 2]}}"#;
-        let error = parse(body).err().unwrap();
+        let error = parse(body, None).err().unwrap();
         assert_eq!(error.location(), "id");
         assert_eq!(
             error.message(),
             "invalid type: sequence, expected an integer or a string"
         );
         let body = body.replace(r#"[{"a": 1}]"#, "1");
-        assert_eq!(parse(&body).err().unwrap().location(), "partner.id");
+        assert_eq!(parse(&body, None).err().unwrap().location(), "partner.id");
     }
 }
