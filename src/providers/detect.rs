@@ -115,55 +115,61 @@ pub(crate) enum Guess<'a> {
 
 /// Guesses the provider from the body's first member, as each provider documents its
 /// payload's order, to save the detection pass. A CrowdSec envelope (`metadata` or `details`,
-/// which make one whatever else the body holds) is read on at once; otherwise the read stops
-/// there, and Cloud66's or Sectigo's model reads the body, checking its whole shape (their
-/// [`Markers`]). Only a guess: a body that its model refuses, or that starts otherwise, goes
-/// through detection as before, so the outcome is the same either way.
+/// which make one whatever else the body holds) is read at once; otherwise Cloud66's or
+/// Sectigo's model reads the body, checking its whole shape (their [`Markers`]). Only a guess:
+/// a body that its model refuses, or that starts otherwise, goes through detection as before,
+/// so the outcome is the same either way.
 pub(crate) fn guess(text: &str) -> Guess<'_> {
-    let mut guess = Guess::None;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let read = First(&mut guess).deserialize(&mut deserializer);
-    if read.and_then(|()| deserializer.end()).is_err() {
-        if let Guess::CrowdSec(_) = guess {
-            guess = Guess::None;
+    match first_name(text) {
+        Some("metadata" | "details") => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let read = EnvelopeSeed.deserialize(&mut deserializer);
+            match read.and_then(|parts| deserializer.end().map(|()| parts)) {
+                Ok(parts) => Guess::CrowdSec(parts),
+                Err(_) => Guess::None,
+            }
         }
+        Some("timestamp" | "event_type") => Guess::Cloud66,
+        Some("id" | "event") => Guess::Sectigo,
+        _ => Guess::None,
     }
-    guess
 }
 
-/// Reads the first member's name, and an envelope on from there.
-struct First<'g, 'a>(&'g mut Guess<'a>);
+/// The name of the body's first member, if written without escapes: enough for a guess, which
+/// the model then checks, so no more of the text is looked at by hand than this.
+fn first_name(text: &str) -> Option<&str> {
+    const SPACE: [char; 4] = [' ', '\n', '\t', '\r'];
+    let rest = text.trim_start_matches(SPACE).strip_prefix('{')?;
+    let (name, _) = rest
+        .trim_start_matches(SPACE)
+        .strip_prefix('"')?
+        .split_once('"')?;
+    (!name.contains('\\')).then_some(name)
+}
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for First<'_, 'a> {
-    type Value = ();
+/// A body read as CrowdSec's envelope.
+struct EnvelopeSeed;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
+    type Value = Parts<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de: 'a, 'a> Visitor<'de> for First<'_, 'a> {
-    type Value = ();
+impl<'de> Visitor<'de> for EnvelopeSeed {
+    type Value = Parts<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Some(Text(first)) = map.next_key()? else {
-            return Ok(());
-        };
-        *self.0 = match &*first {
-            "metadata" | "details" => {
-                *self.0 = Guess::CrowdSec(crowdsec::read_envelope(map, first)?);
-                return Ok(());
-            }
-            "timestamp" | "event_type" => Guess::Cloud66,
-            "id" | "event" => Guess::Sectigo,
-            _ => Guess::None,
-        };
-        // Read no further: the model reads the body.
-        Err(de::Error::custom("guessed"))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
+        match map.next_key()? {
+            Some(Text(first)) => crowdsec::read_envelope(map, first),
+            None => Err(de::Error::custom("an empty object")),
+        }
     }
 }
 
