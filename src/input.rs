@@ -24,10 +24,14 @@ use serde::de::{
 use crate::error::line_column;
 use crate::{Error, ErrorKind, MAX_BODY_BYTES};
 
-/// How deep objects and arrays may nest anywhere in a payload. Enforced on the whole body, not
-/// only on the parts hookwall reads, because the payload is forwarded: a receiver's recursive
-/// parser must not be crashed through hookwall.
-pub const MAX_DEPTH: usize = 64;
+/// How deep objects and arrays may nest anywhere in a payload: four times the deepest payload any
+/// provider documents (4). Enforced on the whole body, not only on the parts hookwall reads,
+/// because the payload is forwarded: a receiver's recursive parser must not be crashed through
+/// hookwall. Nor may hookwall's own recursion (reading, redacting and writing a Sectigo body)
+/// overflow the smallest stack a proxy-wasm runtime gives it: WAMR's interpreters get 32 KiB
+/// from proxy-wasm-cpp-host, where a Sectigo body overflowed from 22 levels on the classic
+/// interpreter and from 49 on the fast one (docs/envoy-test-host.md).
+pub const MAX_DEPTH: usize = 16;
 
 /// What every body must be before any model reads it: within the size limit, not empty, UTF-8,
 /// nested no deeper than [`MAX_DEPTH`], free of lone surrogates, and one JSON object.
@@ -486,17 +490,21 @@ mod tests {
     #[test]
     fn bounds_depth_outside_strings_only() {
         let too_deep = |body: &[u8]| too_deep(body, census(body).openings);
-        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
-        assert_eq!(too_deep(deep.as_bytes()), Depth::Deeper(64));
-        let shallow = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(too_deep(deep.as_bytes()), Depth::Deeper(MAX_DEPTH));
+        let shallow = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert_eq!(too_deep(shallow.as_bytes()), Depth::Within);
         let in_string = format!("{{\"a\": \"{}\\\"[\"}}", "[".repeat(200));
         assert_eq!(too_deep(in_string.as_bytes()), Depth::Within);
         assert_eq!(
-            too_deep("[".repeat(65).as_bytes()),
+            too_deep("[".repeat(MAX_DEPTH + 1).as_bytes()),
             Depth::Unclosed("EOF while parsing a list or an object")
         );
-        let open_string = format!("{}\"{}", "[".repeat(65), "]".repeat(65));
+        let open_string = format!(
+            "{}\"{}",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
         assert_eq!(
             too_deep(open_string.as_bytes()),
             Depth::Unclosed("EOF while parsing a string")

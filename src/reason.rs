@@ -60,7 +60,7 @@ table! {
         EmptyBody(400) = ("empty_body", "the request has no body"),
         BodyTooLarge(413) = ("body_too_large", "the body is larger than the source allows"),
         MalformedJson(400) = ("malformed_json", "the body is not valid JSON: syntax error, truncated input, invalid UTF-8 or trailing bytes"),
-        NestingTooDeep(400) = ("nesting_too_deep", "the JSON nests deeper than 64 levels"),
+        NestingTooDeep(400) = ("nesting_too_deep", "the JSON nests deeper than 16 levels"),
         SchemaViolation(422) = ("schema_violation", "valid JSON that the provider's schema rejects"),
         UnrecognizedPayload(422) = ("unrecognized_payload", "valid JSON in no provider's shape"),
         ProviderMismatch(422) = ("provider_mismatch", "another provider's payload on this source's route"),

@@ -513,7 +513,7 @@ fn invalid_json_of_any_shape_is_malformed() {
     }
 }
 
-/// Nested deeper than 64 anywhere, even in a member no model reads, is 400; a body that is also
+/// Nested deeper than 16 anywhere, even in a member no model reads, is 400; a body that is also
 /// cut off is malformed, as it would have been at any depth.
 #[test]
 fn nesting_is_bounded_everywhere() {
@@ -524,10 +524,10 @@ fn nesting_is_bounded_everywhere() {
             "]".repeat(depth)
         )
     };
-    assert!(classify(deep(63).as_bytes(), &Options::default()).is_ok());
-    let (status, code, message) = refusal(deep(64).as_bytes(), None);
+    assert!(classify(deep(15).as_bytes(), &Options::default()).is_ok());
+    let (status, code, message) = refusal(deep(16).as_bytes(), None);
     assert_eq!((status, code), (400, "nesting_too_deep"), "{message}");
-    assert!(message.starts_with("line 1 column 133: "), "{message}");
+    assert!(message.starts_with("line 1 column 85: "), "{message}");
     let in_string = format!(
         r#"{{"event_type": "server.stopped", "timestamp": 1, "server": "s", "x": "{}"}}"#,
         "[".repeat(500)

@@ -84,9 +84,31 @@ fn headers_status(result: i32, allow_on_headers_stop_iteration: bool) -> Headers
     }
 }
 
-/// Shared data of one Envoy process: key → (value, cas).
+/// Shared data of one Envoy process: key → (value, cas), and the next compare-and-swap number,
+/// one counter for every key as in cpp-host's `SharedData::nextCas` (`src/shared_data.h`).
 #[derive(Clone, Default)]
-pub struct SharedData(Arc<Mutex<HashMap<String, Entry>>>);
+pub struct SharedData(Arc<Mutex<Shared>>);
+
+#[derive(Default)]
+struct Shared {
+    entries: HashMap<String, Entry>,
+    last_cas: u32,
+}
+
+impl Shared {
+    /// cpp-host's `SharedData::set` (`src/shared_data.cc`): a CAS other than 0 must match an
+    /// existing key's; a missing key is inserted whatever the CAS.
+    fn set(&mut self, key: &str, value: Vec<u8>, cas: u32) -> bool {
+        if let Some((_, current)) = self.entries.get(key) {
+            if cas != 0 && cas != *current {
+                return false;
+            }
+        }
+        self.last_cas = self.last_cas.wrapping_add(1).max(1);
+        self.entries.insert(key.to_string(), (value, self.last_cas));
+        true
+    }
+}
 
 /// A shared-data value and its compare-and-swap token.
 type Entry = (Vec<u8>, u32);
@@ -99,22 +121,30 @@ type Compiled = HashMap<Vec<u8>, (Engine, Module)>;
 
 impl SharedData {
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        self.0.lock().unwrap().get(key).map(|(v, _)| v.clone())
+        self.0
+            .lock()
+            .unwrap()
+            .entries
+            .get(key)
+            .map(|(v, _)| v.clone())
     }
 
     /// How many keys the process's shared data holds.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap().len()
+        self.0.lock().unwrap().entries.len()
     }
 
     pub fn keys(&self) -> Vec<String> {
-        self.0.lock().unwrap().keys().cloned().collect()
+        self.0.lock().unwrap().entries.keys().cloned().collect()
     }
 
     /// The bytes of every key and value.
     pub fn bytes(&self) -> usize {
         let data = self.0.lock().unwrap();
-        data.iter().map(|(k, (v, _))| k.len() + v.len()).sum()
+        data.entries
+            .iter()
+            .map(|(k, (v, _))| k.len() + v.len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -123,13 +153,7 @@ impl SharedData {
 
     /// Writes an entry as another worker would.
     pub fn set(&self, key: &str, value: &[u8]) {
-        let mut data = self.0.lock().unwrap();
-        let cas = data
-            .get(key)
-            .map_or(0, |(_, cas)| *cas)
-            .wrapping_add(1)
-            .max(1);
-        data.insert(key.to_string(), (value.to_vec(), cas));
+        self.0.lock().unwrap().set(key, value.to_vec(), 0);
     }
 }
 
@@ -790,8 +814,13 @@ fn write(caller: &mut Caller<'_, State>, ptr: i32, bytes: &[u8]) -> Result<()> {
 }
 
 /// Hands `bytes` to the guest the ABI's way: memory from `proxy_on_memory_allocate`, its
-/// address and size written where the guest asked.
+/// address and size written where the guest asked; nothing empty is allocated, its address is 0
+/// (cpp-host `include/proxy-wasm/wasm.h`, `copyToPointerSize`).
 fn give(caller: &mut Caller<'_, State>, bytes: &[u8], ptr_out: i32, size_out: i32) -> Result<()> {
+    if bytes.is_empty() {
+        write(caller, ptr_out, &0i32.to_le_bytes())?;
+        return write(caller, size_out, &0i32.to_le_bytes());
+    }
     let allocate = caller
         .data()
         .guest
@@ -1062,7 +1091,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
          cas_out: i32|
          -> Result<i32> {
             let key = String::from_utf8_lossy(&read(&mut c, kptr, klen)?).into_owned();
-            let entry = c.data().shared.0.lock().unwrap().get(&key).cloned();
+            let entry = c.data().shared.0.lock().unwrap().entries.get(&key).cloned();
             let Some((value, cas)) = entry else {
                 return Ok(status::NOT_FOUND);
             };
@@ -1078,13 +1107,12 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             let key = String::from_utf8_lossy(&read(&mut c, kptr, klen)?).into_owned();
             let value = read(&mut c, vptr, vlen)?;
             let shared = c.data().shared.clone();
-            let mut data = shared.0.lock().unwrap();
-            let current = data.get(&key).map_or(0, |(_, cas)| *cas);
-            if cas != 0 && cas as u32 != current {
-                return Ok(status::CAS_MISMATCH);
-            }
-            data.insert(key, (value, current.wrapping_add(1).max(1)));
-            Ok(status::OK)
+            let stored = shared.0.lock().unwrap().set(&key, value, cas as u32);
+            Ok(if stored {
+                status::OK
+            } else {
+                status::CAS_MISMATCH
+            })
         },
     )?;
     linker.func_wrap(

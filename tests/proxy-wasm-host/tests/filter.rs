@@ -968,3 +968,70 @@ fn ocsf_mode_forwards_the_ocsf_event() {
         assert!(!String::from_utf8_lossy(outcome.body()).contains("Tmp#9fQ2-xL7v"));
     }
 }
+
+/// The deepest nesting hookwall accepts (README, Hostile input).
+const MAX_DEPTH: usize = 16;
+
+/// The deepest payload accepted, of every provider in every mode, is forwarded, and one level more
+/// is refused before anything reads it. Sectigo's bodies are read, redacted and written
+/// recursively: this is the depth the smallest runtime stack must hold (WAMR's, checked by hand in
+/// proxy-wasm-cpp-host: docs/envoy-test-host.md), and wasmtime's larger stack would hide a miss.
+#[test]
+fn the_deepest_payload_accepted_is_forwarded_and_one_level_more_refused() {
+    for envoy in settings() {
+        for mode in ["passthrough", "cloudevent", "ocsf"] {
+            deepest_in(envoy, mode);
+        }
+    }
+}
+
+fn deepest_in(envoy: Envoy, mode: &str) {
+    let mut host = host_with(envoy, mode, true);
+    let cases = [
+        ("sectigo", "sectigo/user_reset_password.json", Some("body")),
+        ("crowdsec", "crowdsec/alert_triggered.json", None),
+        ("cloud66", "cloud66/server.stopped.json", None),
+    ];
+    for (provider, path, member) in cases {
+        for array in [false, true] {
+            let deepest = with_nesting(&fixture(path), member, MAX_DEPTH, array);
+            let outcome = host.send(&as_provider(provider, &deepest), 200).unwrap();
+            assert!(
+                matches!(outcome, Outcome::Forwarded { .. }),
+                "{mode} {path} at depth {MAX_DEPTH}: {outcome:?}"
+            );
+            let deeper = with_nesting(&fixture(path), member, MAX_DEPTH + 1, array);
+            let outcome = host.send(&as_provider(provider, &deeper), 200).unwrap();
+            assert_eq!(outcome.status(), Some(400), "{mode} {path}: {outcome:?}");
+            assert_eq!(json(outcome.body())["error"], "nesting_too_deep");
+        }
+    }
+}
+
+/// `body` with a member `deep` added (inside `member`, if given) that makes it nest `depth`
+/// levels in all, in objects or arrays; a distinct event each time (its id, where it has one, is
+/// changed too), so dedup never answers.
+fn with_nesting(body: &[u8], member: Option<&str>, depth: usize, array: bool) -> Vec<u8> {
+    let mut doc = json(body);
+    let nonce = depth * 2 + usize::from(array);
+    if let Some(id) = doc.pointer_mut("/id") {
+        *id = Value::from(nonce);
+    }
+    if let Some(id) = doc.pointer_mut("/details/event_id") {
+        *id = Value::from(format!("deep-{nonce}"));
+    }
+    let outer = 1 + usize::from(member.is_some());
+    let deep = (outer..depth).fold(Value::from("x"), |inner, _| {
+        if array {
+            Value::Array(vec![inner])
+        } else {
+            serde_json::json!({ "k": inner })
+        }
+    });
+    let at = match member {
+        Some(name) => &mut doc[name],
+        None => &mut doc,
+    };
+    at["deep"] = deep;
+    serde_json::to_vec(&doc).unwrap()
+}
