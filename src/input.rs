@@ -17,8 +17,8 @@ use core::ops::Deref;
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{
-    self, Deserialize, Deserializer, Expected, IgnoredAny, MapAccess, SeqAccess, Unexpected,
-    Visitor,
+    self, Deserialize, DeserializeSeed, Deserializer, Expected, IgnoredAny, MapAccess, SeqAccess,
+    Unexpected, Visitor,
 };
 
 use crate::error::line_column;
@@ -209,6 +209,18 @@ fn lone_surrogate(body: &[u8]) -> Option<usize> {
 /// the body (`details` for a captured member), so that a refusal names the field's full path.
 pub(crate) fn read<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str) -> Result<T, Error> {
     serde_json::from_str(text).map_err(|e| explain(text, prefix, &e))
+}
+
+/// [`read`] with a seed, for a model chosen as it is read.
+pub(crate) fn read_seed<'a, S: DeserializeSeed<'a>>(
+    text: &'a str,
+    seed: S,
+    prefix: &str,
+) -> Result<S::Value, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    seed.deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| explain(text, prefix, &e))
 }
 
 /// A refusal as ours. Text that is not JSON is located by line and column; valid JSON that

@@ -48,7 +48,7 @@ event_types! {
 }
 
 /// Parses an enveloped event that detection found: `details.event_type`, which the probe
-/// captured, chooses the model that reads the body; `metadata` must say version 1 from
+/// captured, chooses the model that reads `details`; `metadata` must say version 1 from
 /// crowdsec.net.
 pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Parts<'a>, Error> {
     if probe.metadata.is_none() {
@@ -64,38 +64,132 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Par
         }
         Some(Details::Other) => {
             // The model says how `details` is wrong; it reads objects only.
-            read::<Common>(text)?;
+            read_known(text, Cow::Borrowed(""))?;
             return Err(Error::schema("details", "expected an object"));
         }
     };
-    parse_details(text, event_type)
-}
-
-/// Parses an enveloped event whose `details.event_type` (the first, if repeated) is known.
-fn parse_details<'a>(text: &'a str, event_type: &'a RawValue) -> Result<Parts<'a>, Error> {
     let Text(ty) = input::read(event_type.get(), "details.event_type")?;
-    dispatch(ty, Whole(text))
+    read_known(text, ty)
 }
 
-/// Reads `details` as the model `T` that its event type chose.
-trait ReadDetails<'a> {
-    type Error;
-    fn read<T: Deserialize<'a>>(self) -> Result<T, Self::Error>;
+/// Reads the envelope, `details` as the model of type `ty`, and checks `metadata`.
+fn read_known<'a>(text: &'a str, ty: Cow<'a, str>) -> Result<Parts<'a>, Error> {
+    let (Object(metadata), parts) = input::read_seed(text, Envelope(Some(ty)), "")?;
+    metadata.check()?;
+    Ok(parts)
 }
 
-/// The body read again, `details.event_type` known: refusals say where (the envelope, `details`
-/// as `T`, and `metadata` checked).
-struct Whole<'a>(&'a str);
+/// Reads a body as an envelope in one pass, without detection (see [`Envelope`]); `None` if
+/// it is not an accepted one, for detection to decide and explain.
+pub(crate) fn read_guessed(text: &str) -> Option<Parts<'_>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let (Object(metadata), parts) = Envelope(None).deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    metadata.check().ok()?;
+    Some(parts)
+}
 
-impl<'a> ReadDetails<'a> for Whole<'a> {
-    type Error = Error;
-    fn read<T: Deserialize<'a>>(self) -> Result<T, Error> {
-        read(self.0)
+/// The envelope: `metadata`, and `details` read as the model its event type chooses. Detection
+/// has captured that type (`Some`), or it is found in `details` (`None`): its members up to its
+/// first `event_type` are then kept unparsed and replayed into the model. The members that mark
+/// other providers' shapes may not be repeated, as detection requires.
+struct Envelope<'a>(Option<Cow<'a, str>>);
+
+impl<'de> DeserializeSeed<'de> for Envelope<'de> {
+    type Value = (Object<Metadata<'de>>, Parts<'de>);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Envelope<'de> {
+    type Value = (Object<Metadata<'de>>, Parts<'de>);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        const MARKERS: [&str; 5] = ["event_type", "timestamp", "event", "target", "partner"];
+        let mut metadata = None;
+        let mut parts = None;
+        let mut markers = [false; MARKERS.len()];
+        while let Some(Text(key)) = map.next_key()? {
+            match &*key {
+                "metadata" if metadata.is_some() => {
+                    return Err(de::Error::duplicate_field("metadata"))
+                }
+                "metadata" => metadata = Some(map.next_value()?),
+                "details" if parts.is_some() => return Err(de::Error::duplicate_field("details")),
+                "details" => parts = Some(map.next_value_seed(DetailsSeed(self.0.take()))?),
+                name => {
+                    if let Some(seen) = MARKERS.iter().position(|m| *m == name) {
+                        if core::mem::replace(&mut markers[seen], true) {
+                            return Err(de::Error::duplicate_field(MARKERS[seen]));
+                        }
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let metadata = metadata.ok_or_else(|| de::Error::missing_field("metadata"))?;
+        let parts = parts.ok_or_else(|| de::Error::missing_field("details"))?;
+        Ok((metadata, parts))
+    }
+}
+
+/// `details`, read as the model its event type chooses.
+struct DetailsSeed<'a>(Option<Cow<'a, str>>);
+
+impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
+    type Value = Parts<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DetailsSeed<'de> {
+    type Value = Parts<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
+        let mut before = Vec::new();
+        let ty = match self.0 {
+            Some(ty) => ty,
+            None => loop {
+                let Some(Text(key)) = map.next_key()? else {
+                    return Err(de::Error::missing_field("event_type"));
+                };
+                let value: &'de RawValue = map.next_value()?;
+                let event_type = key == "event_type";
+                before.push((key, value));
+                if event_type {
+                    let Text(ty) = serde_json::from_str(value.get()).map_err(de::Error::custom)?;
+                    break ty;
+                }
+            },
+        };
+        dispatch(
+            ty,
+            Replay {
+                before: before.into_iter(),
+                value: None,
+                map,
+            },
+        )
     }
 }
 
 /// The type's model, and its parts.
-fn dispatch<'a, R: ReadDetails<'a>>(ty: Cow<'a, str>, details: R) -> Result<Parts<'a>, R::Error> {
+fn dispatch<'a, A: MapAccess<'a>>(
+    ty: Cow<'a, str>,
+    details: Replay<'a, A>,
+) -> Result<Parts<'a>, A::Error> {
     let kind = EventType::from_type(&ty);
     let parts = match kind {
         EventType::AmIUnderAttack => details.read::<AmIUnderAttack>()?.parts(ty),
@@ -123,94 +217,15 @@ fn dispatch<'a, R: ReadDetails<'a>>(ty: Cow<'a, str>, details: R) -> Result<Part
     Ok(parts)
 }
 
-/// Reads an envelope in one pass, without detection, from its first member's name on (`map`
-/// is the body's object): `metadata`, and `details` up to its first `event_type`, whose members
-/// so far are kept unparsed; then the model that type chooses reads them and the rest. The
-/// members that mark other providers' shapes may not be repeated, as detection requires. Any
-/// refusal here is only a signal: detection then reads the body again and explains it.
-pub(crate) fn read_envelope<'de, A: MapAccess<'de>>(
-    mut map: A,
-    first: Cow<'de, str>,
-) -> Result<Parts<'de>, A::Error> {
-    const MARKERS: [&str; 5] = ["event_type", "timestamp", "event", "target", "partner"];
-    let mut metadata: Option<Object<Metadata<'de>>> = None;
-    let mut parts = None;
-    let mut markers = [false; MARKERS.len()];
-    let mut key = first;
-    loop {
-        match &*key {
-            "metadata" if metadata.is_none() => metadata = Some(map.next_value()?),
-            "details" if parts.is_none() => parts = Some(map.next_value_seed(DetailsSeed)?),
-            "metadata" | "details" => return Err(de::Error::duplicate_field("envelope")),
-            name => {
-                if let Some(seen) = MARKERS.iter().position(|m| *m == name) {
-                    if core::mem::replace(&mut markers[seen], true) {
-                        return Err(de::Error::duplicate_field("marker"));
-                    }
-                }
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        match map.next_key::<Text>()? {
-            Some(Text(next)) => key = next,
-            None => break,
-        }
-    }
-    match (metadata, parts) {
-        (Some(metadata), Some(parts)) if metadata.check().is_ok() => Ok(parts),
-        _ => Err(de::Error::custom("not an accepted envelope")),
-    }
-}
-
-/// `details`, read as the model its `event_type` chooses.
-struct DetailsSeed;
-
-impl<'de> DeserializeSeed<'de> for DetailsSeed {
-    type Value = Parts<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DetailsSeed {
-    type Value = Parts<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
-        let mut before = Vec::new();
-        loop {
-            let Some(Text(key)) = map.next_key()? else {
-                return Err(de::Error::missing_field("event_type"));
-            };
-            let value: &'de RawValue = map.next_value()?;
-            let event_type = key == "event_type";
-            before.push((key, value));
-            if event_type {
-                let Text(ty) = serde_json::from_str(value.get()).map_err(de::Error::custom)?;
-                let rest = Replay {
-                    before: before.into_iter(),
-                    value: None,
-                    map,
-                };
-                return dispatch(ty, rest);
-            }
-        }
-    }
-}
-
-/// `details`' members read so far, unparsed, then the rest of it.
+/// `details`' members read so far, unparsed (none when detection found the type), then the
+/// rest of it.
 struct Replay<'de, A> {
     before: alloc::vec::IntoIter<(Cow<'de, str>, &'de RawValue)>,
     value: Option<&'de RawValue>,
     map: A,
 }
 
-impl<'de, A: MapAccess<'de>> ReadDetails<'de> for Replay<'de, A> {
-    type Error = A::Error;
+impl<'de, A: MapAccess<'de>> Replay<'de, A> {
     fn read<T: Deserialize<'de>>(self) -> Result<T, A::Error> {
         T::deserialize(MapAccessDeserializer::new(self))
     }
@@ -246,21 +261,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
 pub(crate) fn parse_bare(text: &str) -> Result<Parts<'_>, Error> {
     let Object(event): Object<BlockingSafeIp> = input::read(text, "")?;
     Ok(event.parts(Cow::Borrowed("blocking_safe_ip")))
-}
-
-/// Reads the envelope, `details` as its event's model `T`, and checks `metadata`.
-fn read<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Error> {
-    let Object(envelope): Object<Envelope<T>> = input::read(text, "")?;
-    envelope.metadata.check()?;
-    Ok(envelope.details.0)
-}
-
-/// The envelope, read in one pass once `details.event_type` has chosen the model.
-#[derive(Deserialize)]
-struct Envelope<'a, T> {
-    #[serde(borrow)]
-    metadata: Object<Metadata<'a>>,
-    details: Object<T>,
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use alloc::borrow::Cow;
 use alloc::format;
 use core::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -121,14 +121,10 @@ pub(crate) enum Guess<'a> {
 /// so the outcome is the same either way.
 pub(crate) fn guess(text: &str) -> Guess<'_> {
     match first_name(text) {
-        Some("metadata" | "details") => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
-            let read = EnvelopeSeed.deserialize(&mut deserializer);
-            match read.and_then(|parts| deserializer.end().map(|()| parts)) {
-                Ok(parts) => Guess::CrowdSec(parts),
-                Err(_) => Guess::None,
-            }
-        }
+        Some("metadata" | "details") => match crowdsec::read_guessed(text) {
+            Some(parts) => Guess::CrowdSec(parts),
+            None => Guess::None,
+        },
         Some("timestamp" | "event_type") => Guess::Cloud66,
         Some("id" | "event") => Guess::Sectigo,
         _ => Guess::None,
@@ -145,32 +141,6 @@ fn first_name(text: &str) -> Option<&str> {
         .strip_prefix('"')?
         .split_once('"')?;
     (!name.contains('\\')).then_some(name)
-}
-
-/// A body read as CrowdSec's envelope.
-struct EnvelopeSeed;
-
-impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
-    type Value = Parts<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EnvelopeSeed {
-    type Value = Parts<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
-        match map.next_key()? {
-            Some(Text(first)) => crowdsec::read_envelope(map, first),
-            None => Err(de::Error::custom("an empty object")),
-        }
-    }
 }
 
 /// Whose payload this is, with what the detection pass already captured.
