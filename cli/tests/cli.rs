@@ -2,10 +2,8 @@
 
 mod common;
 
-use common::{hookwall, spawn, with_stdout_closed};
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use common::{assert_full_disk_is_exit_2, flood, hookwall, with_stdout_closed};
+use std::process::Command;
 #[test]
 fn classify_prints_the_cloudevent() {
     let out = hookwall(
@@ -108,45 +106,6 @@ fn the_readme_carries_the_current_classification_table() {
         readme.contains(&table),
         "README.md's classification table is stale: paste `hookwall table` into it"
     );
-}
-
-/// `hookwall args…` with stdout on `/dev/full`: exit 2, one line naming stdout, no panic.
-fn assert_full_disk_is_exit_2(args: &[&str], stdin: &[u8]) {
-    let full = OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args(args)
-        .current_dir(common::ROOT)
-        .stdin(Stdio::piped())
-        .stdout(full)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(
-        stderr.trim_end(),
-        "hookwall: stdout: No space left on device (os error 28)",
-        "{args:?}"
-    );
-}
-
-/// Feeds `hookwall args…` `total` bytes of `{` until it stops reading: its stdout, stderr and
-/// status, and how many bytes it took before closing stdin.
-fn flood(args: &[&str], total: usize) -> (std::process::Output, usize) {
-    let mut child = spawn(args);
-    let mut stdin = child.stdin.take().unwrap();
-    let chunk = [b'{'; 64 * 1024];
-    let mut written = 0;
-    while written < total {
-        match stdin.write(&chunk) {
-            Ok(n) => written += n,
-            Err(_) => break,
-        }
-    }
-    drop(stdin);
-    (child.wait_with_output().unwrap(), written)
 }
 
 #[test]

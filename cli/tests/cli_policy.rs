@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{hookwall, with_stdout_closed};
+use common::{assert_full_disk_is_exit_2, flood, hookwall, with_stdout_closed};
 use std::path::PathBuf;
 
 const POLICY: &str = "examples/policy.json";
@@ -275,31 +275,18 @@ fn a_bad_peer_is_a_usage_error() {
 
 #[test]
 fn inspect_refuses_an_oversize_stdin_after_the_largest_limit() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hookwall"))
-        .args([
+    let total = 64 * 1024 * 1024;
+    let (out, written) = flood(
+        &[
             "inspect",
             "--config",
             POLICY,
             "--path",
             "/hooks/cloud66?token=example-cloud66-token",
             "-",
-        ])
-        .current_dir(common::ROOT)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let total = 64 * 1024 * 1024;
-    let mut written = 0;
-    while written < total {
-        match std::io::Write::write(&mut stdin, &[b' '; 64 * 1024]) {
-            Ok(n) => written += n,
-            Err(_) => break,
-        }
-    }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
+        ],
+        total,
+    );
     assert_eq!(out.status.code(), Some(1));
     let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdict["status"], 413, "{verdict}");
@@ -311,34 +298,16 @@ fn inspect_refuses_an_oversize_stdin_after_the_largest_limit() {
 
 #[test]
 fn a_full_disk_or_a_closed_pipe_never_panics() {
-    use std::process::{Command, Stdio};
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    for args in [
-        &["check-config", POLICY][..],
+    assert_full_disk_is_exit_2(&["check-config", POLICY], b"");
+    assert_full_disk_is_exit_2(
         &[
             "inspect",
             "--config",
             POLICY,
             "fixtures/cloud66/server.stopped.json",
-        ][..],
-    ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_hookwall"))
-            .args(args)
-            .current_dir(common::ROOT)
-            .stdout(full.try_clone().unwrap())
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            stderr.trim_end(),
-            "hookwall: stdout: No space left on device (os error 28)"
-        );
-    }
+        ],
+        b"",
+    );
 
     // A denial whose reader left before it was written is still a denial, quietly.
     let body = common::read("fixtures/sectigo/user_create.json");
