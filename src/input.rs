@@ -83,7 +83,7 @@ pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
 }
 
 /// JSON's whitespace (RFC 8259); Rust's `is_ascii_whitespace` also admits form feed.
-fn is_space(byte: u8) -> bool {
+pub(crate) fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
 }
 

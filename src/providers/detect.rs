@@ -134,10 +134,10 @@ pub(crate) fn guess(text: &str) -> Guess<'_> {
 /// The name of the body's first member, if written without escapes: enough for a guess, which
 /// the model then checks, so no more of the text is looked at by hand than this.
 fn first_name(text: &str) -> Option<&str> {
-    const SPACE: [char; 4] = [' ', '\n', '\t', '\r'];
-    let rest = text.trim_start_matches(SPACE).strip_prefix('{')?;
+    let space = |c: char| u8::try_from(c).is_ok_and(input::is_space);
+    let rest = text.trim_start_matches(space).strip_prefix('{')?;
     let (name, _) = rest
-        .trim_start_matches(SPACE)
+        .trim_start_matches(space)
         .strip_prefix('"')?
         .split_once('"')?;
     (!name.contains('\\')).then_some(name)
