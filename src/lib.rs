@@ -15,6 +15,7 @@ pub mod cloudevent;
 pub mod error;
 pub mod event;
 mod id;
+pub mod identity;
 pub mod indicators;
 mod input;
 pub mod label;
@@ -29,6 +30,7 @@ pub mod tree;
 
 pub use error::{Error, ErrorKind};
 pub use event::{Category, Event, Severity, Subject, SubjectKind};
+pub use identity::Identity;
 pub use indicators::Indicators;
 pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider};
 pub use reason::{Ack, Reason};

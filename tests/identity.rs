@@ -1,0 +1,56 @@
+//! The one event identity: what makes two deliveries the same event, and what keeps them apart.
+
+use hookwall::{classify, Options};
+
+fn identity(body: &str, route: &str) -> hookwall::Identity {
+    classify(body.as_bytes(), &Options::default())
+        .expect("a valid fixture")
+        .identity(route)
+}
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn a_retry_byte_for_byte_is_the_same_event() {
+    for path in [
+        "sectigo/user_create.json",
+        "crowdsec/alert_triggered.json",
+        "cloud66/server.backon.json",
+    ] {
+        let body = fixture(path);
+        assert_eq!(identity(&body, "a"), identity(&body, "a"), "{path}");
+    }
+}
+
+#[test]
+fn two_partners_events_with_one_id_are_two_events() {
+    let first = fixture("sectigo/user_create.json");
+    let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let mut other = value.clone();
+    other["partner"]["id"] = serde_json::json!(format!("{}-other", value["partner"]["id"]));
+    assert_ne!(identity(&first, "s"), identity(&other.to_string(), "s"));
+}
+
+#[test]
+fn two_organizations_events_with_one_id_are_two_events() {
+    let first = fixture("crowdsec/alert_triggered.json");
+    let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let mut other = value.clone();
+    other["details"]["organization_id"] = serde_json::json!("another-organization");
+    assert_ne!(identity(&first, "c"), identity(&other.to_string(), "c"));
+}
+
+#[test]
+fn two_routes_keep_their_events_apart() {
+    let body = fixture("sectigo/user_create.json");
+    assert_ne!(identity(&body, "one"), identity(&body, "two"));
+}
+
+#[test]
+fn parts_cannot_trade_bytes() {
+    use hookwall::Identity;
+    assert_ne!(Identity::new("ab", "c", "d"), Identity::new("a", "bc", "d"));
+    assert_eq!(Identity::new("a", "b", "c").to_hex().len(), 64);
+}
