@@ -251,6 +251,10 @@ impl TryFrom<String> for Name {
     }
 }
 
+/// Where a runtime answers its own requests (the Worker's admin API): no source may answer
+/// there, so no provider's credential is ever checked on an admin path.
+const RESERVED_PREFIX: &str = "/_hookwall";
+
 /// The path a source answers at. Paths are matched byte for byte, so only a plain absolute
 /// path can name a source.
 #[derive(Deserialize)]
@@ -269,9 +273,13 @@ impl TryFrom<String> for RoutePath {
                 .split('/')
                 .any(|segment| segment == "." || segment == "..")
             && !path.contains("//");
-        match plain {
-            true => Ok(Self(path)),
-            false => Err("must be an absolute path of letters, digits, '/', '-', '_', '.', '~', without dot segments or empty segments"),
+        let reserved = path
+            .strip_prefix(RESERVED_PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        match (plain, reserved) {
+            (false, _) => Err("must be an absolute path of letters, digits, '/', '-', '_', '.', '~', without dot segments or empty segments"),
+            (true, true) => Err("is under /_hookwall/, which is reserved for hookwall's own API"),
+            (true, false) => Ok(Self(path)),
         }
     }
 }
