@@ -14,8 +14,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
-use super::config::from_object;
 use super::head::Head;
+use super::object::from_object;
 
 /// The longest secret, Basic user-id included: configs are held to it and a longer presented
 /// credential never matches, so every kind of credential follows the same rule.

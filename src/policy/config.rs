@@ -8,14 +8,13 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
-use core::marker::PhantomData;
 
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IntoDeserializer};
 use serde::Deserialize;
 
 use super::auth::Alternative;
 use super::cidr::Cidr;
+use super::object::from_object;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
 
@@ -85,29 +84,6 @@ pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError>
         .end()
         .map_err(|e| json_error(String::new(), &e))?;
     Ok(value)
-}
-
-/// Reads `T` from a JSON object only, for `deserialize_with`. serde's derive also reads a struct
-/// from an array, its fields by position; a config written that way is refused like any other
-/// mistake.
-pub fn from_object<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor(PhantomData))
-}
-
-struct ObjectVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map))
-    }
 }
 
 fn json_error(path: String, e: &serde_json::Error) -> ConfigError {

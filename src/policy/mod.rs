@@ -9,6 +9,7 @@ mod auth;
 mod cidr;
 mod config;
 mod head;
+mod object;
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -20,10 +21,10 @@ use core::net::IpAddr;
 pub use auth::{Alternative, UsedCredential, MAX_SECRET_BYTES};
 pub use cidr::{parse_address, Cidr};
 pub use config::{
-    from_object, read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES,
-    SECTIGO_ADDRESSES,
+    read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES, SECTIGO_ADDRESSES,
 };
 pub use head::{without_query_param, Head};
+pub use object::from_object;
 
 use serde::Serialize;
 
