@@ -110,8 +110,15 @@ struct Document {
     insecure_trust_any_proxy: bool,
 }
 
+impl Policy {
+    /// Parses and validates a configuration; any invalid field refuses it whole.
+    pub fn from_json(config: &[u8]) -> Result<Self, ConfigError> {
+        parse(config)
+    }
+}
+
 /// Reads the document, then checks what spans its sources and its top-level flags.
-pub fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
+fn parse(config: &[u8]) -> Result<Policy, ConfigError> {
     let doc: Document = read(config)?;
     if doc.sources.is_empty() {
         return Err(error("sources", "at least one source is required"));

@@ -291,11 +291,6 @@ impl Verdict<'_> {
 }
 
 impl Policy {
-    /// Parses and validates a configuration; any invalid field refuses it whole.
-    pub fn from_json(config: &[u8]) -> Result<Self, ConfigError> {
-        config::parse(config)
-    }
-
     pub fn sources(&self) -> &[Source] {
         &self.sources
     }
