@@ -132,7 +132,7 @@ impl Event<'_> {
     /// examples give all its event types one `event_id`, so its id is prefixed with the type
     /// (`alert_triggered:<event_id>`); `data.id` keeps the id as sent. A derived id is a digest
     /// of the whole body, type included, so it is unique as it is.
-    pub(crate) fn cloudevent_id(&self) -> Cow<'_, str> {
+    pub fn cloudevent_id(&self) -> Cow<'_, str> {
         match self.provider() {
             Provider::CrowdSec if !self.id_derived => {
                 Cow::Owned(format!("{}:{}", self.event_type, self.id))
@@ -142,7 +142,7 @@ impl Event<'_> {
     }
 
     /// `https://<provider's console>/<account collection>/<account>`.
-    pub(crate) fn source(&self) -> String {
+    pub fn source(&self) -> String {
         let (base, collection) = match self.provider() {
             Provider::CrowdSec => ("https://app.crowdsec.net", "/organizations/"),
             Provider::Cloud66 => ("https://app.cloud66.com", "/stacks/"),

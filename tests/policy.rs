@@ -677,6 +677,8 @@ fn invalid_configs_are_refused_with_the_field() {
         (r#"{"sources": [{"name": "a", "path": "/a", "provider": "acme", "allow_ips": ["1.2.3.4"]}]}"#.into(), r#"sources[0].provider: unknown provider "acme""#),
         (r#"{"sources": [{"name": "a", "path": "a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
         (r#"{"sources": [{"name": "a", "path": "/a/../b", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: must be an absolute path"),
+        (r#"{"sources": [{"name": "a", "path": "/_hookwall/events", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: is under /_hookwall/, which is reserved"),
+        (r#"{"sources": [{"name": "a", "path": "/_hookwall", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), "sources[0].path: is under /_hookwall/, which is reserved"),
         (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}, {"name": "b", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}]}"#.into(), r#"sources[1].path: "/a" is also the path of sources[0]"#),
         (r#"{"sources": []}"#.into(), "sources: at least one source is required"),
         (r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["1.2.3.4"]}], "trusted_proxies": ["10/8"]}"#.into(), r#"trusted_proxies[0]: invalid CIDR "10/8""#),
