@@ -821,24 +821,40 @@ fn an_allowlist_of_every_address_is_no_allowlist() {
             r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "auto", "allow_ips": [{allow}]{extra}}}]}}"#
         )
     };
-    for allow in [
-        r#""0.0.0.0/0""#,
-        r#""::/0""#,
-        r#""0.0.0.0/0", "::/0""#,
-        r#""192.0.2.0/24", "::/0""#,
+    for (allow, family) in [
+        (r#""0.0.0.0/0""#, "IPv4"),
+        (r#""::/0""#, "IPv6"),
+        (r#""0.0.0.0/0", "::/0""#, "IPv4"),
+        (r#""192.0.2.0/24", "::/0""#, "IPv6"),
+        // Ranges that add up to a whole family admit as many callers as its /0.
+        (r#""0.0.0.0/1", "128.0.0.0/1""#, "IPv4"),
+        (r#""::/1", "8000::/1""#, "IPv6"),
+        (r#""192.0.2.0/24", "8000::/1", "::/1""#, "IPv6"),
+        (
+            r#""0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2""#,
+            "IPv4",
+        ),
     ] {
         let error = config_error(&source(allow, ""));
         assert!(
-            error.starts_with("sources[0]: no auth, and allow_ips has a /0 range"),
+            error.starts_with(&format!(
+                "sources[0]: no auth, and allow_ips admits every {family} address"
+            )),
             "{allow}: {error}"
         );
         let open = source(allow, r#", "insecure_allow_anyone": true"#);
         assert!(Policy::from_json(open.as_bytes()).is_ok(), "{allow}");
     }
-    let with_auth = r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["0.0.0.0/0"], "auth": [{"bearer": {"token": "t"}}]}]}"#;
+    let with_auth = r#"{"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["0.0.0.0/1", "128.0.0.0/1"], "auth": [{"bearer": {"token": "t"}}]}]}"#;
     assert!(Policy::from_json(with_auth.as_bytes()).is_ok());
-    let narrow = source(r#""0.0.0.0/1""#, "");
-    assert!(Policy::from_json(narrow.as_bytes()).is_ok());
+    for narrow in [
+        r#""0.0.0.0/1""#,
+        r#""0.0.0.0/1", "::/1""#,
+        r#""0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3""#,
+    ] {
+        let narrow = source(narrow, "");
+        assert!(Policy::from_json(narrow.as_bytes()).is_ok(), "{narrow}");
+    }
 }
 
 #[test]

@@ -61,6 +61,24 @@ fn check_config_summarizes_or_names_the_bad_field() {
 }
 
 #[test]
+fn check_config_refuses_ranges_that_add_up_to_anyone() {
+    for (allow, family) in [
+        (r#""0.0.0.0/1", "128.0.0.0/1""#, "IPv4"),
+        (r#""::/1", "8000::/1""#, "IPv6"),
+    ] {
+        let text = format!(
+            r#"{{"sources": [{{"name": "a", "path": "/a", "provider": "auto", "allow_ips": [{allow}]}}]}}"#
+        );
+        let path = config_file("halves.json", &text);
+        let out = hookwall(&["check-config", path.to_str().unwrap()], None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{allow}: {stderr}");
+        let expected = format!("sources[0]: no auth, and allow_ips admits every {family} address");
+        assert!(stderr.contains(&expected), "{allow}: {stderr}");
+    }
+}
+
+#[test]
 fn inspect_allows_with_the_event() {
     let (code, verdict) = inspect(
         &[

@@ -2,6 +2,7 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::str::FromStr;
 
@@ -44,11 +45,6 @@ impl Cidr {
         ip.is_ipv4() == self.network.is_ipv4() && self.mask_bits(ip) == self.mask_bits(self.network)
     }
 
-    /// Whether the range is a whole address family (`0.0.0.0/0`, `::/0`).
-    pub fn is_everything(&self) -> bool {
-        self.prefix == 0
-    }
-
     /// Whether anyone on the internet may hold an address in the range: IPv4 wider than /8
     /// (no such range is private), IPv6 wider than /16 outside unique-local `fc00::/7` and
     /// link-local `fe80::/10`.
@@ -70,6 +66,17 @@ impl Cidr {
         self.prefix <= other.prefix && self.contains(other.network)
     }
 
+    /// The first and last address of the range, as integers of its family.
+    fn span(&self) -> (u128, u128) {
+        let width = if self.network.is_ipv4() { 32 } else { 128 };
+        let host = u32::from(width - self.prefix);
+        let first = bits(self.network);
+        (
+            first,
+            first | u128::MAX.checked_shr(128 - host).unwrap_or(0),
+        )
+    }
+
     fn mask_bits(&self, ip: IpAddr) -> u128 {
         let (width, value) = match ip {
             IpAddr::V4(v4) => (32, u128::from(u32::from(v4))),
@@ -82,6 +89,37 @@ impl Cidr {
             value >> host << host
         }
     }
+}
+
+/// The address family, `"IPv4"` or `"IPv6"`, whose every address `ranges` hold together, if
+/// any: `0.0.0.0/1` with `128.0.0.0/1` admits as many callers as `0.0.0.0/0`.
+pub fn whole_family(ranges: &[Cidr]) -> Option<&'static str> {
+    [
+        (true, "IPv4", u128::from(u32::MAX)),
+        (false, "IPv6", u128::MAX),
+    ]
+    .into_iter()
+    .find(|&(v4, _, last)| {
+        let spans = ranges.iter().filter(|c| c.network.is_ipv4() == v4);
+        covers_up_to(spans.map(Cidr::span).collect(), last)
+    })
+    .map(|(_, family, _)| family)
+}
+
+/// Whether `spans` (first and last address) leave no gap from 0 to `last`.
+fn covers_up_to(mut spans: Vec<(u128, u128)>, last: u128) -> bool {
+    spans.sort_unstable();
+    let mut next = 0; // the first address no span before covers
+    for (first, end) in spans {
+        if first > next {
+            return false;
+        }
+        if end == last {
+            return true;
+        }
+        next = next.max(end + 1);
+    }
+    false
 }
 
 /// A range as a config writes it; the error quotes the text, which holds no secret, so that
@@ -205,9 +243,46 @@ mod tests {
         ] {
             assert!(!Cidr::parse(narrow).unwrap().is_wide_public(), "{narrow}");
         }
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().is_everything());
-        assert!(Cidr::parse("::/0").unwrap().is_everything());
-        assert!(!Cidr::parse("0.0.0.0/1").unwrap().is_everything());
+    }
+
+    fn family(ranges: &[&str]) -> Option<&'static str> {
+        let ranges: Vec<Cidr> = ranges.iter().map(|r| Cidr::parse(r).unwrap()).collect();
+        whole_family(&ranges)
+    }
+
+    #[test]
+    fn tells_ranges_that_add_up_to_a_whole_family() {
+        assert_eq!(family(&["0.0.0.0/0"]), Some("IPv4"));
+        assert_eq!(family(&["::/0"]), Some("IPv6"));
+        assert_eq!(family(&["128.0.0.0/1", "0.0.0.0/1"]), Some("IPv4"));
+        assert_eq!(family(&["::/1", "8000::/1", "10.0.0.0/8"]), Some("IPv6"));
+        let quarters = ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"];
+        assert_eq!(family(&quarters), Some("IPv4"));
+        // Overlapping and nested ranges, the last one ending exactly at the top.
+        let nested = [
+            "0.0.0.0/1",
+            "10.0.0.0/8",
+            "64.0.0.0/2",
+            "128.0.0.0/2",
+            "192.0.0.0/2",
+        ];
+        assert_eq!(family(&nested), Some("IPv4"));
+        assert_eq!(
+            family(&["255.255.255.255", "0.0.0.0/1", "128.0.0.0/1"]),
+            Some("IPv4")
+        );
+        for partial in [
+            &["0.0.0.0/1"][..],
+            &["0.0.0.0/1", "192.0.0.0/2"],
+            &["64.0.0.0/2", "128.0.0.0/1"],
+            &["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"],
+            &["0.0.0.0/1", "::/1"],
+            &["::/1", "8000::/2", "c000::/3", "e000::/4"],
+            &["0.0.0.0/1", "255.255.255.255"],
+            &[],
+        ] {
+            assert_eq!(family(partial), None, "{partial:?}");
+        }
     }
 
     #[test]

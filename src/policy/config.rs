@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, IntoDeserializer};
 use serde::Deserialize;
 
 use super::auth::Alternative;
-use super::cidr::Cidr;
+use super::cidr::{self, Cidr};
 use super::object::from_object;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
 use crate::{Provider, RedactPath, MAX_BODY_BYTES};
@@ -194,17 +194,18 @@ impl<'de> Deserialize<'de> for Source {
     }
 }
 
-/// A source without auth must name who may call: no allowlist, or one with a `/0` range,
-/// admits anyone, which only `insecure_allow_anyone` may intend.
+/// A source without auth must name who may call: no allowlist, or one whose ranges hold every
+/// address of a family (a `/0`, or two halves), admits anyone, which only
+/// `insecure_allow_anyone` may intend.
 fn check_not_open(allow_ips: &[Cidr]) -> Result<(), String> {
     const INTENDED: &str =
         "anyone could call it; set \"insecure_allow_anyone\": true if that is really intended";
     if allow_ips.is_empty() {
         return Err(format!("neither auth nor allow_ips: {INTENDED}"));
     }
-    if allow_ips.iter().any(Cidr::is_everything) {
+    if let Some(family) = cidr::whole_family(allow_ips) {
         return Err(format!(
-            "no auth, and allow_ips has a /0 range, which admits every address: {INTENDED}"
+            "no auth, and allow_ips admits every {family} address: {INTENDED}"
         ));
     }
     Ok(())

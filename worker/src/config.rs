@@ -124,6 +124,7 @@ fn destinations_from_env(env: &Env) -> Result<Vec<Destination>, Rc<str>> {
     }
     let url = forward_url
         .ok_or_else(|| Rc::from("neither HOOKWALL_DESTINATIONS nor FORWARD_URL is set"))?;
+    destinations::check_url(&url).map_err(|e| Rc::from(format!("FORWARD_URL {e}")))?;
     let signing_key = value(env, "FORWARD_SIGNING_KEY")
         .ok_or_else(|| Rc::from("FORWARD_SIGNING_KEY is not set"))?;
     let token = value(env, "FORWARD_TOKEN")

@@ -187,20 +187,17 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 fn resolve(spec: Spec, secret: &impl Fn(&str) -> Option<String>) -> Result<Destination, String> {
-    let lookup = |field: &str, name: &str| {
-        secret(name).ok_or_else(|| format!("{field} names {name}, which is not set"))
-    };
-    let url = lookup("url_secret", &spec.url_secret)?;
+    let url = lookup(secret, "url_secret", &spec.url_secret)?;
     check_url(&url).map_err(|e| format!("the URL in {}: {e}", spec.url_secret))?;
     let headers = match &spec.headers_secret {
-        Some(name) => headers(&lookup("headers_secret", name)?)
+        Some(name) => headers(&lookup(secret, "headers_secret", name)?)
             .map_err(|e| format!("the headers in {name}: {e}"))?,
         None => Vec::new(),
     };
     let signing_key = spec
         .signing_key_secret
         .as_deref()
-        .map(|name| lookup("signing_key_secret", name))
+        .map(|name| lookup(secret, "signing_key_secret", name))
         .transpose()?;
     Ok(Destination {
         name: spec.name,
@@ -212,9 +209,34 @@ fn resolve(spec: Spec, secret: &impl Fn(&str) -> Option<String>) -> Result<Desti
     })
 }
 
+/// The secret `field` names. Neither error quotes the name: a field that holds something else
+/// than a name most likely holds the secret itself, pasted in the wrong place, and even a
+/// well-formed name may be a key (a hex one); the destination and field say where to look.
+fn lookup(
+    secret: &impl Fn(&str) -> Option<String>,
+    field: &str,
+    name: &str,
+) -> Result<String, String> {
+    if !is_secret_name(name) {
+        return Err(format!(
+            "{field} holds no valid secret name (letters, digits and '_', not starting with a digit)"
+        ));
+    }
+    secret(name).ok_or_else(|| format!("{field} names a secret or variable that is not set"))
+}
+
+/// A name a Worker binding can have: a JavaScript identifier without `$`.
+fn is_secret_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// An absolute http(s) URL that can be sent as it is. Checked by hand: the `url` crate would
 /// link its IDNA tables (about 150 KB); `fetch` refuses anything else at the first delivery.
-fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), String> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
         &url[8..]
@@ -365,10 +387,10 @@ mod tests {
             (one(r#""match":{"min_severity":"urgent"}"#), "none of info"),
             (one(r#""match":{"providers":["github"]}"#), "none of crowdsec"),
             (one(r#""match":{"min_severity":"info"},"extra":1"#), "unknown field"),
-            (one(r#""match":{"min_severity":"info"},"headers_secret":"NOPE""#), "NOPE, which is not set"),
+            (one(r#""match":{"min_severity":"info"},"headers_secret":"NOPE""#), "headers_secret names a secret or variable that is not set"),
             (one(r#""match":{"min_severity":"info"},"headers_secret":"BAD_HEADERS""#), "must be visible ASCII"),
             (one(r#""match":{"min_severity":"info"},"headers_secret":"NOT_HEADERS""#), "JSON object"),
-            (one(r#""match":{"min_severity":"info"},"signing_key_secret":"NOKEY""#), "NOKEY, which is not set"),
+            (one(r#""match":{"min_severity":"info"},"signing_key_secret":"NOKEY""#), "signing_key_secret names a secret or variable that is not set"),
             (one(r#""match":{"min_severity":"info"},"url_secret":"x""#), "duplicate field"),
             (r#"{"destinations":[]}"#.into(), "no destination"),
             (r#"{"destinations":[{"name":"a b","url_secret":"SIEM_URL","format":"json","match":{"min_severity":"info"}}]}"#.into(), "name must be"),
@@ -384,6 +406,48 @@ mod tests {
                 !err.contains("1234-abcd") && !err.contains("siem.example"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn a_secret_pasted_where_its_name_belongs_is_never_quoted() {
+        let pasted = [
+            (
+                "url_secret",
+                "https://hooks.slack.com/services/T0/B0/pasted",
+                "holds no valid secret name",
+            ),
+            (
+                "headers_secret",
+                r#"{\"Authorization\":\"Splunk pasted\"}"#,
+                "holds no valid secret name",
+            ),
+            (
+                "signing_key_secret",
+                "pasted+key/base64=",
+                "holds no valid secret name",
+            ),
+            (
+                "signing_key_secret",
+                "pasted0123456789abcdef",
+                "names a secret or variable that is not set",
+            ),
+        ];
+        for (field, value, expected) in pasted {
+            let url = if field == "url_secret" {
+                ""
+            } else {
+                r#""url_secret":"SIEM_URL","#
+            };
+            let text = format!(
+                r#"{{"destinations":[{{"name":"siem",{url}"format":"json","match":{{"min_severity":"info"}},"{field}":"{value}"}}]}}"#
+            );
+            let err = parse(&text, secrets).err().unwrap_or_default();
+            assert!(
+                err.contains(&format!("{field} {expected}")),
+                "{text}: {err}"
+            );
+            assert!(!err.contains("pasted"), "{err}");
         }
     }
 }
