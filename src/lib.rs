@@ -25,7 +25,7 @@ pub mod policy;
 pub mod providers;
 pub mod reason;
 pub mod redact;
-mod time;
+pub mod time;
 pub mod tree;
 
 pub use error::{Error, ErrorKind};

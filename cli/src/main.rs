@@ -1,12 +1,14 @@
-//! `hookwall`: the core's command line. Exit codes: 0 accepted/allowed, 1 rejected/denied,
-//! 2 usage, input or output error.
+//! `hookwall`: the core's command line. Exit codes: 0 accepted/allowed/done, 1 rejected/denied
+//! (or refused by the Worker's admin API), 2 usage, input or output error (a wrong admin token too).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod admin;
 mod check_config;
 mod classify;
+mod events;
 mod input;
 mod inspect;
 mod output;
@@ -17,7 +19,7 @@ mod table;
     name = "hookwall",
     version,
     about = "Parse, classify and police security webhooks",
-    after_help = "Exit status: 0 accepted or allowed, 1 rejected or denied, 2 usage, input or output error."
+    after_help = "Exit status: 0 accepted, allowed or done, 1 rejected, denied or refused by the Worker, 2 usage, input or output error (a wrong admin token too)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,6 +36,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Print the classification table (Markdown), one row per event type.
     Table,
+    /// The Worker's events and deliveries, through its admin API: list, show, recover, resend.
+    Events(events::Args),
 }
 
 /// A command that could not do its job (an unreadable file, an unusable config, an unwritable
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::CheckConfig(args) => check_config::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Table => table::run(),
+        Command::Events(args) => events::run(args),
     };
     result.unwrap_or_else(|Failure(message)| {
         output::complain(message);

@@ -42,3 +42,26 @@ impl Stdout {
 pub fn complain(message: impl Display) {
     let _ = writeln!(io::stderr(), "hookwall: {message}");
 }
+
+/// `text` safe to print on a terminal: a value from a payload may hold escape sequences, or
+/// bidirectional overrides that reorder a line, so control and format characters are written
+/// as `\u{…}` escapes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
