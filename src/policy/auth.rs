@@ -10,11 +10,14 @@ use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
-use super::head::Head;
+use super::head::{Head, Query};
 use super::object::from_object;
 
 /// The longest secret, Basic user-id included: configs are held to it and a longer presented
@@ -67,9 +70,10 @@ pub fn digest(secret: &[u8]) -> Secret {
     Secret(Sha256::digest(secret).into())
 }
 
-/// Equal-length comparison whose time does not depend on where the inputs differ.
+/// Equal-length comparison whose time does not depend on where the inputs differ: `subtle`
+/// keeps the optimizer from turning it back into an early exit.
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 /// The first alternative the request satisfies.
@@ -125,7 +129,11 @@ fn check<'p>(alternative: &'p Alternative, head: &Head<'_>) -> Result<UsedCreden
             let presented = head
                 .single_query(name, &mut buf)
                 .map_err(|_| Refusal::Ambiguous("the credential query parameter is repeated"))?;
-            let presented = presented.ok_or(Refusal::Missing)?.ok_or(Refusal::Wrong)?;
+            let presented = match presented {
+                Query::Absent => return Err(Refusal::Missing),
+                Query::TooLong => return Err(Refusal::Wrong),
+                Query::Value(value) => value,
+            };
             matches(presented, value)
                 .then_some(UsedCredential::Query(name))
                 .ok_or(Refusal::Wrong)
@@ -155,40 +163,14 @@ fn authorization<'h>(head: &Head<'h>, scheme: &str) -> Result<&'h str, Refusal> 
     Ok(credentials)
 }
 
-/// Standard base64 with padding (RFC 4648), as Basic auth uses; `None` on anything else or
-/// when the result does not fit `out`.
+/// Standard base64 with padding (RFC 4648), as Basic auth uses; `None` on anything else (an
+/// empty value included) or when the result does not fit `out`.
 fn base64_decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    fn value(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
-    if input.is_empty() || !input.len().is_multiple_of(4) || input.len() / 4 * 3 > out.len() {
+    if input.is_empty() {
         return None;
     }
-    let mut len = 0;
-    let chunks = input.chunks_exact(4);
-    let last = chunks.len() - 1;
-    for (i, chunk) in chunks.enumerate() {
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && i != last) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &chunk[..4 - pad] {
-            n = n << 6 | value(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out[len..len + 3 - pad].copy_from_slice(&bytes[..3 - pad]);
-        len += 3 - pad;
-    }
-    Some(&out[..len])
+    let len = STANDARD.decode_slice(input, out).ok()?;
+    out.get(..len)
 }
 
 /// How a config writes an alternative: `{"<kind>": {…}}`, one kind, whose secret is given as

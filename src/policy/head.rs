@@ -50,42 +50,39 @@ impl<'r> Head<'r> {
         }
     }
 
-    /// The percent-decoded value of query parameter `name`, which must not be repeated;
-    /// `Some(None)` when it is given but does not fit `buf` (so it cannot match).
-    pub fn single_query<'b>(
-        &self,
-        name: &str,
-        buf: &'b mut [u8],
-    ) -> Result<Option<Option<&'b [u8]>>, Repeated> {
+    /// The percent-decoded value of query parameter `name`, which must not be repeated.
+    pub fn single_query<'b>(&self, name: &str, buf: &'b mut [u8]) -> Result<Query<'b>, Repeated> {
         let mut values = self.query().split('&').filter_map(|pair| {
             let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
             (n == name).then_some(v)
         });
         match (values.next(), values.next()) {
-            (None, _) => Ok(None),
-            (Some(value), None) => Ok(Some(percent_decode(value.as_bytes(), buf))),
+            (None, _) => Ok(Query::Absent),
+            (Some(value), None) => {
+                Ok(percent_decode(value, buf).map_or(Query::TooLong, Query::Value))
+            }
             _ => Err(Repeated),
         }
     }
 }
 
+/// A query parameter as [`Head::single_query`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query<'b> {
+    Absent,
+    /// Percent-decoded.
+    Value(&'b [u8]),
+    /// Given, but longer than the caller's buffer, so it cannot be the secret: cutting it would
+    /// let a valid secret followed by anything match.
+    TooLong,
+}
+
 /// `%XX` decoded, `+` kept as is (RFC 3986 query, not form encoding); invalid escapes are
-/// kept literally. `None` when the value does not fit `buf`: cutting it would let a valid
-/// secret followed by anything match.
-fn percent_decode<'b>(input: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
-    let hex = |c: u8| (c as char).to_digit(16);
-    let (mut rest, mut len) = (input, 0);
-    while !rest.is_empty() {
-        let (byte, used) = match rest {
-            [b'%', h, l, ..] => match hex(*h).zip(hex(*l)) {
-                Some((h, l)) => ((h * 16 + l) as u8, 3),
-                None => (b'%', 1),
-            },
-            [c, ..] => (*c, 1),
-            [] => break,
-        };
+/// kept literally. `None` when the value does not fit `buf`.
+fn percent_decode<'b>(input: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let mut len = 0;
+    for byte in percent_encoding::percent_decode_str(input) {
         *buf.get_mut(len)? = byte;
-        rest = rest.get(used..).unwrap_or_default();
         len += 1;
     }
     buf.get(..len)
@@ -117,12 +114,12 @@ mod tests {
     fn decodes_query_values() {
         let mut buf = [0u8; 64];
         assert_eq!(
-            percent_decode(b"a%2Fb%zz+%4", &mut buf),
+            percent_decode("a%2Fb%zz+%4", &mut buf),
             Some(&b"a/b%zz+%4"[..])
         );
         let mut small = [0u8; 3];
-        assert_eq!(percent_decode(b"abc", &mut small), Some(&b"abc"[..]));
-        assert_eq!(percent_decode(b"abcd", &mut small), None);
+        assert_eq!(percent_decode("abc", &mut small), Some(&b"abc"[..]));
+        assert_eq!(percent_decode("abcd", &mut small), None);
     }
 
     #[test]

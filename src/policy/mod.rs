@@ -23,7 +23,7 @@ pub use cidr::{parse_address, Cidr};
 pub use config::{
     read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES, SECTIGO_ADDRESSES,
 };
-pub use head::{without_query_param, Head};
+pub use head::{without_query_param, Head, Query};
 pub use object::from_object;
 
 use serde::Serialize;
@@ -149,10 +149,8 @@ impl Source {
 pub struct Denial {
     pub reason: Reason,
     pub message: Cow<'static, str>,
-    /// `Some(BASIC_CHALLENGE)` on a 401 where Basic auth is an alternative.
-    pub www_authenticate: Option<&'static str>,
-    /// `Some("POST")` on a 405.
-    pub allow: Option<&'static str>,
+    /// A 401 from a source that takes Basic credentials, so that a client knows to send them.
+    basic_challenge: bool,
 }
 
 /// A refusal with nothing to add to what its reason means.
@@ -167,8 +165,7 @@ impl Denial {
         Self {
             reason,
             message: message.into(),
-            www_authenticate: None,
-            allow: None,
+            basic_challenge: false,
         }
     }
 
@@ -189,12 +186,15 @@ impl Denial {
         })
     }
 
-    /// The response headers the denial calls for, besides `content-type`.
+    /// The response headers the denial calls for, besides `content-type`: each follows from
+    /// the reason (and, for the challenge, from the source's credentials).
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
-        self.www_authenticate
-            .map(|v| ("www-authenticate", v))
+        let challenge = self.basic_challenge && self.reason == Reason::Unauthorized;
+        let allow = self.reason == Reason::MethodNotAllowed;
+        challenge
+            .then_some(("www-authenticate", BASIC_CHALLENGE))
             .into_iter()
-            .chain(self.allow.map(|v| ("allow", v)))
+            .chain(allow.then_some(("allow", "POST")))
             .chain(self.reason.retry_after().map(|v| ("retry-after", v)))
     }
 }
@@ -317,10 +317,7 @@ impl Policy {
             .route(head)
             .ok_or_else(|| Denial::from(Reason::UnknownRoute))?;
         if head.method != "POST" {
-            return Err(Denial {
-                allow: Some("POST"),
-                ..Denial::from(Reason::MethodNotAllowed)
-            });
+            return Err(Denial::from(Reason::MethodNotAllowed));
         }
         let client_ip = self.client_ip(head)?;
         if !source.allow_ips.is_empty() && !source.allow_ips.iter().any(|c| c.contains(client_ip)) {
@@ -406,7 +403,7 @@ fn unauthorized(source: &Source, refusal: auth::Refusal) -> Denial {
         auth::Refusal::Ambiguous(why) => why,
     };
     Denial {
-        www_authenticate: source.accepts_basic().then_some(BASIC_CHALLENGE),
+        basic_challenge: source.accepts_basic(),
         ..Denial::new(Reason::Unauthorized, message)
     }
 }
