@@ -4,34 +4,41 @@
 //! callback until the filter continues: the stream would hang until Envoy's idle timeout.
 //!
 //! The plugin configuration tells the filter the setting. If it says yes and Envoy says no,
-//! nothing in the ABI tells the filter, so a watchdog on the root context's tick does: a
-//! stream whose headers were held longer than [`TIMEOUT`] without a body callback, before any
-//! stream of this VM has had one, is refused with a 500 (fail closed, the provider retries),
-//! and one error line is logged. The first body callback proves the setting and ends the watch.
+//! the filter proves it rather than guessing from time, which cannot tell that case from a
+//! slow client. Envoy counts the bytes a stream has received before any filter sees them
+//! (`request.total_size`: `StreamInfo::bytesReceived` plus the request headers' size; Envoy
+//! `source/extensions/filters/common/expr/context.cc`, counted in the connection manager's
+//! `ActiveStream::decodeData`), so a body Envoy buffers under StopAll counts too. On the root
+//! context's tick, a held stream whose count grew since its headers callback, with no body
+//! callback, has a body Envoy withholds from the filter: it is refused with a 500 (fail closed,
+//! the provider retries) and one error line is logged. A count that has not grown is a client
+//! still sending: it waits, bounded by Envoy's own timeouts. The first body callback proves the
+//! setting and ends the watch.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// How long held headers may wait for their body before the setting is judged wrong. Far
-/// longer than a provider takes between a request's head and its body.
-pub const TIMEOUT: Duration = Duration::from_secs(5);
-
 /// How often the root context looks.
 pub const TICK: Duration = Duration::from_secs(1);
 
+/// The property holding what a stream has received: `request.total_size`.
+pub const RECEIVED: [&str; 2] = ["request", "total_size"];
+
 #[derive(Default)]
 pub struct Watch {
-    /// Streams holding their headers, with when they started and their source's index.
-    held: HashMap<u32, (Duration, usize)>,
+    /// Streams holding their headers, with what they had received when their headers callback
+    /// ended, and their source's index.
+    held: HashMap<u32, (u64, usize)>,
     /// A body callback arrived while headers were held: Envoy has the setting.
     proven: bool,
     warned: bool,
 }
 
 impl Watch {
-    pub fn hold(&mut self, stream: u32, now: Duration, source: usize) {
+    /// Watches `stream`, which had received `received` bytes when its headers were held.
+    pub fn hold(&mut self, stream: u32, received: u64, source: usize) {
         if !self.proven {
-            self.held.insert(stream, (now, source));
+            self.held.insert(stream, (received, source));
         }
     }
 
@@ -48,22 +55,59 @@ impl Watch {
         self.held.remove(&stream);
     }
 
-    /// The streams held past [`TIMEOUT`], no longer watched.
-    pub fn overdue(&mut self, now: Duration) -> Vec<(u32, usize)> {
-        let late: Vec<(u32, usize)> = self
+    /// The held streams that received more than when their headers were held, by what
+    /// `received` reads now, no longer watched.
+    pub fn withheld(&mut self, received: impl Fn(u32) -> Option<u64>) -> Vec<(u32, usize)> {
+        let grown: Vec<(u32, usize)> = self
             .held
             .iter()
-            .filter(|(_, (since, _))| now.saturating_sub(*since) >= TIMEOUT)
+            .filter(|&(&stream, &(before, _))| received(stream).is_some_and(|now| now > before))
             .map(|(&stream, &(_, source))| (stream, source))
             .collect();
-        for (stream, _) in &late {
+        for (stream, _) in &grown {
             self.held.remove(stream);
         }
-        late
+        grown
     }
 
     /// True the first time only: the explanation is logged once per VM.
     pub fn first_warning(&mut self) -> bool {
         !std::mem::replace(&mut self.warned, true)
+    }
+}
+
+/// A byte count as Envoy's properties give it: a little-endian `int64`.
+pub fn count(value: &[u8]) -> Option<u64> {
+    let bytes: [u8; 8] = value.try_into().ok()?;
+    u64::try_from(i64::from_le_bytes(bytes)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_stream_that_received_more_is_withheld() {
+        let mut watch = Watch::default();
+        watch.hold(1, 300, 0);
+        watch.hold(2, 300, 1);
+        watch.hold(3, 300, 2);
+        let now = |stream| match stream {
+            1 => Some(300),
+            2 => Some(1300),
+            _ => None,
+        };
+        assert_eq!(watch.withheld(now), vec![(2, 1)]);
+        assert_eq!(watch.withheld(now), vec![], "no longer watched");
+        watch.body_seen();
+        watch.hold(4, 0, 0);
+        assert_eq!(watch.withheld(|_| Some(1)), vec![], "proven: nothing held");
+    }
+
+    #[test]
+    fn counts_read_as_envoy_writes_them() {
+        assert_eq!(count(&1300i64.to_le_bytes()), Some(1300));
+        assert_eq!(count(&(-1i64).to_le_bytes()), None);
+        assert_eq!(count(b"1300"), None);
     }
 }

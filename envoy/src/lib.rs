@@ -75,22 +75,22 @@ impl RootContext for Root {
         }
     }
 
-    /// Streams whose held headers never got their body: Envoy lacks the setting the plugin
-    /// was told it has. Refused, never left hanging (see `hold`).
+    /// Streams whose held headers have a body Envoy received but never handed to the filter:
+    /// Envoy lacks the setting the plugin was told it has. Refused, never left hanging (see
+    /// `hold`).
     fn on_tick(&mut self) {
         let Some(config) = self.config.clone() else {
             return;
         };
-        let now = now(self);
-        let overdue = self.watch.borrow_mut().overdue(now);
-        for (stream, source) in overdue {
+        let withheld = self.watch.borrow_mut().withheld(received);
+        for (stream, source) in withheld {
             if self.watch.borrow_mut().first_warning() {
                 proxy_wasm::hostcalls::log(
                     LogLevel::Error,
                     "hookwall: the plugin configuration sets allow_on_headers_stop_iteration, but \
-                     Envoy withheld the request body (its PluginConfig lacks \
-                     allow_on_headers_stop_iteration: true, or Envoy is older than 1.35); such \
-                     requests are refused with 500 until both settings agree",
+                     Envoy received a request body and withheld it from the filter (its \
+                     PluginConfig lacks allow_on_headers_stop_iteration: true, or Envoy is older \
+                     than 1.35); such requests are refused with 500 until both settings agree",
                 )
                 .ok();
             }
@@ -188,10 +188,13 @@ impl HttpContext for Filter {
             return self.decide(&[]);
         }
         if self.holding_headers {
-            let now = self.now();
-            self.watch
-                .borrow_mut()
-                .hold(self.context_id, now, admission.source_index());
+            // A host that cannot say what the stream received cannot prove a mismatch: the
+            // stream is then left to Envoy's timeouts, as a slow client's would be.
+            if let Some(received) = received(self.context_id) {
+                self.watch
+                    .borrow_mut()
+                    .hold(self.context_id, received, admission.source_index());
+            }
             return Action::Pause;
         }
         self.release_head(admission.source().name())
@@ -304,7 +307,7 @@ impl Filter {
             Err(denial) => return self.deny(source.name(), &denial),
         };
         if config.dedup.enabled {
-            let key = dedup::key(source.name(), &event.event_type, &event.id, &config.dedup);
+            let key = dedup::Key::new(&event.identity(source.name()), &config.dedup);
             match dedup::claim(key, self.context_id, now, &config.dedup) {
                 Claim::Fresh(held) => self.claimed = Some(held),
                 Claim::Delivered => {
@@ -356,6 +359,13 @@ impl Filter {
         reply(denial);
         Action::Pause
     }
+}
+
+/// What `stream` has received so far, headers and body, as Envoy counts it (`hold`).
+fn received(stream: u32) -> Option<u64> {
+    proxy_wasm::hostcalls::set_effective_context(stream).ok()?;
+    let value = proxy_wasm::hostcalls::get_property(hold::RECEIVED.to_vec()).ok()??;
+    hold::count(&value)
 }
 
 fn now(context: &impl Context) -> Duration {

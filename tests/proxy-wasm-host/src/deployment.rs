@@ -49,6 +49,7 @@ impl Deployment {
                 Yaml::Integer(n) => u32::try_from(*n)?,
                 other => return Err(Error::msg(format!("xff_num_trusted_hops: {other:?}"))),
             },
+            ..Envoy::default()
         };
         Ok(Self {
             envoy,

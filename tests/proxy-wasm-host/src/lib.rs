@@ -36,6 +36,7 @@ mod status {
     pub const OK: i32 = 0;
     pub const NOT_FOUND: i32 = 1;
     pub const BAD_ARGUMENT: i32 = 2;
+    pub const PARSE_FAILURE: i32 = 4;
     pub const CAS_MISMATCH: i32 = 8;
     pub const UNIMPLEMENTED: i32 = 12;
 }
@@ -46,6 +47,8 @@ const REQUEST_HEADERS: i32 = 0;
 const REQUEST_TRAILERS: i32 = 1;
 const RESPONSE_HEADERS: i32 = 2;
 const ACTION_CONTINUE: i32 = 0;
+/// A body callback's `StopIterationAndBuffer`.
+const DATA_STOP_AND_BUFFER: i32 = 1;
 /// `WasmStreamType::Request` in `proxy_continue_stream`.
 const STREAM_REQUEST: i32 = 0;
 
@@ -55,7 +58,7 @@ const STREAM_IDLE_TIMEOUT_MS: u64 = 300_000;
 
 /// What Envoy was configured with, where it changes what a filter sees. The default is
 /// Envoy's own default for each field.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Envoy {
     /// The Wasm filter's `PluginConfig.allow_on_headers_stop_iteration` (Envoy 1.35+).
     pub allow_on_headers_stop_iteration: bool,
@@ -63,24 +66,42 @@ pub struct Envoy {
     pub use_remote_address: bool,
     /// The HTTP connection manager's `xff_num_trusted_hops`.
     pub xff_num_trusted_hops: u32,
+    /// The listener's `per_connection_buffer_limit_bytes`, the limit of a stream's buffer.
+    pub buffer_limit_bytes: usize,
+}
+
+impl Default for Envoy {
+    fn default() -> Self {
+        Self {
+            allow_on_headers_stop_iteration: false,
+            use_remote_address: false,
+            xff_num_trusted_hops: 0,
+            buffer_limit_bytes: 1 << 20,
+        }
+    }
 }
 
 /// What the filter manager does after a headers callback, from the filter's raw status as
 /// proxy-wasm-cpp-host converts it (`src/context.cc`, `convertVmCallResultToFilterHeadersStatus`:
-/// 0 Continue, 1 StopIteration, 2 ContinueAndEndStream, 3 and 4 StopAll…, anything larger
-/// StopAllIterationAndWatermark).
+/// 0 Continue, 1 StopIteration, 2 ContinueAndEndStream, 3 StopAllIterationAndBuffer, 4
+/// StopAllIterationAndWatermark; a 1 without `allow_on_headers_stop_iteration`, and anything
+/// above 4, become StopAllIterationAndWatermark).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HeadersStatus {
     Continue,
     StopIteration,
-    StopAll,
+    /// StopAllIterationAndBuffer: past the buffer limit, Envoy answers 413.
+    StopAllBuffer,
+    /// StopAllIterationAndWatermark: past the limit, Envoy stops reading; no 413.
+    StopAllWatermark,
 }
 
 fn headers_status(result: i32, allow_on_headers_stop_iteration: bool) -> HeadersStatus {
     match result as u32 {
         0 | 2 => HeadersStatus::Continue,
         1 if allow_on_headers_stop_iteration => HeadersStatus::StopIteration,
-        _ => HeadersStatus::StopAll,
+        3 => HeadersStatus::StopAllBuffer,
+        _ => HeadersStatus::StopAllWatermark,
     }
 }
 
@@ -93,11 +114,23 @@ pub struct SharedData(Arc<Mutex<Shared>>);
 struct Shared {
     entries: HashMap<String, Entry>,
     last_cas: u32,
+    interleaving: Option<Interleaving>,
+}
+
+/// Another worker's turn, taken right after a filter's read of a key (see
+/// [`SharedData::after_read`]).
+struct Interleaving {
+    prefix: String,
+    /// Matching reads still to let through before the turn.
+    reads_left: usize,
+    turn: Box<dyn FnOnce() + Send>,
 }
 
 impl Shared {
-    /// cpp-host's `SharedData::set` (`src/shared_data.cc`): a CAS other than 0 must match an
-    /// existing key's; a missing key is inserted whatever the CAS.
+    /// cpp-host's `SharedData::set` (`src/shared_data.cc`): on an existing key, a CAS of 0
+    /// writes unconditionally and any other must equal the key's; a missing key is inserted
+    /// whatever the CAS. Every write gets the next number of one counter for all keys, which
+    /// starts at 1 and skips 0 when it wraps (`src/shared_data.h`, `nextCas`).
     fn set(&mut self, key: &str, value: Vec<u8>, cas: u32) -> bool {
         if let Some((_, current)) = self.entries.get(key) {
             if cas != 0 && cas != *current {
@@ -107,6 +140,17 @@ impl Shared {
         self.last_cas = self.last_cas.wrapping_add(1).max(1);
         self.entries.insert(key.to_string(), (value, self.last_cas));
         true
+    }
+
+    /// The turn due after this read of `key`, if any.
+    fn turn_after(&mut self, key: &str) -> Option<Box<dyn FnOnce() + Send>> {
+        let due = self.interleaving.as_mut().is_some_and(|i| {
+            key.starts_with(&i.prefix) && {
+                i.reads_left = i.reads_left.saturating_sub(1);
+                i.reads_left == 0
+            }
+        });
+        due.then(|| self.interleaving.take().map(|i| i.turn))?
     }
 }
 
@@ -155,6 +199,23 @@ impl SharedData {
     pub fn set(&self, key: &str, value: &[u8]) {
         self.0.lock().unwrap().set(key, value.to_vec(), 0);
     }
+
+    /// Runs `turn` (another worker's request, say) right after the `nth` read (from 1) by any
+    /// VM of a key starting with `prefix`: the reader gets what was there before the turn, so
+    /// whatever the turn writes lands between that read and the reader's next call, as a
+    /// worker thread's write can in Envoy. Reads made by the turn itself do not count.
+    pub fn after_read(&self, prefix: &str, nth: usize, turn: impl FnOnce() + Send + 'static) {
+        self.0.lock().unwrap().interleaving = Some(Interleaving {
+            prefix: prefix.into(),
+            reads_left: nth,
+            turn: Box::new(turn),
+        });
+    }
+
+    /// Whether the turn set by [`SharedData::after_read`] has yet to run.
+    pub fn turn_pending(&self) -> bool {
+        self.0.lock().unwrap().interleaving.is_some()
+    }
 }
 
 /// A request as a client sends it.
@@ -168,6 +229,8 @@ pub struct Request {
     pub peer: String,
     pub chunks: Vec<Vec<u8>>,
     pub trailers: Vec<(String, Vec<u8>)>,
+    /// How long the client takes between its head and its body's first byte.
+    pub body_delay_ms: u64,
 }
 
 impl Request {
@@ -179,7 +242,15 @@ impl Request {
             peer: "203.0.113.7:40000".into(),
             chunks: vec![body.to_vec()],
             trailers: Vec::new(),
+            body_delay_ms: 0,
         }
+    }
+
+    /// The body starts `seconds` after the head: a slow client. Time passes for the filter
+    /// meanwhile (its ticks fire), and Envoy has received nothing of the body.
+    pub fn body_after(mut self, seconds: u64) -> Self {
+        self.body_delay_ms = seconds * 1000;
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -211,6 +282,22 @@ impl Request {
         let body: Vec<u8> = self.chunks.concat();
         self.chunks = body.chunks(size.max(1)).map(<[u8]>::to_vec).collect();
         self
+    }
+}
+
+/// A request [`Host::begin`] delivered, awaiting [`Host::answer`].
+#[derive(Debug)]
+#[must_use = "the stream stays open until it is answered"]
+pub struct Pending {
+    id: i32,
+    /// The stream was answered before it reached the receiver whole.
+    replied: Option<Outcome>,
+}
+
+impl Pending {
+    /// Whether the filter let the request through to the receiver.
+    pub fn forwarded(&self) -> bool {
+        self.replied.is_none()
     }
 }
 
@@ -278,6 +365,13 @@ struct Stream {
     headers_gone: bool,
     /// The headers went upstream: the receiver has a request open.
     upstream_started: bool,
+    /// The headers as they went upstream.
+    sent_headers: Vec<(String, Vec<u8>)>,
+    /// Body bytes Envoy has received from the client, whether or not the filter saw them.
+    received: u64,
+    /// Envoy buffers under a limit past which it answers 413 (StopAllIterationAndBuffer, or a
+    /// body callback's StopIterationAndBuffer).
+    buffering: bool,
     /// The headers callback stopped all iteration: body and trailers wait, unseen by the filter
     /// (`filter_manager.cc`, `handleDataIfStopAll`).
     stopped_all: bool,
@@ -299,6 +393,8 @@ struct State {
     envoy: Envoy,
     /// The root context's tick period (`proxy_set_tick_period_milliseconds`); 0: no timer.
     tick_period_ms: u64,
+    /// Time passed since the last tick (or since the timer was set).
+    since_tick_ms: u64,
     plugin_config: Vec<u8>,
     shared: SharedData,
     metrics: Vec<(String, i64)>,
@@ -368,6 +464,7 @@ impl Host {
         let state = State {
             envoy,
             tick_period_ms: 0,
+            since_tick_ms: 0,
             plugin_config: plugin_config.as_bytes().to_vec(),
             shared,
             metrics: Vec::new(),
@@ -441,6 +538,14 @@ impl Host {
     /// Sends `request` through the filter; if it is forwarded, the receiver answers
     /// `upstream_status`. The stream then ends as in Envoy: log, done, delete.
     pub fn send(&mut self, request: &Request, upstream_status: u16) -> Result<Outcome> {
+        let pending = self.begin(request)?;
+        self.answer(pending, upstream_status)
+    }
+
+    /// The first half of [`Host::send`]: the whole request reaches the filter (with the time a
+    /// slow client takes) and, if the filter lets it through, reaches the receiver, which has
+    /// not answered yet. Other requests may run meanwhile, on this VM or another.
+    pub fn begin(&mut self, request: &Request) -> Result<Pending> {
         let id = self.next_id;
         self.next_id += 1;
         let mut headers = vec![
@@ -463,16 +568,44 @@ impl Host {
         self.store.data_mut().body_calls = 0;
         self.on_context_create
             .call(&mut self.store, (id, self.root))?;
-        let outcome = self.drive(id, request, upstream_status);
+        let delivered = self.deliver(id, request);
+        if delivered.is_err() {
+            self.close(id)?;
+        }
+        self.store.data_mut().current = None;
+        Ok(Pending {
+            id,
+            replied: delivered?,
+        })
+    }
+
+    /// The second half of [`Host::send`]: the receiver answers `upstream_status` to a request
+    /// that reached it, then the stream ends.
+    pub fn answer(&mut self, pending: Pending, upstream_status: u16) -> Result<Outcome> {
+        let id = pending.id;
+        self.store.data_mut().current = Some(id);
+        let outcome = match pending.replied {
+            Some(reply) => Ok(reply),
+            None => self.respond(id, upstream_status),
+        };
+        self.close(id)?;
+        outcome
+    }
+
+    /// Envoy ends the stream: log, done, delete.
+    fn close(&mut self, id: i32) -> Result<()> {
+        self.store.data_mut().current = Some(id);
         self.on_log.call(&mut self.store, id)?;
         self.on_done.call(&mut self.store, id)?;
         self.on_delete.call(&mut self.store, id)?;
         self.store.data_mut().current = None;
         self.store.data_mut().streams.remove(&id);
-        outcome
+        Ok(())
     }
 
-    fn drive(&mut self, id: i32, request: &Request, upstream_status: u16) -> Result<Outcome> {
+    /// The client's head, body and trailers reach Envoy and the filter; `Some` if the stream
+    /// was answered before reaching the receiver whole.
+    fn deliver(&mut self, id: i32, request: &Request) -> Result<Option<Outcome>> {
         let count = i32::try_from(self.stream(id).request_headers.len())?;
         let no_body = request.chunks.iter().all(Vec::is_empty);
         let trailers = i32::try_from(request.trailers.len())?;
@@ -482,25 +615,22 @@ impl Host {
         )?;
         let allow = self.store.data().envoy.allow_on_headers_stop_iteration;
         match headers_status(result, allow) {
-            HeadersStatus::Continue => self.send_headers(id),
+            HeadersStatus::Continue => self.continue_headers(id),
             HeadersStatus::StopIteration => {}
-            HeadersStatus::StopAll => self.stream(id).stopped_all = true,
+            HeadersStatus::StopAllBuffer => self.stop_all(id, true),
+            HeadersStatus::StopAllWatermark => self.stop_all(id, false),
         }
         if let Some(reply) = self.after_call(id)? {
-            return Ok(reply);
+            return Ok(Some(reply));
         }
         if !no_body {
+            if let Some(reply) = self.pass(id, request.body_delay_ms)? {
+                return Ok(Some(reply));
+            }
             let last = request.chunks.len() - 1;
             for (i, chunk) in request.chunks.iter().enumerate() {
-                let stream = self.stream(id);
-                stream.buffered.extend_from_slice(chunk);
-                stream.body_complete = i == last;
-                if stream.stopped_all {
-                    continue;
-                }
-                self.body(id, i == last && trailers == 0)?;
-                if let Some(reply) = self.after_call(id)? {
-                    return Ok(reply);
+                if let Some(reply) = self.chunk(id, chunk, i == last, trailers == 0)? {
+                    return Ok(Some(reply));
                 }
             }
         }
@@ -511,15 +641,55 @@ impl Host {
             } else {
                 self.trailers(id)?;
                 if let Some(reply) = self.after_call(id)? {
-                    return Ok(reply);
+                    return Ok(Some(reply));
                 }
             }
         }
-        if let Some(reply) = self.wait(id)? {
-            return Ok(reply);
+        self.wait(id)
+    }
+
+    /// One data frame reaches Envoy, which counts it (`StreamInfo::bytesReceived`, before any
+    /// filter) and hands it to the filter, or keeps it while the filter stopped all iteration.
+    /// A buffer past Envoy's limit is answered 413 where the stop buffers
+    /// (StopAllIterationAndBuffer, or a body callback's StopIterationAndBuffer); a watermark
+    /// stop only stops reading (Envoy `source/common/http/filter_manager.cc`,
+    /// `handleDataIfStopAll`, `commonHandleBufferData`).
+    fn chunk(
+        &mut self,
+        id: i32,
+        chunk: &[u8],
+        last: bool,
+        no_trailers: bool,
+    ) -> Result<Option<Outcome>> {
+        let limit = self.store.data().envoy.buffer_limit_bytes;
+        let stream = self.stream(id);
+        stream.received += chunk.len() as u64;
+        stream.buffered.extend_from_slice(chunk);
+        stream.body_complete = last;
+        if !stream.stopped_all {
+            self.body(id, last && no_trailers)?;
+            if let Some(reply) = self.after_call(id)? {
+                return Ok(Some(reply));
+            }
         }
         let stream = self.stream(id);
-        let headers = strings(&stream.request_headers);
+        if stream.buffering && stream.buffered.len() > limit && stream.local_reply.is_none() {
+            stream.local_reply = Some((413, Vec::new(), b"Payload Too Large".to_vec()));
+            return self.local_reply(id);
+        }
+        Ok(None)
+    }
+
+    fn stop_all(&mut self, id: i32, buffering: bool) {
+        let stream = self.stream(id);
+        stream.stopped_all = true;
+        stream.buffering = buffering;
+    }
+
+    /// The receiver answers a request it has whole.
+    fn respond(&mut self, id: i32, upstream_status: u16) -> Result<Outcome> {
+        let stream = self.stream(id);
+        let headers = strings(&stream.sent_headers);
         let body = stream.forwarded.clone();
         stream.response_headers =
             vec![(":status".into(), upstream_status.to_string().into_bytes())];
@@ -546,12 +716,43 @@ impl Host {
                 )));
             }
             waited += period;
-            self.store.data_mut().now_nanos += period * 1_000_000;
-            self.store.data_mut().current = None;
-            self.on_tick.call(&mut self.store, self.root)?;
-            self.store.data_mut().current = Some(id);
-            if let Some(reply) = self.after_call(id)? {
+            if let Some(reply) = self.pass(id, period)? {
                 return Ok(Some(reply));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `ms` milliseconds pass on the stream with nothing from the client (a slow client, or one
+    /// that has sent everything): the root context's ticks fire on time, and a tick may answer
+    /// the stream. Past Envoy's stream idle timeout the stream would end in a 408.
+    fn pass(&mut self, id: i32, ms: u64) -> Result<Option<Outcome>> {
+        if ms >= STREAM_IDLE_TIMEOUT_MS {
+            return Err(Error::msg(format!(
+                "{ms} ms without data: Envoy's stream idle timeout ({}s) answers 408 first",
+                STREAM_IDLE_TIMEOUT_MS / 1000
+            )));
+        }
+        let mut left = ms;
+        while left > 0 {
+            let state = self.store.data_mut();
+            let period = state.tick_period_ms;
+            if period == 0 {
+                state.now_nanos += left * 1_000_000;
+                return Ok(None);
+            }
+            let step = (period - state.since_tick_ms.min(period)).min(left);
+            state.now_nanos += step * 1_000_000;
+            state.since_tick_ms += step;
+            left -= step;
+            if state.since_tick_ms >= period {
+                state.since_tick_ms = 0;
+                state.current = None;
+                self.on_tick.call(&mut self.store, self.root)?;
+                self.store.data_mut().current = Some(id);
+                if let Some(reply) = self.after_call(id)? {
+                    return Ok(Some(reply));
+                }
             }
         }
         Ok(None)
@@ -568,13 +769,15 @@ impl Host {
     }
 
     /// A body callback with what Envoy holds; `Continue` forwards it (with the headers, if the
-    /// filter still held them), any stop keeps buffering.
+    /// filter still held them), `StopIterationAndBuffer` (1) keeps buffering under Envoy's
+    /// limit, any other stop keeps it without one.
     fn body(&mut self, id: i32, end_of_stream: bool) -> Result<()> {
         let size = i32::try_from(self.stream(id).buffered.len())?;
         self.store.data_mut().body_calls += 1;
         let action = self
             .on_request_body
             .call(&mut self.store, (id, size, i32::from(end_of_stream)))?;
+        self.stream(id).buffering = action == DATA_STOP_AND_BUFFER;
         if action == ACTION_CONTINUE {
             self.forward_buffered(id);
         }
@@ -612,6 +815,7 @@ impl Host {
     /// (`iterate_from_current_filter_`), otherwise what the filter buffered goes upstream.
     fn resume(&mut self, id: i32) -> Result<()> {
         let stopped_all = std::mem::take(&mut self.stream(id).stopped_all);
+        self.stream(id).buffering = false;
         self.send_headers(id);
         if !stopped_all {
             self.forward_buffered(id);
@@ -628,10 +832,23 @@ impl Host {
         Ok(())
     }
 
+    /// The headers callback returned Continue: the headers go on, and Envoy no longer lends
+    /// them (`context.cc`, `decodeHeaders` sets `request_headers_` to null).
+    fn continue_headers(&mut self, id: i32) {
+        self.send_headers(id);
+        self.stream(id).headers_gone = true;
+    }
+
+    /// The headers go upstream as they are now. The map stays lent to the filter unless the
+    /// headers callback continued or the filter called `continue_stream`: after a body
+    /// callback's Continue it is still writable, but what the filter writes then never
+    /// reaches the receiver.
     fn send_headers(&mut self, id: i32) {
         let stream = self.stream(id);
-        stream.headers_gone = true;
-        stream.upstream_started = true;
+        if !stream.upstream_started {
+            stream.sent_headers = stream.request_headers.clone();
+            stream.upstream_started = true;
+        }
     }
 
     /// The filter continued: the head and what Envoy buffered go on to the receiver.
@@ -780,6 +997,31 @@ fn last_address_from_xff(xff: &str, skip: u32) -> Option<std::net::IpAddr> {
     last.trim().parse().ok()
 }
 
+/// The properties a stream answers, serialized as Envoy does (an `int64` as 8 bytes, little
+/// endian). `request.size` and `request.total_size` count the body bytes Envoy has received,
+/// before any filter, whether or not the filter has seen them; `request.size` prefers a
+/// `content-length`, `request.total_size` adds the size of the request headers while Envoy
+/// lends them (Envoy `source/extensions/filters/common/expr/context.cc`, `RequestWrapper`).
+fn stream_property(stream: &Stream, path: &[u8]) -> Option<Vec<u8>> {
+    let lent = (!stream.headers_gone).then_some(&stream.request_headers);
+    let count = |n: u64| Some(i64::try_from(n).ok()?.to_le_bytes().to_vec());
+    match path {
+        b"source\0address" => Some(stream.source_address.clone().into_bytes()),
+        b"request\0total_size" => {
+            let headers: usize = lent.map_or(0, |h| h.iter().map(|(k, v)| k.len() + v.len()).sum());
+            count(stream.received + headers as u64)
+        }
+        b"request\0size" => {
+            let declared = lent.and_then(|h| h.iter().find(|(k, _)| k == "content-length"));
+            match declared {
+                Some((_, value)) => count(std::str::from_utf8(value).ok()?.trim().parse().ok()?),
+                None => count(stream.received),
+            }
+        }
+        _ => None,
+    }
+}
+
 fn strings(headers: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
     headers
         .iter()
@@ -911,6 +1153,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "proxy_set_tick_period_milliseconds",
         |mut c: Caller2, period: i32| -> i32 {
             c.data_mut().tick_period_ms = u64::from(period as u32);
+            c.data_mut().since_tick_ms = 0;
             status::OK
         },
     )?;
@@ -927,18 +1170,19 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             let bytes = match buffer {
                 PLUGIN_CONFIGURATION => c.data().plugin_config.clone(),
                 // Under StopAll, Envoy holds the body in its own buffer, which the filter
-                // cannot see (`context.cc`, `getBuffer`: only while the filter buffers).
+                // cannot see: it reads the callback's buffer, empty (Envoy `context.cc`,
+                // `getBuffer`: the decoding buffer only while the filter buffers).
                 REQUEST_BODY => match c.data_mut().stream() {
                     Some(s) if !s.stopped_all => s.buffered.clone(),
-                    _ => return Ok(status::NOT_FOUND),
+                    Some(_) => Vec::new(),
+                    None => return Ok(status::NOT_FOUND),
                 },
                 _ => return Ok(status::NOT_FOUND),
             };
+            // Nothing in range is `Ok` with an empty value (cpp-host `src/exports.cc`,
+            // `get_buffer_bytes`).
             let start = size(start).min(bytes.len());
             let end = start.saturating_add(size(max)).min(bytes.len());
-            if start == end {
-                return Ok(status::NOT_FOUND);
-            }
             give(&mut c, &bytes[start..end], ptr_out, size_out)?;
             Ok(status::OK)
         },
@@ -967,10 +1211,17 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "env",
         "proxy_get_header_map_pairs",
         |mut c: Caller2, map: i32, ptr_out: i32, size_out: i32| -> Result<i32> {
-            let Some(pairs) = header_map(c.data_mut(), map).map(|m| m.clone()) else {
-                return Ok(status::BAD_ARGUMENT);
+            // A map Envoy no longer lends reads as empty (`context.cc`, `getHeaderMapPairs`).
+            let pairs = header_map(c.data_mut(), map)
+                .map(|m| m.clone())
+                .unwrap_or_default();
+            // No pairs are handed over as an empty value, not as a serialized empty map
+            // (cpp-host `src/exports.cc`, `get_header_map_pairs`).
+            let bytes = match pairs.is_empty() {
+                true => Vec::new(),
+                false => serialize_map(&pairs),
             };
-            give(&mut c, &serialize_map(&pairs), ptr_out, size_out)?;
+            give(&mut c, &bytes, ptr_out, size_out)?;
             Ok(status::OK)
         },
     )?;
@@ -1061,13 +1312,10 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "proxy_get_property",
         |mut c: Caller2, ptr: i32, len: i32, ptr_out: i32, size_out: i32| -> Result<i32> {
             let path = read(&mut c, ptr, len)?;
-            let value = match path.as_slice() {
-                b"source\0address" => c
-                    .data_mut()
-                    .stream()
-                    .map(|s| s.source_address.clone().into_bytes()),
-                _ => None,
-            };
+            let value = c
+                .data_mut()
+                .stream()
+                .and_then(|stream| stream_property(stream, &path));
             let Some(value) = value else {
                 return Ok(status::NOT_FOUND);
             };
@@ -1091,7 +1339,13 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
          cas_out: i32|
          -> Result<i32> {
             let key = String::from_utf8_lossy(&read(&mut c, kptr, klen)?).into_owned();
-            let entry = c.data().shared.0.lock().unwrap().entries.get(&key).cloned();
+            let (entry, turn) = {
+                let mut shared = c.data().shared.0.lock().unwrap();
+                (shared.entries.get(&key).cloned(), shared.turn_after(&key))
+            };
+            if let Some(turn) = turn {
+                turn();
+            }
             let Some((value, cas)) = entry else {
                 return Ok(status::NOT_FOUND);
             };
@@ -1236,9 +1490,14 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
 }
 
 /// Calls Envoy offers that hookwall never makes (queues, HTTP and gRPC callouts, foreign
-/// functions): present, so the SDK links as it does in Envoy, and answering `Unimplemented`.
+/// functions): present, so the SDK links as it does in Envoy. No cluster is configured, so a
+/// callout is answered as Envoy answers one to an unknown cluster: `BadArgument` for HTTP,
+/// `ParseFailure` for a gRPC service (Envoy `source/extensions/common/wasm/context.cc`,
+/// `httpCall`, `grpcCall`, `grpcStream`); queues and foreign functions answer `Unimplemented`.
 fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
     let unimplemented = status::UNIMPLEMENTED;
+    let no_cluster = status::BAD_ARGUMENT;
+    let parse_failure = status::PARSE_FAILURE;
     linker.func_wrap(
         "env",
         "proxy_register_shared_queue",
@@ -1272,7 +1531,7 @@ fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
               _: i32,
               _: i32,
               _: i32,
-              _: i32| unimplemented,
+              _: i32| no_cluster,
     )?;
     linker.func_wrap(
         "env",
@@ -1289,7 +1548,7 @@ fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
               _: i32,
               _: i32,
               _: i32,
-              _: i32| { unimplemented },
+              _: i32| { parse_failure },
     )?;
     linker.func_wrap(
         "env",
@@ -1303,18 +1562,18 @@ fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
               _: i32,
               _: i32,
               _: i32,
-              _: i32| unimplemented,
+              _: i32| parse_failure,
     )?;
     linker.func_wrap(
         "env",
         "proxy_grpc_send",
-        move |_: Caller2, _: i32, _: i32, _: i32, _: i32| unimplemented,
+        move |_: Caller2, _: i32, _: i32, _: i32, _: i32| no_cluster,
     )?;
     linker.func_wrap("env", "proxy_grpc_cancel", move |_: Caller2, _: i32| {
-        unimplemented
+        no_cluster
     })?;
     linker.func_wrap("env", "proxy_grpc_close", move |_: Caller2, _: i32| {
-        unimplemented
+        no_cluster
     })?;
     linker.func_wrap(
         "env",
@@ -1437,12 +1696,12 @@ mod tests {
         use HeadersStatus::*;
         for (result, with, without) in [
             (0, Continue, Continue),
-            (1, StopIteration, StopAll),
+            (1, StopIteration, StopAllWatermark),
             (2, Continue, Continue),
-            (3, StopAll, StopAll),
-            (4, StopAll, StopAll),
-            (5, StopAll, StopAll),
-            (-1, StopAll, StopAll),
+            (3, StopAllBuffer, StopAllBuffer),
+            (4, StopAllWatermark, StopAllWatermark),
+            (5, StopAllWatermark, StopAllWatermark),
+            (-1, StopAllWatermark, StopAllWatermark),
         ] {
             assert_eq!(headers_status(result, true), with, "{result}");
             assert_eq!(headers_status(result, false), without, "{result}");
