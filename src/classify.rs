@@ -6,9 +6,23 @@ use alloc::string::String;
 
 use crate::event::{Category, Event, Severity, Subject, SubjectKind};
 use crate::id;
-use crate::indicators::Indicators;
 use crate::payload::Payload;
 use crate::providers::{cloud66, crowdsec, sectigo, Kind, Parts};
+
+/// What the severity rules read, from the payload as received. A severity is hookwall's rating
+/// of an event, never one of its values, so redacting a value does not change it (the value
+/// itself is left out of the derived fields).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rating {
+    /// CrowdSec `scenario_confidence`.
+    pub confidence: Option<i64>,
+    /// CrowdSec `report_data.is_attack_detected`.
+    pub attack_detected: Option<bool>,
+    /// Cloud66 `watched_file.is_changed`.
+    pub changed: Option<bool>,
+    /// Cloud66 `activeprotect_action.banned`.
+    pub banned: Option<bool>,
+}
 
 /// How an event's severity follows from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +39,11 @@ pub enum SeverityRule {
 }
 
 impl SeverityRule {
-    /// The severity for an event's indicators, and why.
-    pub fn evaluate(self, indicators: &Indicators<'_>) -> (Severity, &'static str) {
+    /// The severity for what an event says, and why.
+    pub fn evaluate(self, rating: &Rating) -> (Severity, &'static str) {
         match self {
             Self::Fixed(severity, reason) => (severity, reason),
-            Self::Confidence => match indicators.confidence.unwrap_or(0) {
+            Self::Confidence => match rating.confidence.unwrap_or(0) {
                 80.. => (
                     Severity::High,
                     "attack detected with scenario confidence of 80 or more",
@@ -43,21 +57,21 @@ impl SeverityRule {
                     "attack detected with scenario confidence below 50",
                 ),
             },
-            Self::AttackDetected => match indicators.attack_detected {
+            Self::AttackDetected => match rating.attack_detected {
                 Some(true) => (
                     Severity::Critical,
                     "anomaly detection confirms an attack on the organization",
                 ),
                 _ => (Severity::Low, "signal anomaly without a confirmed attack"),
             },
-            Self::FileChanged => match indicators.changed {
+            Self::FileChanged => match rating.changed {
                 Some(true) => (
                     Severity::High,
                     "a watched file changed without a deployment",
                 ),
                 _ => (Severity::Info, "watched file checked and unchanged"),
             },
-            Self::Banned => match indicators.banned {
+            Self::Banned => match rating.banned {
                 Some(false) => (
                     Severity::Medium,
                     "attack seen but the address was not banned",
@@ -208,13 +222,14 @@ pub fn rule(kind: Kind) -> &'static Rule {
     &RULES[position(kind)]
 }
 
-/// Classifies what a parser found into the normalized event.
-pub(crate) fn finish<'a>(parts: Parts<'a>, payload: &'a str) -> Event<'a> {
+/// Classifies what a parser found into the normalized event, around its payload as it
+/// leaves; `text` is the body as received.
+pub(crate) fn finish<'a>(parts: Parts<'a>, payload: Payload<'a>, text: &'a str) -> Event<'a> {
     let rule = rule(parts.kind);
-    let (severity, severity_reason) = rule.severity.evaluate(&parts.indicators);
+    let (severity, severity_reason) = rule.severity.evaluate(&parts.rating);
     let (id, id_derived) = match parts.id.filter(|id| !id.is_empty()) {
         Some(id) => (String::from(id), false),
-        None => (id::derive(parts.kind.provider(), payload.as_bytes()), true),
+        None => (id::derive(parts.kind.provider(), text.as_bytes()), true),
     };
     Event {
         kind: parts.kind,
@@ -233,7 +248,7 @@ pub(crate) fn finish<'a>(parts: Parts<'a>, payload: &'a str) -> Event<'a> {
             name: parts.subject_name,
         },
         indicators: parts.indicators,
-        payload: Payload::Raw(payload),
+        payload,
     }
 }
 

@@ -10,14 +10,9 @@ use crate::tree::Tree;
 pub enum Payload<'a> {
     /// The body's own text: nothing in it needed redacting.
     Raw(&'a str),
-    /// The payload with secrets replaced by `"[REDACTED]"`; where they were (a bounded list,
-    /// then `…and N more`); and the body it was read from, which any further redaction starts
-    /// over from, so that the bound on growth holds for all of it.
-    Redacted {
-        value: Tree<'a>,
-        paths: Vec<String>,
-        original: &'a str,
-    },
+    /// The payload with secrets replaced by `"[REDACTED]"`, and where they were (a bounded
+    /// list, then `…and N more`).
+    Redacted { value: Tree<'a>, paths: Vec<String> },
 }
 
 impl Payload<'_> {

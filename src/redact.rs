@@ -13,8 +13,10 @@
 //! stays under twice the body plus [`SLACK`]. What is recorded is bounded too (`record`): a
 //! container whose every value was redacted is listed once, by its own path.
 
+mod mask;
 mod record;
 
+pub(crate) use mask::Mask;
 pub use record::{MAX_PATHS, MAX_PATH_BYTES};
 
 use alloc::borrow::Cow;
@@ -23,7 +25,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use crate::event::Event;
 use crate::payload::Payload;
 use crate::providers::{sectigo, Kind};
 use crate::tree::Tree;
@@ -57,33 +58,22 @@ impl RedactPath {
     }
 }
 
-/// Redacts the configured `paths` in the event's payload, with the built-in rules of its
-/// provider, in one walk over the body as received; nothing to do without paths unless the
-/// provider found a secret (`built_in`).
-pub(crate) fn apply(
-    event: &mut Event<'_>,
-    paths: &[RedactPath],
+/// The payload as it leaves: `text` with the configured `paths` redacted, and the built-in
+/// rules of its provider, in one walk; as received, not read again, without paths unless the
+/// provider found a secret (`built_in`). The event is described from what this leaves.
+pub(crate) fn payload<'a>(
+    text: &'a str,
+    kind: Kind,
     built_in: bool,
-) -> Result<(), Error> {
+    paths: &[RedactPath],
+) -> Result<Payload<'a>, Error> {
     if paths.is_empty() && !built_in {
-        return Ok(());
+        return Ok(Payload::Raw(text));
     }
-    let original = match &event.payload {
-        Payload::Raw(text) | Payload::Redacted { original: text, .. } => *text,
-    };
-    let sectigo = match event.kind {
+    let sectigo = match kind {
         Kind::Sectigo(kind) => Some(kind),
         _ => None,
     };
-    event.payload = redact(original, sectigo, paths)?;
-    Ok(())
-}
-
-fn redact<'a>(
-    text: &'a str,
-    sectigo: Option<sectigo::EventType>,
-    paths: &[RedactPath],
-) -> Result<Payload<'a>, Error> {
     let mut value: Tree<'a> = input::read(text, "")?;
     let mut walk = Walk {
         paths,
@@ -100,11 +90,7 @@ fn redact<'a>(
     if paths.is_empty() {
         return Ok(Payload::Raw(text));
     }
-    Ok(Payload::Redacted {
-        value,
-        paths,
-        original: text,
-    })
+    Ok(Payload::Redacted { value, paths })
 }
 
 /// One walk over a payload, applying every rule where it belongs.

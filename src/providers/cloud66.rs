@@ -6,7 +6,6 @@
 
 use alloc::borrow::Cow;
 use alloc::format;
-use alloc::string::String;
 
 use core::fmt;
 
@@ -17,8 +16,9 @@ use serde_json::value::RawValue;
 use super::detect;
 use super::{event_types, Kind, Parts};
 use crate::input::{self, present, Object, Text};
+use crate::redact::Mask;
 use crate::time::Timestamp;
-use crate::{Error, Indicators, Provider};
+use crate::{Error, Provider};
 
 event_types! {
     /// Cloud66's documented webhook event types.
@@ -34,7 +34,7 @@ event_types! {
 /// Parses a Cloud66 payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
 /// `hint` is the route's provider, if any (see [`detect::Markers::check`]).
-pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
+pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     detect::Markers {
         metadata: payload.metadata.is_some(),
@@ -51,25 +51,52 @@ pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Err
         event_type: payload.event_type,
     };
     let kind = EventType::from_type(&head.event_type);
-    let parts = match kind {
-        EventType::ActiveProtectBlock => Block {
+    let model = match kind {
+        EventType::ActiveProtectBlock => Model::Block(Block {
             server: payload.server.object()?,
             activeprotect_action: member(payload.activeprotect_action, "activeprotect_action")?,
-        }
-        .parts(head),
-        EventType::ActiveProtectChange => Change {
+        }),
+        EventType::ActiveProtectChange => Model::Change(Change {
             server: payload.server.object()?,
             watched_file: member(payload.watched_file, "watched_file")?,
-        }
-        .parts(head),
-        _ => ServerStatus {
-            server: payload.server.uid()?,
-            uid: payload.uid,
-            new_ext_ipv4: payload.new_ext_ipv4,
-        }
-        .parts(kind, head)?,
+        }),
+        _ => Model::Status(ServerStatus::new(
+            kind,
+            payload.server.uid()?,
+            payload.uid,
+            payload.new_ext_ipv4,
+        )?),
     };
-    Ok(parts)
+    Ok(Parsed { head, kind, model })
+}
+
+/// A Cloud66 payload its model accepted.
+pub(crate) struct Parsed<'a> {
+    head: Head<'a>,
+    kind: EventType,
+    model: Model<'a>,
+}
+
+enum Model<'a> {
+    Block(Block<'a>),
+    Change(Change<'a>),
+    Status(ServerStatus<'a>),
+}
+
+impl<'a> Parsed<'a> {
+    pub(crate) fn kind(&self) -> EventType {
+        self.kind
+    }
+
+    /// Its parts, from what `mask` (the payload's) leaves.
+    pub(crate) fn describe(self, mask: Mask<'_>) -> Parts<'a> {
+        let parts = self.head.parts(self.kind, mask);
+        match self.model {
+            Model::Block(block) => block.parts(parts, mask),
+            Model::Change(change) => change.parts(parts, mask),
+            Model::Status(status) => status.parts(parts, mask),
+        }
+    }
 }
 
 /// A member of one event type only, captured by [`Payload`] and read for that type.
@@ -173,19 +200,15 @@ struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
-    fn parts(self, kind: EventType) -> Parts<'a> {
-        Parts {
-            kind: Kind::Cloud66(kind),
-            event_type: self.event_type.0,
-            id: None,
-            time: Some(Timestamp::Unix(self.timestamp)),
-            account: None,
-            subject_id: None,
-            subject_name: None,
-            indicators: Indicators::default(),
-            summary: String::new(),
-            redact: false,
-        }
+    fn parts(self, kind: EventType, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = Parts::new(
+            Kind::Cloud66(kind),
+            m.keep("event_type", Some(self.event_type.0)),
+            None,
+            None,
+        );
+        parts.time = m.keep("timestamp", Some(Timestamp::Unix(self.timestamp)));
+        parts
     }
 }
 
@@ -203,17 +226,18 @@ struct Server<'a> {
 }
 
 impl<'a> Server<'a> {
-    fn subject(&self, parts: &mut Parts<'a>) {
-        parts.subject_id = Some(self.uid.cow());
-        parts.subject_name = self.name.as_ref().map(Text::cow);
-        parts.account = self.stack_uid.as_ref().map(Text::cow);
+    /// The subject and the account; `m` is the server's mask.
+    fn subject(&self, parts: &mut Parts<'a>, m: Mask<'_>) {
+        parts.subject_id = m.keep("uid", Some(self.uid.cow()));
+        parts.subject_name = m.keep("name", self.name.as_ref().map(Text::cow));
+        parts.account = m.keep("stack_uid", self.stack_uid.as_ref().map(Text::cow));
     }
 
-    fn label(&self) -> &str {
-        self.name
-            .as_deref()
-            .or(self.address.as_deref())
-            .unwrap_or(&self.uid)
+    /// Its name, else its address, else its uid, for a sentence: whichever is not redacted.
+    fn label(&self, m: Mask<'_>) -> &str {
+        m.keep("name", self.name.as_deref())
+            .or(m.keep("address", self.address.as_deref()))
+            .unwrap_or(m.say("uid", &self.uid))
     }
 }
 
@@ -239,37 +263,39 @@ struct Action<'a> {
 }
 
 impl<'a> Block<'a> {
-    fn parts(self, head: Head<'a>) -> Parts<'a> {
-        let mut parts = head.parts(EventType::ActiveProtectBlock);
-        self.server.subject(&mut parts);
+    fn parts(self, mut parts: Parts<'a>, m: Mask<'_>) -> Parts<'a> {
+        let server = m.key("server");
+        self.server.subject(&mut parts, server);
         let action = &self.activeprotect_action;
+        let am = m.key("activeprotect_action");
+        let banned = am.keep("banned", action.banned);
+        parts.rating.banned = action.banned;
         let i = &mut parts.indicators;
-        i.source_scope = Some(Cow::Borrowed("ip"));
-        i.source_value = Some(action.address.cow());
-        i.source_ip = Some(action.address.cow());
-        i.country = action
-            .country_code
-            .as_ref()
-            .or(action.country.as_ref())
+        let address = am.keep("address", Some(action.address.cow()));
+        i.source_scope = address.is_some().then_some(Cow::Borrowed("ip"));
+        i.source_value.clone_from(&address);
+        i.source_ip = address;
+        i.country = am
+            .keep("country_code", action.country_code.as_ref())
+            .or(am.keep("country", action.country.as_ref()))
             .map(Text::cow);
-        i.attack = action.attack.as_ref().map(Text::cow);
-        i.port = action.port;
-        i.banned = action.banned;
-        i.target_ip = self.server.address.as_ref().map(Text::cow);
+        i.attack = am.keep("attack", action.attack.as_ref().map(Text::cow));
+        i.port = am.keep("port", action.port);
+        i.banned = banned;
+        i.target_ip = server.keep("address", self.server.address.as_ref().map(Text::cow));
+        let verb = match (banned, am.key("banned").hides()) {
+            (_, true) => "reported",
+            (Some(false), _) => "saw",
+            _ => "blocked",
+        };
         parts.summary = format!(
-            "ActiveProtect {} {} attack from {}{} on server {}",
-            if action.banned == Some(false) {
-                "saw"
-            } else {
-                "blocked"
-            },
-            action.attack.as_deref().unwrap_or("an"),
-            &*action.address,
-            action
-                .port
+            "ActiveProtect {verb} {} attack from {}{} on server {}",
+            am.say("attack", action.attack.as_deref().unwrap_or("an")),
+            am.say("address", &action.address),
+            am.keep("port", action.port)
                 .map(|p| format!(" to port {p}"))
                 .unwrap_or_default(),
-            self.server.label()
+            self.server.label(server)
         );
         parts
     }
@@ -288,20 +314,23 @@ struct WatchedFile<'a> {
 }
 
 impl<'a> Change<'a> {
-    fn parts(self, head: Head<'a>) -> Parts<'a> {
-        let mut parts = head.parts(EventType::ActiveProtectChange);
-        self.server.subject(&mut parts);
+    fn parts(self, mut parts: Parts<'a>, m: Mask<'_>) -> Parts<'a> {
+        let server = m.key("server");
+        self.server.subject(&mut parts, server);
         let file = &self.watched_file;
-        parts.indicators.file_path = Some(file.file_path.cow());
-        parts.indicators.changed = Some(file.is_changed);
+        let fm = m.key("watched_file");
+        let changed = fm.keep("is_changed", Some(file.is_changed));
+        parts.rating.changed = Some(file.is_changed);
+        parts.indicators.file_path = fm.keep("file_path", Some(file.file_path.cow()));
+        parts.indicators.changed = changed;
         parts.summary = format!(
             "Watched file {} on server {} {}",
-            &*file.file_path,
-            self.server.label(),
-            if file.is_changed {
-                "was changed"
-            } else {
-                "is unchanged"
+            fm.say("file_path", &file.file_path),
+            self.server.label(server),
+            match changed {
+                Some(true) => "was changed",
+                Some(false) => "is unchanged",
+                None => "was checked (result redacted)",
             }
         );
         parts
@@ -311,46 +340,60 @@ impl<'a> Change<'a> {
 /// `server.backon`, `server.stopped`, `server.ip.change.fail` and unknown types: the server's
 /// uid is `server` (or `uid`, which the examples show equal).
 struct ServerStatus<'a> {
-    server: Option<Text<'a>>,
-    uid: Option<Text<'a>>,
+    kind: EventType,
+    /// The server's uid, and the member it was read from.
+    server: Option<(&'static str, Text<'a>)>,
     new_ext_ipv4: Option<Text<'a>>,
 }
 
 impl<'a> ServerStatus<'a> {
-    fn parts(self, kind: EventType, head: Head<'a>) -> Result<Parts<'a>, Error> {
-        let mut parts = head.parts(kind);
-        let server = self.server.as_ref().or(self.uid.as_ref());
-        if kind != EventType::Unknown {
-            let server = server.ok_or_else(|| Error::missing("server"))?;
-            parts.subject_id = Some(server.cow());
+    /// Checks what the documented types require: the server, and a failed change's address.
+    fn new(
+        kind: EventType,
+        server: Option<Text<'a>>,
+        uid: Option<Text<'a>>,
+        new_ext_ipv4: Option<Text<'a>>,
+    ) -> Result<Self, Error> {
+        let server = server.map(|s| ("server", s)).or(uid.map(|u| ("uid", u)));
+        if kind != EventType::Unknown && server.is_none() {
+            return Err(Error::missing("server"));
         }
-        parts.summary = match kind {
-            EventType::ServerBackOn => format!("Server {} is back online", or_unknown(server)),
-            EventType::ServerStopped => format!("Server {} stopped responding", or_unknown(server)),
+        if kind == EventType::ServerIpChangeFail && new_ext_ipv4.is_none() {
+            return Err(Error::missing("new_ext_ipv4"));
+        }
+        Ok(Self {
+            kind,
+            server,
+            new_ext_ipv4,
+        })
+    }
+
+    fn parts(self, mut parts: Parts<'a>, m: Mask<'_>) -> Parts<'a> {
+        let server = self
+            .server
+            .as_ref()
+            .map(|(key, uid)| (m.keep(key, Some(uid.cow())), m.say(key, uid)));
+        parts.subject_id = server.as_ref().and_then(|(id, _)| id.clone());
+        let label = server.as_ref().map_or("(unknown)", |(_, said)| *said);
+        parts.summary = match self.kind {
+            EventType::ServerBackOn => format!("Server {label} is back online"),
+            EventType::ServerStopped => format!("Server {label} stopped responding"),
             EventType::ServerIpChangeFail => {
-                let address = self
-                    .new_ext_ipv4
-                    .as_ref()
-                    .ok_or_else(|| Error::missing("new_ext_ipv4"))?;
-                parts.indicators.address = Some(address.cow());
+                let address = self.new_ext_ipv4.as_ref().map_or("(unknown)", |a| &**a);
+                parts.indicators.address =
+                    m.keep("new_ext_ipv4", self.new_ext_ipv4.as_ref().map(Text::cow));
                 format!(
-                    "Server {} failed to change its IP address to {}",
-                    or_unknown(server),
-                    &**address
+                    "Server {label} failed to change its IP address to {}",
+                    m.say("new_ext_ipv4", address)
                 )
             }
-            _ => {
-                parts.subject_id = server.map(Text::cow);
+            EventType::ActiveProtectBlock | EventType::ActiveProtectChange | EventType::Unknown => {
                 format!(
                     "Cloud66 sent a {} event, a type not documented yet",
                     parts.event_type
                 )
             }
         };
-        Ok(parts)
+        parts
     }
-}
-
-fn or_unknown<'s>(value: Option<&'s Text<'_>>) -> &'s str {
-    value.map_or("(unknown)", |t| &**t)
 }

@@ -23,8 +23,9 @@ use serde_json::value::RawValue;
 use super::detect::{Details, Probe};
 use super::{event_types, Kind, Parts};
 use crate::input::{self, nullable, present, Object, Text};
+use crate::redact::Mask;
 use crate::time;
-use crate::{Error, Indicators};
+use crate::Error;
 
 event_types! {
     /// CrowdSec Console's documented webhook event types.
@@ -50,7 +51,7 @@ event_types! {
 /// Parses an enveloped event that detection found: `details.event_type`, which the probe
 /// captured, chooses the model that reads `details`; `metadata` must say version 1 from
 /// crowdsec.net.
-pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Parts<'a>, Error> {
+pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Parsed<'a>, Error> {
     if probe.metadata.is_none() {
         return Err(Error::missing("metadata"));
     }
@@ -73,20 +74,20 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Par
 }
 
 /// Reads the envelope, `details` as the model of type `ty`, and checks `metadata`.
-fn read_known<'a>(text: &'a str, ty: Cow<'a, str>) -> Result<Parts<'a>, Error> {
-    let (Object(metadata), parts) = input::read_seed(text, Envelope(Some(ty)), "")?;
+fn read_known<'a>(text: &'a str, ty: Cow<'a, str>) -> Result<Parsed<'a>, Error> {
+    let (Object(metadata), parsed) = input::read_seed(text, Envelope(Some(ty)), "")?;
     metadata.check()?;
-    Ok(parts)
+    Ok(parsed)
 }
 
 /// Reads a body as an envelope in one pass, without detection (see [`Envelope`]); `None` if
 /// it is not an accepted one, for detection to decide and explain.
-pub(crate) fn read_guessed(text: &str) -> Option<Parts<'_>> {
+pub(crate) fn read_guessed(text: &str) -> Option<Parsed<'_>> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let (Object(metadata), parts) = Envelope(None).deserialize(&mut deserializer).ok()?;
+    let (Object(metadata), parsed) = Envelope(None).deserialize(&mut deserializer).ok()?;
     deserializer.end().ok()?;
     metadata.check().ok()?;
-    Some(parts)
+    Some(parsed)
 }
 
 /// The envelope: `metadata`, and `details` read as the model its event type chooses. Detection
@@ -96,7 +97,7 @@ pub(crate) fn read_guessed(text: &str) -> Option<Parts<'_>> {
 struct Envelope<'a>(Option<Cow<'a, str>>);
 
 impl<'de> DeserializeSeed<'de> for Envelope<'de> {
-    type Value = (Object<Metadata<'de>>, Parts<'de>);
+    type Value = (Object<Metadata<'de>>, Parsed<'de>);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
@@ -104,7 +105,7 @@ impl<'de> DeserializeSeed<'de> for Envelope<'de> {
 }
 
 impl<'de> Visitor<'de> for Envelope<'de> {
-    type Value = (Object<Metadata<'de>>, Parts<'de>);
+    type Value = (Object<Metadata<'de>>, Parsed<'de>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
@@ -113,7 +114,7 @@ impl<'de> Visitor<'de> for Envelope<'de> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
         const MARKERS: [&str; 5] = ["event_type", "timestamp", "event", "target", "partner"];
         let mut metadata = None;
-        let mut parts = None;
+        let mut parsed = None;
         let mut markers = [false; MARKERS.len()];
         while let Some(Text(key)) = map.next_key()? {
             match &*key {
@@ -121,8 +122,8 @@ impl<'de> Visitor<'de> for Envelope<'de> {
                     return Err(de::Error::duplicate_field("metadata"))
                 }
                 "metadata" => metadata = Some(map.next_value()?),
-                "details" if parts.is_some() => return Err(de::Error::duplicate_field("details")),
-                "details" => parts = Some(map.next_value_seed(DetailsSeed(self.0.take()))?),
+                "details" if parsed.is_some() => return Err(de::Error::duplicate_field("details")),
+                "details" => parsed = Some(map.next_value_seed(DetailsSeed(self.0.take()))?),
                 name => {
                     if let Some(seen) = MARKERS.iter().position(|m| *m == name) {
                         if core::mem::replace(&mut markers[seen], true) {
@@ -134,8 +135,8 @@ impl<'de> Visitor<'de> for Envelope<'de> {
             }
         }
         let metadata = metadata.ok_or_else(|| de::Error::missing_field("metadata"))?;
-        let parts = parts.ok_or_else(|| de::Error::missing_field("details"))?;
-        Ok((metadata, parts))
+        let parsed = parsed.ok_or_else(|| de::Error::missing_field("details"))?;
+        Ok((metadata, parsed))
     }
 }
 
@@ -143,21 +144,21 @@ impl<'de> Visitor<'de> for Envelope<'de> {
 struct DetailsSeed<'a>(Option<Cow<'a, str>>);
 
 impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
-    type Value = Parts<'de>;
+    type Value = Parsed<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parts<'de>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parsed<'de>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for DetailsSeed<'de> {
-    type Value = Parts<'de>;
+    type Value = Parsed<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed<'de>, A::Error> {
         let mut before = Vec::new();
         let ty = match self.0 {
             Some(ty) => ty,
@@ -185,36 +186,95 @@ impl<'de> Visitor<'de> for DetailsSeed<'de> {
     }
 }
 
-/// The type's model, and its parts.
+/// The type's model, read.
 fn dispatch<'a, A: MapAccess<'a>>(
     ty: Cow<'a, str>,
     details: Replay<'a, A>,
-) -> Result<Parts<'a>, A::Error> {
+) -> Result<Parsed<'a>, A::Error> {
+    use EventType as E;
     let kind = EventType::from_type(&ty);
-    let parts = match kind {
-        EventType::AmIUnderAttack => details.read::<AmIUnderAttack>()?.parts(ty),
-        EventType::AlertTriggered => details.read::<AlertTriggered>()?.parts(ty),
-        EventType::SecurityEngineEnrolled
-        | EventType::SecurityEngineUnenrolled
-        | EventType::SecurityEngineLongPendingEnroll => {
-            details.read::<EngineEnrollment>()?.parts(kind, ty)
+    let model = match kind {
+        E::AmIUnderAttack => Model::AmIUnderAttack(details.read()?),
+        E::AlertTriggered => Model::AlertTriggered(details.read()?),
+        E::SecurityEngineEnrolled
+        | E::SecurityEngineUnenrolled
+        | E::SecurityEngineLongPendingEnroll => Model::EngineEnrollment(details.read()?),
+        E::FirewallIntegrationOffline | E::RemediationComponentIntegrationOffline => {
+            Model::IntegrationOffline(details.read()?)
         }
-        EventType::FirewallIntegrationOffline
-        | EventType::RemediationComponentIntegrationOffline => {
-            details.read::<IntegrationOffline>()?.parts(kind, ty)
-        }
-        EventType::LogProcessorNoAlerts => details.read::<LogProcessorNoAlerts>()?.parts(ty),
-        EventType::ComponentOutdated => details.read::<ComponentOutdated>()?.parts(ty),
-        EventType::LogProcessorOffline => details.read::<LogProcessorOffline>()?.parts(ty),
-        EventType::RemediationComponentOffline => {
-            details.read::<RemediationComponentOffline>()?.parts(ty)
-        }
-        EventType::SecurityEngineNoAlerts => details.read::<EngineNoAlerts>()?.parts(ty),
-        EventType::SecurityEngineOffline => details.read::<EngineOffline>()?.parts(ty),
-        EventType::BlockingSafeIp => details.read::<BlockingSafeIp>()?.parts(ty),
-        EventType::PaymentFailed | EventType::Unknown => details.read::<Common>()?.parts(kind, ty),
+        E::LogProcessorNoAlerts => Model::LogProcessorNoAlerts(details.read()?),
+        E::ComponentOutdated => Model::ComponentOutdated(details.read()?),
+        E::LogProcessorOffline => Model::LogProcessorOffline(details.read()?),
+        E::RemediationComponentOffline => Model::RemediationComponentOffline(details.read()?),
+        E::SecurityEngineNoAlerts => Model::EngineNoAlerts(details.read()?),
+        E::SecurityEngineOffline => Model::EngineOffline(details.read()?),
+        E::BlockingSafeIp => Model::BlockingSafeIp(details.read()?),
+        E::PaymentFailed | E::Unknown => Model::Common(details.read()?),
     };
-    Ok(parts)
+    Ok(Parsed {
+        kind,
+        ty,
+        enveloped: true,
+        model,
+    })
+}
+
+/// A CrowdSec payload its model accepted.
+pub(crate) struct Parsed<'a> {
+    kind: EventType,
+    /// The type as sent.
+    ty: Cow<'a, str>,
+    /// In the `metadata`/`details` envelope, rather than `blocking_safe_ip` sent bare.
+    enveloped: bool,
+    model: Model<'a>,
+}
+
+/// `details` (or a bare `blocking_safe_ip`) as the model its type chose.
+// Read once per body and described at once: boxing the models would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Model<'a> {
+    Common(Common<'a>),
+    AmIUnderAttack(AmIUnderAttack<'a>),
+    AlertTriggered(AlertTriggered<'a>),
+    EngineEnrollment(EngineEnrollment<'a>),
+    IntegrationOffline(IntegrationOffline<'a>),
+    LogProcessorNoAlerts(LogProcessorNoAlerts<'a>),
+    ComponentOutdated(ComponentOutdated<'a>),
+    LogProcessorOffline(LogProcessorOffline<'a>),
+    RemediationComponentOffline(RemediationComponentOffline<'a>),
+    EngineNoAlerts(EngineNoAlerts<'a>),
+    EngineOffline(EngineOffline<'a>),
+    BlockingSafeIp(BlockingSafeIp<'a>),
+}
+
+impl<'a> Parsed<'a> {
+    pub(crate) fn kind(&self) -> EventType {
+        self.kind
+    }
+
+    /// Its parts, from what `mask` (the payload's) leaves.
+    pub(crate) fn describe(self, mask: Mask<'_>) -> Parts<'a> {
+        let m = if self.enveloped {
+            mask.key("details")
+        } else {
+            mask
+        };
+        let (kind, ty) = (self.kind, self.ty);
+        match self.model {
+            Model::Common(d) => d.parts(kind, ty, m),
+            Model::AmIUnderAttack(d) => d.parts(ty, m),
+            Model::AlertTriggered(d) => d.parts(ty, m),
+            Model::EngineEnrollment(d) => d.parts(kind, ty, m),
+            Model::IntegrationOffline(d) => d.parts(kind, ty, m),
+            Model::LogProcessorNoAlerts(d) => d.parts(ty, m),
+            Model::ComponentOutdated(d) => d.parts(ty, m),
+            Model::LogProcessorOffline(d) => d.parts(ty, m),
+            Model::RemediationComponentOffline(d) => d.parts(ty, m),
+            Model::EngineNoAlerts(d) => d.parts(ty, m),
+            Model::EngineOffline(d) => d.parts(ty, m),
+            Model::BlockingSafeIp(d) => d.parts(ty, m),
+        }
+    }
 }
 
 /// `details`' members read so far, unparsed (none when detection found the type), then the
@@ -258,9 +318,14 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
 }
 
 /// Parses `blocking_safe_ip` sent bare, as the documentation shows it.
-pub(crate) fn parse_bare(text: &str) -> Result<Parts<'_>, Error> {
+pub(crate) fn parse_bare(text: &str) -> Result<Parsed<'_>, Error> {
     let Object(event): Object<BlockingSafeIp> = input::read(text, "")?;
-    Ok(event.parts(Cow::Borrowed("blocking_safe_ip")))
+    Ok(Parsed {
+        kind: EventType::BlockingSafeIp,
+        ty: Cow::Borrowed("blocking_safe_ip"),
+        enveloped: false,
+        model: Model::BlockingSafeIp(event),
+    })
 }
 
 #[derive(Deserialize)]
@@ -302,22 +367,35 @@ macro_rules! details {
 
         impl<'a> $name<'a> {
             /// The parts every event shares; the caller fills in the rest.
-            fn common(&self, kind: EventType, event_type: Cow<'a, str>) -> Parts<'a> {
-                Parts {
-                    kind: Kind::CrowdSec(kind),
+            fn common(&self, kind: EventType, event_type: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+                shared(
+                    kind,
                     event_type,
-                    id: self.event_id.as_ref().map(Text::cow),
-                    time: self.event_timestamp.as_ref().and_then(|t| time::rfc3339(t.cow())),
-                    account: self.organization_id.as_ref().map(Text::cow),
-                    subject_id: None,
-                    subject_name: None,
-                    indicators: Indicators::default(),
-                    summary: String::new(),
-                    redact: false,
-                }
+                    [&self.event_id, &self.organization_id, &self.event_timestamp],
+                    m,
+                )
             }
         }
     };
+}
+
+/// The parts every event shares, from its `event_id`, `organization_id` and `event_timestamp`.
+fn shared<'a>(
+    kind: EventType,
+    event_type: Cow<'a, str>,
+    [id, organization, timestamp]: [&Option<Text<'a>>; 3],
+    m: Mask<'_>,
+) -> Parts<'a> {
+    let mut parts = Parts::new(
+        Kind::CrowdSec(kind),
+        m.keep("event_type", Some(event_type)),
+        m.keep("event_id", id.as_ref().map(Text::cow)),
+        m.keep("organization_id", organization.as_ref().map(Text::cow)),
+    );
+    parts.time = m
+        .keep("event_timestamp", timestamp.as_ref())
+        .and_then(|t| time::rfc3339(t.cow()));
+    parts
 }
 
 details! {
@@ -326,13 +404,13 @@ details! {
 }
 
 impl<'a> Common<'a> {
-    fn parts(self, kind: EventType, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(kind, ty);
+    fn parts(self, kind: EventType, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(kind, ty, m);
         parts.subject_id = parts.account.clone();
         parts.summary = match kind {
             EventType::PaymentFailed => format!(
                 "A payment for the CrowdSec subscription of organization {} failed",
-                or_unknown(&parts.account)
+                organization(&self.organization_id, m)
             ),
             _ => format!(
                 "CrowdSec sent a {} event, a type not documented yet",
@@ -384,28 +462,37 @@ struct WatcherReport<'a> {
 }
 
 impl<'a> AmIUnderAttack<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::AmIUnderAttack, ty);
+    fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(EventType::AmIUnderAttack, ty, m);
         parts.subject_id = parts.account.clone();
         let report = self.report_data.as_ref();
-        parts.indicators.attack_detected = Some(report.is_some_and(|r| r.is_attack_detected));
-        parts.indicators.signals = Some(self.total_signals);
-        parts.indicators.count = report.map(|r| r.total_detections);
-        parts.summary = match report {
-            Some(r) if r.is_attack_detected => format!(
-                "Organization {} is under attack: {} detections from {} unique sources between {} and {}",
-                or_unknown(&parts.account),
-                r.total_detections,
-                r.unique_detections,
-                &*self.start_date,
-                &*self.end_date
+        let rm = m.key("report_data");
+        // Without a report, no attack was detected.
+        let detected = match report {
+            Some(r) => rm.keep("is_attack_detected", Some(r.is_attack_detected)),
+            None => Some(false),
+        };
+        parts.rating.attack_detected = Some(report.is_some_and(|r| r.is_attack_detected));
+        parts.indicators.attack_detected = detected;
+        parts.indicators.signals = m.keep("total_signals", Some(self.total_signals));
+        parts.indicators.count = rm.keep("total_detections", report.map(|r| r.total_detections));
+        let organization = organization(&self.organization_id, m);
+        let (start, end) = (
+            m.said("start_date", &*self.start_date),
+            m.said("end_date", &*self.end_date),
+        );
+        let signals = m.said("total_signals", self.total_signals);
+        parts.summary = match (report, detected) {
+            (Some(r), Some(true)) => format!(
+                "Organization {organization} is under attack: {} detections from {} unique sources between {start} and {end}",
+                rm.said("total_detections", r.total_detections),
+                rm.said("unique_detections", r.unique_detections),
+            ),
+            (Some(_), None) => format!(
+                "Signal anomaly for organization {organization} between {start} and {end} ({signals} signals)"
             ),
             _ => format!(
-                "Signal anomaly for organization {} between {} and {} ({} signals), no attack confirmed",
-                or_unknown(&parts.account),
-                &*self.start_date,
-                &*self.end_date,
-                self.total_signals
+                "Signal anomaly for organization {organization} between {start} and {end} ({signals} signals), no attack confirmed"
             ),
         };
         parts
@@ -479,23 +566,36 @@ details! {
 }
 
 impl<'a> AlertTriggered<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::AlertTriggered, ty);
-        let behaviors = self.behaviors.iter().map(|b| b.label.cow()).collect();
-        attack_parts(&mut parts, &self.scenario, &self.target, &self.source);
-        parts.indicators.confidence = Some(self.scenario_confidence);
-        parts.indicators.manual = Some(self.is_manual_decision);
-        parts.indicators.behaviors = behaviors;
+    fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(EventType::AlertTriggered, ty, m);
+        attack_parts(&mut parts, &self.scenario, &self.target, &self.source, m);
+        parts.rating.confidence = Some(self.scenario_confidence);
+        parts.indicators.confidence = m.keep("scenario_confidence", Some(self.scenario_confidence));
+        parts.indicators.manual = m.keep("is_manual_decision", Some(self.is_manual_decision));
+        parts.indicators.behaviors = labels(&self.behaviors, |b| &b.label, m.key("behaviors"));
         parts.summary = format!(
             "{} from {} {} against {} (confidence {})",
-            &*self.scenario,
-            &*self.source.scope,
-            &*self.source.value,
-            target_label(&self.target),
-            self.scenario_confidence
+            m.say("scenario", &self.scenario),
+            m.key("source").say("scope", &self.source.scope),
+            m.key("source").say("value", &self.source.value),
+            target_label(&self.target, m.key("target")),
+            m.said("scenario_confidence", self.scenario_confidence)
         );
         parts
     }
+}
+
+/// The `label` of each item of a list, but those redacted; `m` is the list's mask.
+fn labels<'a, T>(
+    items: &[Object<T>],
+    label: impl Fn(&T) -> &Text<'a>,
+    m: Mask<'_>,
+) -> Vec<Cow<'a, str>> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(n, item)| m.index(n).keep("label", Some(label(item).cow())))
+        .collect()
 }
 
 /// What an alert and a false positive share: who attacked what, and from where.
@@ -504,26 +604,33 @@ fn attack_parts<'a>(
     scenario: &Text<'a>,
     target: &Target<'a>,
     source: &Source<'a>,
+    m: Mask<'_>,
 ) {
+    let (sm, tm) = (m.key("source"), m.key("target"));
     let i = &mut parts.indicators;
-    i.scenario = Some(scenario.cow());
-    i.source_scope = Some(source.scope.cow());
-    i.source_value = Some(source.value.cow());
-    if source.scope.eq_ignore_ascii_case("ip") {
-        i.source_ip = Some(source.value.cow());
+    i.scenario = m.keep("scenario", Some(scenario.cow()));
+    i.source_scope = sm.keep("scope", Some(source.scope.cow()));
+    i.source_value = sm.keep("value", Some(source.value.cow()));
+    if i.source_scope
+        .as_deref()
+        .is_some_and(|scope| scope.eq_ignore_ascii_case("ip"))
+    {
+        i.source_ip.clone_from(&i.source_value);
     }
-    i.country = source.country.as_ref().map(Text::cow);
-    i.city = source.city.as_ref().map(Text::cow);
-    i.as_number = source.as_number;
-    i.as_name = source.as_name.as_ref().map(Text::cow);
-    i.rdns = source.rdns.as_ref().map(Text::cow);
-    i.target_ip = Some(target.ip.cow());
-    parts.subject_id = Some(target.id.cow());
-    parts.subject_name = target.name.as_ref().map(Text::cow);
+    i.country = sm.keep("country", source.country.as_ref().map(Text::cow));
+    i.city = sm.keep("city", source.city.as_ref().map(Text::cow));
+    i.as_number = sm.keep("as_number", source.as_number);
+    i.as_name = sm.keep("as_name", source.as_name.as_ref().map(Text::cow));
+    i.rdns = sm.keep("rdns", source.rdns.as_ref().map(Text::cow));
+    i.target_ip = tm.keep("ip", Some(target.ip.cow()));
+    parts.subject_id = tm.keep("id", Some(target.id.cow()));
+    parts.subject_name = tm.keep("name", target.name.as_ref().map(Text::cow));
 }
 
-fn target_label<'t>(target: &'t Target<'_>) -> &'t str {
-    target.name.as_deref().unwrap_or(&target.id)
+/// The target's name, else its id, for a sentence; `m` is the target's mask.
+fn target_label<'t>(target: &'t Target<'_>, m: Mask<'_>) -> &'t str {
+    m.keep("name", target.name.as_deref())
+        .unwrap_or(m.say("id", &target.id))
 }
 
 #[derive(Deserialize)]
@@ -547,9 +654,9 @@ details! {
 }
 
 impl<'a> EngineEnrollment<'a> {
-    fn parts(self, kind: EventType, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(kind, ty);
-        parts.subject_id = Some(self.id.cow());
+    fn parts(self, kind: EventType, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(kind, ty, m);
+        parts.subject_id = m.keep("id", Some(self.id.cow()));
         let what = match kind {
             EventType::SecurityEngineEnrolled => "was enrolled",
             EventType::SecurityEngineUnenrolled => "was unenrolled",
@@ -557,24 +664,29 @@ impl<'a> EngineEnrollment<'a> {
         };
         parts.summary = format!(
             "Security engine {}{}{} {what}",
-            label(&self.id),
-            version_suffix(&self.version),
-            os_suffix(&self.os)
+            m.say("id", label(&self.id)),
+            version_suffix(&self.version, m),
+            os_suffix(&self.os, m.key("os"))
         );
         parts
     }
 }
 
-fn version_suffix(version: &Option<Text<'_>>) -> String {
+fn version_suffix(version: &Option<Text<'_>>, m: Mask<'_>) -> String {
     match version.as_deref() {
-        Some(v) if !v.is_empty() => format!(" {v}"),
+        Some(v) if !v.is_empty() => format!(" {}", m.say("version", v)),
         _ => String::new(),
     }
 }
 
-fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>) -> String {
+/// The operating system, for a sentence; `m` is its mask.
+fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>, m: Mask<'_>) -> String {
     match os {
-        Some(os) if !os.name.is_empty() => format!(" on {} {}", &*os.name, &*os.version),
+        Some(os) if !os.name.is_empty() => format!(
+            " on {} {}",
+            m.say("name", &os.name),
+            m.say("version", &os.version)
+        ),
         _ => String::new(),
     }
 }
@@ -601,31 +713,40 @@ details! {
 }
 
 impl<'a> IntegrationOffline<'a> {
-    fn parts(self, kind: EventType, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(kind, ty);
+    fn parts(self, kind: EventType, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(kind, ty, m);
         let what = match kind {
             EventType::FirewallIntegrationOffline => "Firewall integration",
             _ => "Remediation component integration",
         };
         parts.summary = format!(
             "{what} {} is offline: no blocklist pull since {}",
-            &*self.name, &*self.last_pull
+            m.say("name", &self.name),
+            m.say("last_pull", &self.last_pull)
         );
-        component(&mut parts, &self.id, Some(&self.name), &self.last_pull);
+        component(
+            &mut parts,
+            &self.id,
+            Some(&self.name),
+            ("last_pull", &self.last_pull),
+            m,
+        );
         parts
     }
 }
 
-/// Subject and last-seen time of an engine, processor or integration.
+/// Subject and last-seen time (and the member it is read from) of an engine, processor or
+/// integration.
 fn component<'a>(
     parts: &mut Parts<'a>,
     id: &Text<'a>,
     name: Option<&Text<'a>>,
-    last_seen: &Text<'a>,
+    (last_seen_key, last_seen): (&str, &Text<'a>),
+    m: Mask<'_>,
 ) {
-    parts.subject_id = Some(id.cow());
-    parts.subject_name = name.map(Text::cow);
-    parts.indicators.last_seen = Some(last_seen.cow());
+    parts.subject_id = m.keep("id", Some(id.cow()));
+    parts.subject_name = m.keep("name", name.map(Text::cow));
+    parts.indicators.last_seen = m.keep(last_seen_key, Some(last_seen.cow()));
 }
 
 details! {
@@ -637,17 +758,20 @@ details! {
 }
 
 impl<'a> ComponentOutdated<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = self.common(EventType::ComponentOutdated, ty);
+    fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = self.common(EventType::ComponentOutdated, ty, m);
         parts.subject_id = parts.account.clone();
-        parts.indicators.count = Some(
-            self.nb_security_engine
-                .saturating_add(self.nb_log_processor)
-                .saturating_add(self.nb_remediation_component),
-        );
+        let counts = [
+            ("nb_security_engine", self.nb_security_engine),
+            ("nb_log_processor", self.nb_log_processor),
+            ("nb_remediation_component", self.nb_remediation_component),
+        ];
+        parts.indicators.count = counts.iter().try_fold(0i64, |sum, &(key, n)| {
+            m.keep(key, Some(n)).map(|n| sum.saturating_add(n))
+        });
+        let [engines, processors, components] = counts.map(|(key, n)| m.said(key, n));
         parts.summary = format!(
-            "Outdated CrowdSec components: {} security engines, {} log processors, {} remediation components",
-            self.nb_security_engine, self.nb_log_processor, self.nb_remediation_component
+            "Outdated CrowdSec components: {engines} security engines, {processors} log processors, {components} remediation components"
         );
         parts
     }
@@ -671,15 +795,16 @@ macro_rules! component_silent {
         }
 
         impl<'a> $name<'a> {
-            fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-                let mut parts = self.common($kind, ty);
+            fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+                let mut parts = self.common($kind, ty, m);
+                let last_seen = (stringify!($last_seen), &self.$last_seen);
                 parts.summary = format!(
                     concat!($component, " {}{} ", $what, " {}"),
-                    &*self.name,
-                    version_suffix(&self.version),
-                    &*self.$last_seen
+                    m.say("name", &self.name),
+                    version_suffix(&self.version, m),
+                    m.say(last_seen.0, last_seen.1)
                 );
-                component(&mut parts, &self.id, Some(&self.name), &self.$last_seen);
+                component(&mut parts, &self.id, Some(&self.name), last_seen, m);
                 parts
             }
         }
@@ -729,16 +854,20 @@ macro_rules! engine_silent {
         }
 
         impl<'a> $name<'a> {
-            fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-                let mut parts = self.common($kind, ty);
+            fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+                let mut parts = self.common($kind, ty, m);
+                let last_seen = (stringify!($last_seen), &self.$last_seen);
+                let name = m
+                    .keep("name", self.name.as_deref())
+                    .unwrap_or(m.say("id", &self.id));
                 parts.summary = format!(
                     concat!("Security engine {}{}{} ", $what, " {}"),
-                    label(self.name.as_deref().unwrap_or(&self.id)),
-                    version_suffix(&self.version),
-                    os_suffix(&self.os),
-                    &*self.$last_seen
+                    label(name),
+                    version_suffix(&self.version, m),
+                    os_suffix(&self.os, m.key("os")),
+                    m.say(last_seen.0, last_seen.1)
                 );
-                component(&mut parts, &self.id, self.name.as_ref(), &self.$last_seen);
+                component(&mut parts, &self.id, self.name.as_ref(), last_seen, m);
                 parts
             }
         }
@@ -806,49 +935,38 @@ struct BlockingSafeIp<'a> {
 }
 
 impl<'a> BlockingSafeIp<'a> {
-    fn parts(self, ty: Cow<'a, str>) -> Parts<'a> {
-        let mut parts = Parts {
-            kind: Kind::CrowdSec(EventType::BlockingSafeIp),
-            event_type: ty,
-            id: self.event_id.as_ref().map(Text::cow),
-            time: self
-                .event_timestamp
-                .as_ref()
-                .and_then(|t| time::rfc3339(t.cow())),
-            account: self.organization_id.as_ref().map(Text::cow),
-            subject_id: None,
-            subject_name: None,
-            indicators: Indicators::default(),
-            summary: String::new(),
-            redact: false,
-        };
-        attack_parts(&mut parts, &self.scenario, &self.target, &self.source);
-        let labels: Vec<Cow<'a, str>> = self
-            .false_positives
-            .iter()
-            .flatten()
-            .map(|f| f.label.cow())
-            .collect();
-        parts.indicators.confidence = Some(self.scenario_confidence);
-        parts.indicators.manual = Some(self.is_manual_decision);
-        parts.indicators.behaviors = self.behaviors.iter().map(|b| b.label.cow()).collect();
+    fn parts(self, ty: Cow<'a, str>, m: Mask<'_>) -> Parts<'a> {
+        let mut parts = shared(
+            EventType::BlockingSafeIp,
+            ty,
+            [&self.event_id, &self.organization_id, &self.event_timestamp],
+            m,
+        );
+        attack_parts(&mut parts, &self.scenario, &self.target, &self.source, m);
+        let false_positives = self.false_positives.as_deref().unwrap_or_default();
+        let labels_said = labels(false_positives, |f| &f.label, m.key("false_positives"));
+        parts.rating.confidence = Some(self.scenario_confidence);
+        parts.indicators.confidence = m.keep("scenario_confidence", Some(self.scenario_confidence));
+        parts.indicators.manual = m.keep("is_manual_decision", Some(self.is_manual_decision));
+        parts.indicators.behaviors = labels(&self.behaviors, |b| &b.label, m.key("behaviors"));
         parts.summary = format!(
             "Known-safe {} {}{} was blocked by {} on {}",
-            &*self.source.scope,
-            &*self.source.value,
-            if labels.is_empty() {
+            m.key("source").say("scope", &self.source.scope),
+            m.key("source").say("value", &self.source.value),
+            if labels_said.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", labels.join(", "))
+                format!(" ({})", labels_said.join(", "))
             },
-            &*self.scenario,
-            target_label(&self.target)
+            m.say("scenario", &self.scenario),
+            target_label(&self.target, m.key("target"))
         );
-        parts.indicators.false_positives = labels;
+        parts.indicators.false_positives = labels_said;
         parts
     }
 }
 
-fn or_unknown<'s>(value: &'s Option<Cow<'_, str>>) -> &'s str {
-    value.as_deref().unwrap_or("(unknown)")
+/// The organization, for a sentence.
+fn organization<'s>(id: &'s Option<Text<'_>>, m: Mask<'_>) -> &'s str {
+    m.say("organization_id", id.as_deref().unwrap_or("(unknown)"))
 }

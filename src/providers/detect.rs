@@ -13,7 +13,7 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use super::{crowdsec, Parts, Provider};
+use super::{crowdsec, Provider};
 use crate::input::{self, present, Object, Text};
 use crate::{Error, ErrorKind};
 
@@ -107,7 +107,7 @@ impl<'de> Visitor<'de> for DetailsVisitor {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Guess<'a> {
     /// CrowdSec's envelope, already read.
-    CrowdSec(Parts<'a>),
+    CrowdSec(crowdsec::Parsed<'a>),
     Cloud66,
     Sectigo,
     None,
@@ -122,7 +122,7 @@ pub(crate) enum Guess<'a> {
 pub(crate) fn guess(text: &str) -> Guess<'_> {
     match first_name(text) {
         Some("metadata" | "details") => match crowdsec::read_guessed(text) {
-            Some(parts) => Guess::CrowdSec(parts),
+            Some(parsed) => Guess::CrowdSec(parsed),
             None => Guess::None,
         },
         Some("timestamp" | "event_type") => Guess::Cloud66,

@@ -10,15 +10,18 @@ pub mod sectigo;
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::classify::Rating;
 use crate::indicators::Indicators;
+use crate::redact::Mask;
 use crate::time::Timestamp;
 use crate::{Error, ErrorKind};
 use detect::{Guess, Shape};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "&str")]
+/// Read under the names `as_str` writes (a destination's `match` names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&str", rename_all = "lowercase")]
 pub enum Provider {
     CrowdSec,
     Cloud66,
@@ -125,6 +128,44 @@ impl Kind {
     }
 }
 
+/// A body its provider's model accepted: validated, not yet described, since what it says
+/// depends on what redaction leaves of it.
+// Returned once per body and described at once: boxing the models would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Parsed<'a> {
+    CrowdSec(crowdsec::Parsed<'a>),
+    Cloud66(cloud66::Parsed<'a>),
+    Sectigo(sectigo::Parsed<'a>),
+}
+
+impl<'a> Parsed<'a> {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::CrowdSec(parsed) => Kind::CrowdSec(parsed.kind()),
+            Self::Cloud66(parsed) => Kind::Cloud66(parsed.kind()),
+            Self::Sectigo(parsed) => Kind::Sectigo(parsed.kind()),
+        }
+    }
+
+    /// Whether the provider's built-in rules must redact the payload: it holds a secret.
+    pub fn holds_secret(&self) -> bool {
+        match self {
+            Self::Sectigo(parsed) => parsed.holds_secret(),
+            Self::CrowdSec(_) | Self::Cloud66(_) => false,
+        }
+    }
+
+    /// The event's parts, each derived field read through `mask`: what redaction hid is left
+    /// out, or said to be redacted.
+    pub fn describe(self, mask: Mask<'_>) -> Parts<'a> {
+        match self {
+            Self::CrowdSec(parsed) => parsed.describe(mask),
+            Self::Cloud66(parsed) => parsed.describe(mask),
+            Self::Sectigo(parsed) => parsed.describe(mask),
+        }
+    }
+}
+
 /// What a provider's parser found, before the table classifies it.
 pub(crate) struct Parts<'a> {
     pub kind: Kind,
@@ -137,8 +178,35 @@ pub(crate) struct Parts<'a> {
     pub subject_name: Option<Cow<'a, str>>,
     pub indicators: Indicators<'a>,
     pub summary: String,
-    /// The provider's built-in redaction rules must run on the payload: it holds a secret.
-    pub redact: bool,
+    /// What the severity rules read.
+    pub rating: Rating,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts every event has, the rest to be filled in. Each is `None` where redaction hid
+    /// it: the id is then derived, and the type is the kind's documented name, if it has one.
+    pub fn new(
+        kind: Kind,
+        event_type: Option<Cow<'a, str>>,
+        id: Option<Cow<'a, str>>,
+        account: Option<Cow<'a, str>>,
+    ) -> Self {
+        let event_type = event_type
+            .or(kind.as_str().map(Cow::Borrowed))
+            .unwrap_or(Cow::Borrowed(crate::redact::REDACTED));
+        Self {
+            kind,
+            event_type,
+            id,
+            time: None,
+            account,
+            subject_id: None,
+            subject_name: None,
+            indicators: Indicators::default(),
+            summary: String::new(),
+            rating: Rating::default(),
+        }
+    }
 }
 
 /// Reads a body into its provider's parts. On Cloud66's or Sectigo's route, its one model reads
@@ -146,10 +214,10 @@ pub(crate) struct Parts<'a> {
 /// or a bad one). Otherwise the provider is guessed from the body's first member and its model
 /// reads the body at once, checking the whole shape; only a body that the guess does not fit
 /// goes through detection, which decides, and captures what CrowdSec's model needs.
-pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
+pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Error> {
     let routed = match hint {
-        Some(Provider::Cloud66) => Some(cloud66::parse(text, hint)),
-        Some(Provider::Sectigo) => Some(sectigo::parse(text, hint)),
+        Some(Provider::Cloud66) => Some(cloud66::parse(text, hint).map(Parsed::Cloud66)),
+        Some(Provider::Sectigo) => Some(sectigo::parse(text, hint).map(Parsed::Sectigo)),
         Some(Provider::CrowdSec) | None => None,
     };
     if let Some(parsed) = routed {
@@ -159,18 +227,18 @@ pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Err
         });
     }
     let guessed = match (detect::guess(text), hint) {
-        (Guess::CrowdSec(parts), _) => Some(parts),
-        (Guess::Cloud66, None) => cloud66::parse(text, None).ok(),
-        (Guess::Sectigo, None) => sectigo::parse(text, None).ok(),
+        (Guess::CrowdSec(parsed), _) => Some(Parsed::CrowdSec(parsed)),
+        (Guess::Cloud66, None) => cloud66::parse(text, None).ok().map(Parsed::Cloud66),
+        (Guess::Sectigo, None) => sectigo::parse(text, None).ok().map(Parsed::Sectigo),
         _ => None,
     };
-    if let Some(parts) = guessed {
-        return Ok(parts);
+    if let Some(parsed) = guessed {
+        return Ok(parsed);
     }
-    match detect::shape(text, hint)? {
-        Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe),
-        Shape::CrowdSecBare => crowdsec::parse_bare(text),
-        Shape::Cloud66 => cloud66::parse(text, Some(Provider::Cloud66)),
-        Shape::Sectigo => sectigo::parse(text, Some(Provider::Sectigo)),
-    }
+    Ok(match detect::shape(text, hint)? {
+        Shape::CrowdSecEnvelope(probe) => Parsed::CrowdSec(crowdsec::parse_envelope(text, &probe)?),
+        Shape::CrowdSecBare => Parsed::CrowdSec(crowdsec::parse_bare(text)?),
+        Shape::Cloud66 => Parsed::Cloud66(cloud66::parse(text, Some(Provider::Cloud66))?),
+        Shape::Sectigo => Parsed::Sectigo(sectigo::parse(text, Some(Provider::Sectigo))?),
+    })
 }

@@ -16,8 +16,9 @@ use serde_json::value::RawValue;
 use super::detect;
 use super::{event_types, Kind, Parts};
 use crate::input::{self, present, Object, Text};
+use crate::redact::{Mask, REDACTED};
 use crate::tree::Tree;
-use crate::{Error, Indicators, Provider};
+use crate::{Error, Provider};
 
 mod keys;
 
@@ -62,7 +63,7 @@ impl EventType {
 /// Parses a Sectigo payload in one pass. The members that mark other providers' shapes are
 /// captured too, so that a payload detection would give to another provider is refused here.
 /// `hint` is the route's provider, if any (see [`detect::Markers::check`]).
-pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parts<'_>, Error> {
+pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Error> {
     let Object(payload): Object<Payload> = input::read(text, "")?;
     let event_type = detect::text(payload.event_type);
     detect::Markers {
@@ -101,33 +102,57 @@ struct Payload<'a> {
     timestamp: Option<&'a RawValue>,
 }
 
-fn build(payload: Payload<'_>) -> Result<Parts<'_>, Error> {
-    let Payload {
-        id,
-        event,
-        target: Object(target),
-        partner: Object(partner),
-        body,
-        ..
-    } = payload;
-    if !matches!(body, Tree::Object(_) | Tree::Array(_)) {
+/// A Sectigo payload its model accepted.
+pub(crate) struct Parsed<'a> {
+    kind: EventType,
+    payload: Payload<'a>,
+}
+
+fn build(payload: Payload<'_>) -> Result<Parsed<'_>, Error> {
+    if !matches!(payload.body, Tree::Object(_) | Tree::Array(_)) {
         return Err(Error::schema("body", "expected an object or an array"));
     }
-    let kind = EventType::from_type(&event);
-    let mut parts = Parts {
-        kind: Kind::Sectigo(kind),
-        event_type: event.0,
-        id: Some(id.0),
-        time: None,
-        account: Some(partner.id.0),
-        subject_id: Some(target.id.0),
-        subject_name: None,
-        indicators: Indicators::default(),
-        summary: String::new(),
-        redact: has_secret(kind, &body),
-    };
-    describe(kind, &target.kind, &body, &mut parts);
-    Ok(parts)
+    let kind = EventType::from_type(&payload.event);
+    Ok(Parsed { kind, payload })
+}
+
+impl<'a> Parsed<'a> {
+    pub(crate) fn kind(&self) -> EventType {
+        self.kind
+    }
+
+    pub(crate) fn holds_secret(&self) -> bool {
+        has_secret(self.kind, &self.payload.body)
+    }
+
+    /// Its parts, from what `mask` (the payload's) leaves: the body's lookups run on the body
+    /// as redacted, where a redacted value is no value.
+    pub(crate) fn describe(self, mask: Mask<'_>) -> Parts<'a> {
+        let Payload {
+            id,
+            event,
+            target: Object(target),
+            partner: Object(partner),
+            body,
+            ..
+        } = self.payload;
+        let target_mask = mask.key("target");
+        let mut parts = Parts::new(
+            Kind::Sectigo(self.kind),
+            mask.keep("event", Some(event.0)),
+            mask.keep("id", Some(id.0)),
+            mask.key("partner").keep("id", Some(partner.id.0)),
+        );
+        parts.subject_id = target_mask.keep("id", Some(target.id.0));
+        let target_type = target_mask.say("type", &target.kind);
+        let body = match mask.key("body") {
+            Mask::Clear => &body,
+            Mask::Hidden => &Tree::Null,
+            Mask::At(redacted) => redacted,
+        };
+        describe(self.kind, target_type, body, &mut parts);
+        parts
+    }
 }
 
 /// Whether a body holds a secret: always for the secret-bearing events, and wherever a key
@@ -288,7 +313,7 @@ const LOOKUP_DEPTH: usize = 2;
 /// The first string or number under one of `keys`, breadth-first, searching nested objects.
 fn find_text(body: &Tree<'_>, keys: &[&str]) -> Option<String> {
     find(body, keys, LOOKUP_DEPTH, &|v| match v {
-        Tree::String(s) if !s.is_empty() => Some(String::from(&**s)),
+        Tree::String(s) if !s.is_empty() && s != REDACTED => Some(String::from(&**s)),
         Tree::Number(n) => Some(String::from(&**n)),
         _ => None,
     })
