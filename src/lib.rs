@@ -54,12 +54,13 @@ pub struct Options<'o> {
 /// Parses, validates and classifies one webhook body.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
     let text = input::check(body)?;
-    let parts = providers::parse(text, options.provider)?;
-    let built_in = parts.redact;
-    let mut event = classify::finish(parts, text.trim());
+    let parsed = providers::parse(text, options.provider)?;
+    let text = text.trim();
+    let payload = redact::payload(text, parsed.kind(), parsed.holds_secret(), options.redact)?;
+    let parts = parsed.describe(redact::Mask::of(&payload));
+    let mut event = classify::finish(parts, payload, text);
     if event.time.is_none() {
         event.time = options.received_at.map(time::Timestamp::Unix);
     }
-    redact::apply(&mut event, options.redact, built_in)?;
     Ok(event)
 }
