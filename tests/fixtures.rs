@@ -402,6 +402,15 @@ fn keys_that_name_a_secret_are_redacted_in_every_sectigo_body() {
         ("credentials", "{\"user\": \"u\", \"pass\": \"p1\"}"),
         ("authorization", "\"Bearer abc\""),
         ("sessionId", "\"s-42\""),
+        ("reset_code", "\"rc_1\""),
+        ("one_time_code", "881234"),
+        ("otpauth_uri", "\"otpauth://totp/x?secret=AB\""),
+        ("bearer", "\"b_1\""),
+        ("hmac", "\"h_1\""),
+        ("signature", "\"sig_1\""),
+        ("private_pem", "\"-----BEGIN PRIVATE KEY-----\""),
+        ("saml_assertion", "\"<saml:Assertion/>\""),
+        ("oauth_token", "\"ot_1\""),
     ];
     let harmless = [
         ("monkey", "\"banana\""),
@@ -409,7 +418,8 @@ fn keys_that_name_a_secret_are_redacted_in_every_sectigo_body() {
         ("pinned", "true"),
         ("security_level", "\"high\""),
         ("author", "\"Ana\""),
-        ("signature", "\"JS.Injector.Generic\""),
+        ("country_code", "\"FR\""),
+        ("status_code", "200"),
     ];
     let members: Vec<String> = secrets
         .iter()

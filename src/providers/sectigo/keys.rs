@@ -37,6 +37,26 @@ const SECRET_SEGMENTS: &[&str] = &[
     "session",
     "sessionid",
     "jwt",
+    "bearer",
+    "hmac",
+    "signature",
+    "pem",
+    "saml",
+];
+
+/// Words that make a following `code` a secret: a code to reset, sign in or confirm with
+/// (`reset_code`, `oneTimeCode`), not a country's or a status's.
+const CODE_KINDS: &[&str] = &[
+    "reset",
+    "time",
+    "recovery",
+    "verification",
+    "confirmation",
+    "activation",
+    "access",
+    "login",
+    "backup",
+    "security",
 ];
 
 /// Keys whose values stay in a secret-bearing body: identifiers and descriptions, no credentials.
@@ -66,8 +86,22 @@ pub(crate) fn names_secret(key: &str) -> bool {
         return false;
     }
     let key = key.as_bytes();
-    contains_secret_word(key)
-        || words(key).any(|segment| SECRET_SEGMENTS.iter().any(|word| is_word(segment, word)))
+    contains_secret_word(key) || names_secret_by_words(key)
+}
+
+/// Whether a word of `key` is one of [`SECRET_SEGMENTS`], or a `code` after one of
+/// [`CODE_KINDS`].
+fn names_secret_by_words(key: &[u8]) -> bool {
+    let mut before: &[u8] = &[];
+    words(key).any(|word| {
+        let secret = SECRET_SEGMENTS.iter().any(|w| is_word(word, w))
+            || is_word(word, "code")
+                && CODE_KINDS
+                    .iter()
+                    .any(|w| before.eq_ignore_ascii_case(w.as_bytes()));
+        before = word;
+        secret
+    })
 }
 
 /// Whether one of [`SECRET_WORDS`] appears in `key`, in any case. Each byte is compared with the
@@ -144,10 +178,7 @@ mod tests {
         for key in HARMLESS_KEYS {
             let bytes = key.as_bytes();
             assert!(!contains_secret_word(bytes), "{key}");
-            assert!(
-                !words(bytes).any(|s| SECRET_SEGMENTS.iter().any(|w| is_word(s, w))),
-                "{key}"
-            );
+            assert!(!names_secret_by_words(bytes), "{key}");
         }
     }
 
@@ -209,6 +240,20 @@ mod tests {
             "download_url",
             "downloadurl",
             "pass",
+            "reset_code",
+            "one_time_code",
+            "oneTimeCode",
+            "otpauth_uri",
+            "bearer",
+            "hmac",
+            "hmac_sha256",
+            "signature",
+            "signatures",
+            "private_pem",
+            "saml_assertion",
+            "SAMLAssertion",
+            "oauth_token",
+            "recovery_codes",
         ] {
             assert!(names_secret(secret), "{secret}");
         }
@@ -225,8 +270,13 @@ mod tests {
             "author",
             "passive",
             "compass",
-            "signature",
             "file",
+            "country_code",
+            "status_code",
+            "code",
+            "timecode_offset",
+            "pembroke",
+            "designated",
             "ds_record",
             "previous_state",
             "changes",
