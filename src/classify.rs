@@ -237,6 +237,7 @@ pub(crate) fn finish<'a>(parts: Parts<'a>, payload: Payload<'a>, text: &'a str) 
         id,
         id_derived,
         time: parts.time,
+        received_at: None,
         account: parts.account,
         category: rule.category,
         severity,

@@ -50,6 +50,7 @@ struct Data<'e> {
     #[serde(skip_serializing_if = "Option::is_none")]
     account: Option<&'e str>,
     subject: &'e Subject<'e>,
+    #[serde(skip_serializing_if = "Indicators::is_empty")]
     indicators: &'e Indicators<'e>,
     id: &'e str,
     id_derived: bool,

@@ -154,7 +154,10 @@ pub struct Event<'a> {
     pub id: String,
     /// Whether `id` was derived from the payload because the provider sent none.
     pub id_derived: bool,
+    /// The provider's time, else when hookwall received the event.
     pub time: Option<Timestamp<'a>>,
+    /// When hookwall received the event (Unix seconds), if the runtime said.
+    pub received_at: Option<i64>,
     /// The provider account the event belongs to (CrowdSec organization, Sectigo partner).
     pub account: Option<Cow<'a, str>>,
     pub category: Category,

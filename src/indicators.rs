@@ -67,3 +67,10 @@ pub struct Indicators<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<Cow<'a, str>>,
 }
+
+impl Indicators<'_> {
+    /// Whether the event carries none, so that its `indicators` are omitted.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}

@@ -59,8 +59,9 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     let payload = redact::payload(text, parsed.kind(), parsed.holds_secret(), options.redact)?;
     let parts = parsed.describe(redact::Mask::of(&payload));
     let mut event = classify::finish(parts, payload, text);
+    event.received_at = options.received_at;
     if event.time.is_none() {
-        event.time = options.received_at.map(time::Timestamp::Unix);
+        event.time = options.received_at.map(time::Timestamp::Received);
     }
     Ok(event)
 }

@@ -165,12 +165,13 @@ impl<'e> Ocsf<'e> {
             type_name: format!("{}: {}", class.caption(), class.activity_caption()),
             severity_id: severity.id,
             severity: severity.caption,
-            // OCSF requires a time; an event without one (a Sectigo event classified without
-            // a receive time) is dated at the epoch rather than refused.
+            // OCSF requires a time: the provider's, else the receive time; the epoch only for
+            // an event a caller classified without either (runtimes and the CLI always pass one).
             time: event
                 .time
                 .as_ref()
                 .and_then(time::epoch_millis)
+                .or(received_millis(event))
                 .unwrap_or(0),
             message: &event.summary,
             status_id: status.map(|s| s.id),
@@ -436,17 +437,24 @@ fn metadata<'e>(event: &'e Event<'_>) -> Metadata<'e> {
         log_name: "webhook",
         log_provider: "hookwall",
         original_time: original_time(event),
+        logged_time: received_millis(event),
+        processed_time: received_millis(event),
         tenant_uid: event.account.as_deref(),
     }
 }
 
-/// The provider's own timestamp, as it sent it: RFC 3339 text is always the provider's; seconds
-/// are Cloud66's `timestamp`, or the receive time for the providers that send none.
+/// When hookwall received the event, in epoch milliseconds: it logged and processed it then.
+fn received_millis(event: &Event<'_>) -> Option<i64> {
+    event.received_at.and_then(|secs| secs.checked_mul(1000))
+}
+
+/// The provider's own timestamp, as it sent it (RFC 3339 text, Cloud66's seconds); absent when
+/// the time is the receive time.
 fn original_time(event: &Event<'_>) -> Option<String> {
-    match (&event.time, event.provider()) {
-        (Some(Timestamp::Rfc3339(text)), _) => Some(String::from(&**text)),
-        (Some(Timestamp::Unix(secs)), Provider::Cloud66) => Some(format!("{secs}")),
-        _ => None,
+    match &event.time {
+        Some(Timestamp::Rfc3339(text)) => Some(String::from(&**text)),
+        Some(Timestamp::Unix(secs)) => Some(format!("{secs}")),
+        Some(Timestamp::Received(_)) | None => None,
     }
 }
 

@@ -11,13 +11,16 @@ pub enum Timestamp<'a> {
     Unix(i64),
     /// An RFC 3339 date-time, kept as the provider wrote it.
     Rfc3339(Cow<'a, str>),
+    /// When hookwall received the event, in Unix seconds: the time of an event whose payload
+    /// carries none (Sectigo's, some of CrowdSec's).
+    Received(i64),
 }
 
 impl Timestamp<'_> {
     /// The RFC 3339 form, as CloudEvents' `time` requires.
     pub fn to_rfc3339(&self) -> String {
         match self {
-            Self::Unix(secs) => format_unix(*secs),
+            Self::Unix(secs) | Self::Received(secs) => format_unix(*secs),
             Self::Rfc3339(text) => String::from(&**text),
         }
     }

@@ -31,9 +31,21 @@ pub struct Args {
     /// An extra path in the payload to redact (repeatable), e.g. `body.user.email`.
     #[arg(long = "redact", value_name = "PATH", value_parser = RedactPath::parse)]
     redact: Vec<RedactPath>,
+    /// When the bodies were received, in Unix seconds (default: now): the time of an event
+    /// whose payload carries none, and the OCSF `metadata.logged_time`.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    received_at: Option<i64>,
     /// The bodies to classify, each in turn; `-` or none reads stdin. Exit 1 if any is rejected.
     #[arg(value_name = "FILES", default_value = "-", hide_default_value = true)]
     files: Vec<PathBuf>,
+}
+
+/// The time now in Unix seconds; `None` on a clock set before 1970.
+fn now() -> Option<i64> {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(elapsed.as_secs()).ok()
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
@@ -45,7 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let options = Options {
         provider: args.provider,
         redact: &args.redact,
-        received_at: None,
+        received_at: args.received_at.or_else(now),
     };
     let mut out = Stdout::default();
     if let Format::Table = args.format {

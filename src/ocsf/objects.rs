@@ -26,6 +26,11 @@ pub struct Metadata<'a> {
     pub log_provider: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_time: Option<String>,
+    /// When hookwall received the event, epoch milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processed_time: Option<i64>,
     /// The provider account: CrowdSec organization, Cloud66 stack, Sectigo partner.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_uid: Option<&'a str>,

@@ -6,7 +6,7 @@ use crate::time::Timestamp;
 /// parsers only keep ones that are, but an `Event` can be built by hand).
 pub fn epoch_millis(timestamp: &Timestamp<'_>) -> Option<i64> {
     match timestamp {
-        Timestamp::Unix(secs) => secs.checked_mul(1000),
+        Timestamp::Unix(secs) | Timestamp::Received(secs) => secs.checked_mul(1000),
         Timestamp::Rfc3339(text) => rfc3339_millis(text),
     }
 }
