@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
+import { afterEach } from "node:test";
 import { Miniflare } from "miniflare";
 
 const root = new URL("../../", import.meta.url);
@@ -92,6 +93,23 @@ export class Logs {
   get lines() { return this.text.split(/\r\n|[\r\n\u0085\u2028\u2029]/).filter((l) => l !== ""); }
 }
 
+/**
+ * Under `node --test`, what every workerd prints (most of it log lines the tests provoke on
+ * purpose: refusals, failed deliveries) is kept and shown only after a test that failed, so a
+ * passing run prints its results alone. Other scripts (the demo, the benchmarks) see it as before.
+ */
+const underTest = process.env.NODE_TEST_CONTEXT !== undefined;
+let workerOutput = "";
+if (underTest) {
+  afterEach((t) => {
+    // `passed` is Node 20.12's; without it, speak rather than hide.
+    if (t.passed === false || (t.passed === undefined && workerOutput)) {
+      console.log(`--- what workerd printed during "${t.name}" ---\n${workerOutput}--- end ---`);
+    }
+    workerOutput = "";
+  });
+}
+
 /** The `FORWARD_URL` shorthand's bindings for `receiver`. */
 function forwardBindings(receiver) {
   return { FORWARD_URL: receiver.url, FORWARD_TOKEN, FORWARD_SIGNING_KEY: SIGNING_KEY };
@@ -150,12 +168,17 @@ export async function startWorker({ receiver, queue = false, maxRetries = 20, de
   }
   const options = { cf: false };
   if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
-  if (logs) {
+  if (logs || underTest) {
     options.handleRuntimeStdio = (stdout, stderr) => {
-      stdout.setEncoding("utf8").on("data", (text) => { logs.text += text; });
+      stdout.setEncoding("utf8").on("data", (text) => {
+        if (logs) logs.text += text;
+        if (underTest) workerOutput += text;
+      });
       // Written rather than piped: a pipe adds five listeners to the one process.stderr and
       // removes them when this stream ends, which Miniflare's never does, even once disposed.
-      stderr.on("data", (chunk) => process.stderr.write(chunk));
+      stderr.setEncoding("utf8").on("data", (text) => {
+        if (underTest) workerOutput += text; else process.stderr.write(text);
+      });
     };
   }
   Object.assign(options, deadLetters ? { workers: [worker, deadLetterReader(deadLetters.url)] } : worker);
