@@ -15,6 +15,9 @@ const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
 const SECRET_IN_PAYLOAD = "Tmp#9fQ2-xL7v";
 const HEC_TOKEN = "Splunk hec-token-0123";
 const SIEM_KEY = "siem-signing-key";
+/** Secrets pasted where their names belong: the log names the field, never the value. */
+const PASTED_URL = "https://hooks.slack.com/services/T0/B0/pasted-webhook";
+const PASTED_KEY = "a9f3c2pasted0key";
 const cleanup = [];
 after(async () => { for (const f of cleanup.reverse()) await f(); });
 
@@ -227,6 +230,12 @@ test("every faulty destinations configuration is a config_error, logged without 
     "not JSON": { HOOKWALL_DESTINATIONS: "[{" },
     "URL not http": { HOOKWALL_DESTINATIONS: doc(good), SIEM_URL: "ftp://siem.example/" },
     "FORWARD_URL too": { HOOKWALL_DESTINATIONS: doc(good), FORWARD_URL: "https://forward.example/" },
+    "URL pasted as url_secret": { HOOKWALL_DESTINATIONS: doc({ ...good, url_secret: PASTED_URL }) },
+    "headers pasted as headers_secret": { HOOKWALL_DESTINATIONS: doc({ ...good, headers_secret: JSON.stringify({ Authorization: HEC_TOKEN }) }) },
+    "key pasted as signing_key_secret": { HOOKWALL_DESTINATIONS: doc({ ...good, signing_key_secret: PASTED_KEY }) },
+    // HOOKWALL_DESTINATIONS empty counts as unset: the FORWARD_URL shorthand is read.
+    "FORWARD_URL ftp": { HOOKWALL_DESTINATIONS: "", FORWARD_URL: "ftp://siem.example/", FORWARD_SIGNING_KEY: "k" },
+    "FORWARD_URL misspelt": { HOOKWALL_DESTINATIONS: "", FORWARD_URL: "htps://siem.example/", FORWARD_SIGNING_KEY: "k" },
   };
   for (const [what, vars] of Object.entries(cases)) {
     const logs = new Logs();
@@ -240,7 +249,7 @@ test("every faulty destinations configuration is a config_error, logged without 
     }
     const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.reason === "config_error");
     assert.ok(line?.message, `${what}: logged`);
-    for (const secret of [HEC_TOKEN, "127.0.0.1", "siem.example"]) assert.ok(!line.message.includes(secret), `${what}: ${line.message}`);
+    for (const secret of [HEC_TOKEN, "127.0.0.1", "siem.example", PASTED_URL, PASTED_KEY]) assert.ok(!line.message.includes(secret), `${what}: ${line.message}`);
   }
 });
 
