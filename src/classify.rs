@@ -5,9 +5,9 @@
 use alloc::string::String;
 
 use crate::event::{Category, Event, Severity, Subject, SubjectKind};
-use crate::id;
 use crate::payload::Payload;
 use crate::providers::{cloud66, crowdsec, sectigo, Kind, Parts};
+use crate::{bound, id};
 
 /// What the severity rules read, from the payload as received. A severity is hookwall's rating
 /// of an event, never one of its values, so redacting a value does not change it (the value
@@ -223,32 +223,36 @@ pub fn rule(kind: Kind) -> &'static Rule {
 }
 
 /// Classifies what a parser found into the normalized event, around its payload as it
-/// leaves; `text` is the body as received.
+/// leaves; `text` is the body as received. What it derives is bounded (`bound`).
 pub(crate) fn finish<'a>(parts: Parts<'a>, payload: Payload<'a>, text: &'a str) -> Event<'a> {
     let rule = rule(parts.kind);
     let (severity, severity_reason) = rule.severity.evaluate(&parts.rating);
     let (id, id_derived) = match parts.id.filter(|id| !id.is_empty()) {
-        Some(id) => (String::from(id), false),
+        Some(id) => (String::from(bound::identifier(id)), false),
         None => (id::derive(parts.kind.provider(), text.as_bytes()), true),
     };
+    let mut indicators = parts.indicators;
+    bound::indicators(&mut indicators);
     Event {
         kind: parts.kind,
-        event_type: parts.event_type,
+        event_type: bound::identifier(parts.event_type),
         id,
         id_derived,
         time: parts.time,
         received_at: None,
-        account: parts.account,
+        account: parts.account.map(bound::identifier),
         category: rule.category,
         severity,
         severity_reason,
-        summary: parts.summary,
+        summary: String::from(bound::cut(parts.summary.into(), bound::MAX_SUMMARY)),
         subject: Subject {
             kind: rule.subject,
-            id: parts.subject_id,
-            name: parts.subject_name,
+            id: parts.subject_id.map(bound::identifier),
+            name: parts
+                .subject_name
+                .map(|name| bound::cut(name, bound::MAX_TEXT)),
         },
-        indicators: parts.indicators,
+        indicators,
         payload,
     }
 }

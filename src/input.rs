@@ -322,17 +322,30 @@ fn is_refusal(e: &serde_json::Error) -> bool {
     e.is_data() || strip_position(e) == "number out of range"
 }
 
-/// Appends a member's name to a path, its control characters escaped as JSON writes them: a
-/// name from the payload (a Sectigo body's) must not break a log line.
+/// How much of a member's name a refusal's path keeps, in bytes: a name from the payload (a
+/// Sectigo body's) may be 60 KB, and a refusal goes to logs and back to the caller.
+pub const MAX_PATH_NAME: usize = 64;
+
+/// Appends a member's name to a path, cut to [`MAX_PATH_NAME`] bytes and then `…`, its control
+/// characters escaped as JSON writes them, so that it cannot break a log line either.
 fn push_key(path: &mut String, key: &str) {
     if !path.is_empty() {
         path.push('.');
     }
-    for c in key.chars() {
+    let mut end = key.len().min(MAX_PATH_NAME);
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    for c in key[..end].chars() {
         match c {
-            '\u{0}'..='\u{1f}' | '\u{7f}' => path.push_str(&format!("\\u{:04x}", u32::from(c))),
+            '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{2028}' | '\u{2029}' => {
+                path.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
             _ => path.push(c),
         }
+    }
+    if end < key.len() {
+        path.push('…');
     }
 }
 
@@ -589,7 +602,14 @@ mod tests {
     #[test]
     fn paths_escape_control_characters() {
         let mut path = String::from("body");
-        push_key(&mut path, "a\nb\u{1f}é");
-        assert_eq!(path, "body.a\\u000ab\\u001fé");
+        push_key(&mut path, "a\nb\u{1f}é\u{2028}");
+        assert_eq!(path, "body.a\\u000ab\\u001fé\\u2028");
+    }
+
+    #[test]
+    fn paths_cut_long_names() {
+        let mut path = String::new();
+        push_key(&mut path, &"é".repeat(40_000));
+        assert_eq!(path, alloc::format!("{}…", "é".repeat(MAX_PATH_NAME / 2)));
     }
 }

@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod bound;
 pub mod classify;
 pub mod cloudevent;
 pub mod error;

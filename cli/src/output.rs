@@ -38,18 +38,21 @@ impl Stdout {
     }
 }
 
-/// One line on stderr, `hookwall: ` first. With stderr gone too there is no one left to tell.
+/// One line on stderr, `hookwall: ` first, [`printable`]: a refusal may name a payload's
+/// member. With stderr gone too there is no one left to tell.
 pub fn complain(message: impl Display) {
-    let _ = writeln!(io::stderr(), "hookwall: {message}");
+    let message = message.to_string();
+    let _ = writeln!(io::stderr(), "hookwall: {}", printable(&message));
 }
 
 /// `text` safe to print on a terminal: a value from a payload may hold escape sequences, or
-/// bidirectional overrides that reorder a line, so control and format characters are written
-/// as `\u{…}` escapes.
+/// bidirectional overrides that reorder a line, or line and paragraph separators (U+2028,
+/// U+2029) that end one for some readers, so control and format characters are written as
+/// `\u{…}` escapes.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| {
         c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
     };
     if !text.chars().any(hidden) {
         return text.into();
