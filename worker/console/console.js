@@ -142,14 +142,17 @@ function severityBadge(severity) {
 
 const knownStatus = (s) => (s in STATUS_MARK ? s : "unknown");
 
-function chip(delivery) {
+/** A delivery's state as a chip: its mark and word, and the destination's name unless the
+ * row already names it. */
+function chip(delivery, named = true) {
   const status = knownStatus(delivery.status);
+  const label = named ? `${delivery.destination}: ${delivery.status}` : delivery.status;
   return el("li", { class: `chip chip-${status}`, "data-destination": delivery.destination,
-    "data-status": status, text: `${STATUS_MARK[status] ?? "?"} ${delivery.destination}: ${delivery.status}` });
+    "data-status": status, text: `${STATUS_MARK[status] ?? "?"} ${label}` });
 }
 
-function chips(deliveries) {
-  const list = el("ul", { class: "chips" }, (deliveries ?? []).map(chip));
+function chips(deliveries, named = true) {
+  const list = el("ul", { class: "chips" }, (deliveries ?? []).map((d) => chip(d, named)));
   if (!deliveries?.length) list.append(el("li", { class: "chip", text: "no destination" }));
   return list;
 }
@@ -275,7 +278,7 @@ function deliveryRow(event, delivery) {
   resend.addEventListener("click", () => resendOne(event.key, delivery.destination, resend));
   return el("tr", { "data-destination": delivery.destination }, [
     el("td", { "data-label": "Destination", text: delivery.destination }),
-    el("td", { "data-label": "Status" }, [chips([delivery])]),
+    el("td", { "data-label": "Status" }, [chips([delivery], false)]),
     el("td", { "data-label": "Attempts", text: String(delivery.attempts ?? "–") }),
     el("td", { "data-label": "Last error", class: "error-text", text: delivery.last_error ?? "–" }),
     el("td", { "data-label": "Delivered" }, [timeText(delivery.delivered_at)]),
