@@ -71,23 +71,27 @@ impl Admin {
         answer(request.call())
     }
 
-    /// `POST path?query…` with a JSON body.
+    /// `POST path?query…`, with a JSON body or none.
     pub fn post(
         &self,
         path: &str,
         query: &[(&str, &str)],
-        body: &Value,
+        body: Option<&Value>,
     ) -> Result<Answer, Failure> {
         let mut request = self
             .agent
             .post(format!("{}{path}", self.base))
             .header("authorization", &self.authorization)
-            .header("accept", "application/json")
-            .header("content-type", "application/json");
+            .header("accept", "application/json");
         for (name, value) in query {
             request = request.query(name, value);
         }
-        answer(request.send(body.to_string()))
+        answer(match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .send(body.to_string()),
+            None => request.send_empty(),
+        })
     }
 }
 

@@ -251,7 +251,7 @@ fn recover(args: &RecoverArgs) -> Result<Outcome, Failure> {
     }
     let mut requeued = 0;
     loop {
-        let answer: Recovered = match admin.post("/_hookwall/recover", &[], &body)? {
+        let answer: Recovered = match admin.post("/_hookwall/recover", &[], Some(&body))? {
             Answer::Done(answer) => parse(answer, "the recover answer")?,
             Answer::Refused(reason) => return Ok(Err(reason)),
         };
@@ -281,15 +281,12 @@ fn recover(args: &RecoverArgs) -> Result<Outcome, Failure> {
     Ok(Ok(ExitCode::SUCCESS))
 }
 
-/// Resends one delivery, then prints the event as it stands.
+/// Resends one delivery and prints the event as the API answers it: as it stands after.
 fn resend(args: &ResendArgs) -> Result<Outcome, Failure> {
     let admin = args.target.admin()?;
     let path = format!("{}/resend", event_path(&args.key));
     let query = [("destination", args.destination.as_str())];
-    if let Answer::Refused(reason) = admin.post(&path, &query, &json!({}))? {
-        return Ok(Err(reason));
-    }
-    match admin.get(&event_path(&args.key), &[])? {
+    match admin.post(&path, &query, None)? {
         Answer::Done(event) => print_event(event, &args.target).map(Ok),
         Answer::Refused(reason) => Ok(Err(reason)),
     }
