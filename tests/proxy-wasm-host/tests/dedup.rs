@@ -290,4 +290,7 @@ fn a_full_ring_stays_within_its_slots() {
         "{:?}",
         keys.iter().find(|k| !k.starts_with(SLOTS))
     );
+    // Keys `hookwall:dedup:0` to `:255` (15 bytes and 658 digits), one delivered entry each
+    // (32 hex digits, `:done:`, a 10-digit time), and `hookwall:cas` with nothing in it.
+    assert_eq!(shared.bytes(), 256 * 15 + 658 + 256 * 48 + 12);
 }
