@@ -7,22 +7,8 @@ use alloc::string::String;
 use crate::event::{Category, Event, Severity, Subject, SubjectKind};
 use crate::payload::Payload;
 use crate::providers::{cloud66, crowdsec, sectigo, Kind, Parts};
+use crate::rating::Rating;
 use crate::{bound, id};
-
-/// What the severity rules read, from the payload as received. A severity is hookwall's rating
-/// of an event, never one of its values, so redacting a value does not change it (the value
-/// itself is left out of the derived fields).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Rating {
-    /// CrowdSec `scenario_confidence`.
-    pub confidence: Option<i64>,
-    /// CrowdSec `report_data.is_attack_detected`.
-    pub attack_detected: Option<bool>,
-    /// Cloud66 `watched_file.is_changed`.
-    pub changed: Option<bool>,
-    /// Cloud66 `activeprotect_action.banned`.
-    pub banned: Option<bool>,
-}
 
 /// How an event's severity follows from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,6 +24,7 @@ pub mod ocsf;
 pub mod payload;
 pub mod policy;
 pub mod providers;
+mod rating;
 pub mod reason;
 pub mod redact;
 pub mod time;

@@ -5,6 +5,9 @@ use alloc::vec::Vec;
 
 use crate::tree::Tree;
 
+/// What replaces a redacted value.
+pub const REDACTED: &str = "[REDACTED]";
+
 /// The provider's payload as it will be forwarded.
 #[derive(Debug, Clone)]
 pub enum Payload<'a> {

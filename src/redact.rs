@@ -31,8 +31,7 @@ use crate::tree::Tree;
 use crate::{input, Error};
 use record::{Mark, Record};
 
-/// What replaces a redacted value.
-pub const REDACTED: &str = "[REDACTED]";
+pub use crate::payload::REDACTED;
 
 /// `"[REDACTED]"` as written.
 const REDACTED_SIZE: usize = REDACTED.len() + 2;

@@ -13,7 +13,7 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use super::{crowdsec, Provider};
+use super::Provider;
 use crate::input::{self, present, Object, Text};
 use crate::{Error, ErrorKind};
 
@@ -103,11 +103,8 @@ impl<'de> Visitor<'de> for DetailsVisitor {
 }
 
 /// Which provider's one-pass model reads the body, from its first member.
-// Returned once per body and unpacked at once: boxing the parts would cost an allocation.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Guess<'a> {
-    /// CrowdSec's envelope, already read.
-    CrowdSec(crowdsec::Parsed<'a>),
+pub(crate) enum Guess {
+    CrowdSec,
     Cloud66,
     Sectigo,
     None,
@@ -119,12 +116,9 @@ pub(crate) enum Guess<'a> {
 /// Sectigo's model reads the body, checking its whole shape (their [`Markers`]). Only a guess:
 /// a body that its model refuses, or that starts otherwise, goes through detection as before,
 /// so the outcome is the same either way.
-pub(crate) fn guess(text: &str) -> Guess<'_> {
+pub(crate) fn guess(text: &str) -> Guess {
     match first_name(text) {
-        Some("metadata" | "details") => match crowdsec::read_guessed(text) {
-            Some(parsed) => Guess::CrowdSec(parsed),
-            None => Guess::None,
-        },
+        Some("metadata" | "details") => Guess::CrowdSec,
         Some("timestamp" | "event_type") => Guess::Cloud66,
         Some("id" | "event") => Guess::Sectigo,
         _ => Guess::None,

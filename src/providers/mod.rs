@@ -12,8 +12,8 @@ use alloc::string::String;
 
 use serde::{Deserialize, Serialize};
 
-use crate::classify::Rating;
 use crate::indicators::Indicators;
+use crate::rating::Rating;
 use crate::redact::Mask;
 use crate::time::Timestamp;
 use crate::{Error, ErrorKind};
@@ -193,7 +193,7 @@ impl<'a> Parts<'a> {
     ) -> Self {
         let event_type = event_type
             .or(kind.as_str().map(Cow::Borrowed))
-            .unwrap_or(Cow::Borrowed(crate::redact::REDACTED));
+            .unwrap_or(Cow::Borrowed(crate::payload::REDACTED));
         Self {
             kind,
             event_type,
@@ -227,7 +227,7 @@ pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Er
         });
     }
     let guessed = match (detect::guess(text), hint) {
-        (Guess::CrowdSec(parsed), _) => Some(Parsed::CrowdSec(parsed)),
+        (Guess::CrowdSec, _) => crowdsec::read_guessed(text).map(Parsed::CrowdSec),
         (Guess::Cloud66, None) => cloud66::parse(text, None).ok().map(Parsed::Cloud66),
         (Guess::Sectigo, None) => sectigo::parse(text, None).ok().map(Parsed::Sectigo),
         _ => None,

@@ -9,7 +9,7 @@ use core::fmt;
 use crate::payload::Payload;
 use crate::tree::Tree;
 
-use super::REDACTED;
+use crate::payload::REDACTED;
 
 /// A point in the payload, as redaction left it.
 #[derive(Debug, Clone, Copy)]
