@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::indicators::Indicators;
 use crate::payload::Payload;
@@ -13,9 +13,10 @@ use crate::time::Timestamp;
 /// Version of the normalized `data` schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "hookwall.event/1";
 
-/// What an event is about, in the terms a security team triages by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(into = "&str")]
+/// What an event is about, in the terms a security team triages by. Read under the names
+/// `as_str` writes (a destination's `match` names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "&str", rename_all = "lowercase")]
 pub enum Category {
     /// An attack, an attacker or a block.
     Threat,
@@ -49,8 +50,9 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "&str")]
+/// Ordered from the least to the most urgent. Read under the names `as_str` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "&str", rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Low,

@@ -21,6 +21,7 @@ pub mod indicators;
 mod input;
 pub mod label;
 pub mod ocsf;
+pub mod output;
 pub mod payload;
 pub mod policy;
 pub mod providers;

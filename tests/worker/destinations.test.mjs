@@ -44,7 +44,7 @@ function destinations(receivers) {
     { name: "siem", url_secret: "SIEM_URL", format: "ocsf", headers_secret: "SIEM_HEADERS",
       signing_key_secret: "SIEM_SIGNING_KEY", match: { min_severity: "info" } },
     { name: "chat", url_secret: "SLACK_WEBHOOK_URL", format: "slack", match: { min_severity: "high" } },
-    { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "json", match: { providers: ["crowdsec"] } },
+    { name: "crowdsec", url_secret: "CROWDSEC_URL", format: "data", match: { providers: ["crowdsec"] } },
   ];
   return { ...vars, HOOKWALL_DESTINATIONS: JSON.stringify({ destinations: list }) };
 }
@@ -100,6 +100,7 @@ function assertSlackMessage(message, where) {
     const texts = block.type === "section" ? [block.text] : block.elements;
     for (const t of texts) {
       assert.equal(t.type, "mrkdwn", where);
+      assert.equal(t.verbatim, true, where);
       assert.ok(typeof t.text === "string" && t.text.length <= 3000, where);
       // Slack's escaping: no bare < or > (links, mentions), every & starts an entity.
       assert.ok(!/[<>]/.test(t.text) && !/&(?!amp;|lt;|gt;)/.test(t.text), `${where}: ${t.text}`);
@@ -197,6 +198,25 @@ test("queue mode: one destination down, the others get each event once; it is re
   await new Promise((ok) => setTimeout(ok, 2500)); // any redelivery would land by now
   assert.deepEqual(receivedIds(receivers), want, "each event once per destination");
   assertNoSecret(receivers);
+});
+
+test("a chat message cannot mention everyone, spoof a line or carry a live link", async () => {
+  const { receivers, send } = await setup();
+  const alert = JSON.parse(fixture("crowdsec", "alert_triggered.json"));
+  alert.details.scenario = "@everyone <!channel>\n*[INFO]* all clear https://evil.example/x";
+  alert.details.source.as_name = "<".repeat(200);
+  const res = await send(providerRequest("crowdsec", JSON.stringify(alert)));
+  assert.equal((await res.json()).status, "delivered");
+  assert.equal(receivers.chat.received.length, 1);
+  const { event: message, body, headers } = receivers.chat.received[0];
+  assert.equal(headers["content-type"], "application/json");
+  assertSlackMessage(message, body);
+  const texts = [message.text, ...message.blocks.flatMap((b) => (b.type === "section" ? [b.text] : b.elements)).map((t) => t.text)];
+  for (const text of texts) {
+    for (const live of ["@everyone", "<!channel>", "https://", "evil.example"]) assert.ok(!text.includes(live), `${live} in ${text}`);
+    assert.ok(text.split("\n").every((line) => !line.startsWith("*[INFO]*")), text);
+  }
+  assert.ok(texts.some((t) => t.includes("hxxps://evil[.]example/x")), body);
 });
 
 test("an event no destination takes is acknowledged and sent nowhere", async () => {

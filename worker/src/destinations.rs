@@ -5,43 +5,9 @@
 //! secret, a repeated name, an empty match) fails every request rather than skipping a
 //! destination, which would lose its events without a word.
 
-use hookwall::{Category, Event, Provider, Severity};
+use hookwall::output::{Format, Match};
+use hookwall::Event;
 use serde::Deserialize;
-
-use crate::slack;
-
-/// The body a destination receives.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    /// A CloudEvents 1.0 structured event.
-    Cloudevent,
-    /// An OCSF 1.5.0 event, without the raw payload.
-    Ocsf,
-    /// A Slack incoming-webhook message (also Mattermost's and Discord's `/slack` endpoint).
-    Slack,
-    /// The bare normalized event (the CloudEvent's `data`).
-    Json,
-}
-
-impl Format {
-    /// The event as this format's body.
-    pub fn render(self, event: &Event<'_>) -> String {
-        match self {
-            Self::Cloudevent => event.to_cloudevent_json(),
-            Self::Ocsf => hookwall::ocsf::to_ocsf_json(event, hookwall::ocsf::Options::default()),
-            Self::Slack => slack::message(event),
-            Self::Json => event.to_data_json(),
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Self::Cloudevent => "application/cloudevents+json",
-            Self::Ocsf | Self::Slack | Self::Json => "application/json",
-        }
-    }
-}
 
 /// One destination, its secrets resolved.
 pub struct Destination {
@@ -52,7 +18,7 @@ pub struct Destination {
     pub headers: Vec<(String, String)>,
     /// Signs each delivery with `x-hookwall-signature` when set.
     pub signing_key: Option<String>,
-    filter: Filter,
+    filter: Match,
 }
 
 impl Destination {
@@ -61,25 +27,33 @@ impl Destination {
     }
 }
 
-/// Which events a destination takes: all the given conditions hold.
-#[derive(Default)]
-struct Filter {
-    providers: Option<Vec<Provider>>,
-    categories: Option<Vec<Category>>,
-    min_severity: Option<Severity>,
+/// The destinations that take `event`, each with its body. Each format is rendered once,
+/// however many destinations ask for it.
+pub fn outbound<'d>(
+    destinations: &'d [Destination],
+    event: &Event<'_>,
+) -> Vec<(&'d Destination, String)> {
+    let taking: Vec<&Destination> = destinations.iter().filter(|d| d.takes(event)).collect();
+    let bodies = render_once(taking.iter().map(|d| d.format), |f| f.render(event));
+    taking.into_iter().zip(bodies).collect()
 }
 
-impl Filter {
-    fn takes(&self, event: &Event<'_>) -> bool {
-        self.providers
-            .as_ref()
-            .is_none_or(|p| p.contains(&event.provider()))
-            && self
-                .categories
-                .as_ref()
-                .is_none_or(|c| c.contains(&event.category))
-            && self.min_severity.is_none_or(|min| event.severity >= min)
-    }
+/// `render` of each format in `formats`, called once per distinct format.
+fn render_once(
+    formats: impl Iterator<Item = Format>,
+    mut render: impl FnMut(Format) -> String,
+) -> Vec<String> {
+    let mut rendered: Vec<(Format, String)> = Vec::new();
+    formats
+        .map(|format| match rendered.iter().find(|(f, _)| *f == format) {
+            Some((_, body)) => body.clone(),
+            None => {
+                let body = render(format);
+                rendered.push((format, body.clone()));
+                body
+            }
+        })
+        .collect()
 }
 
 /// The name of the shorthand destination `FORWARD_URL` makes; it names its dedup marks.
@@ -105,38 +79,8 @@ struct Spec {
     #[serde(default)]
     signing_key_secret: Option<String>,
     #[serde(rename = "match")]
-    filter: MatchSpec,
+    filter: Match,
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MatchSpec {
-    #[serde(default)]
-    providers: Option<Vec<String>>,
-    #[serde(default)]
-    categories: Option<Vec<String>>,
-    #[serde(default)]
-    min_severity: Option<String>,
-}
-
-const CATEGORIES: [Category; 8] = [
-    Category::Threat,
-    Category::Integrity,
-    Category::Availability,
-    Category::Inventory,
-    Category::Account,
-    Category::Billing,
-    Category::Configuration,
-    Category::Unknown,
-];
-
-const SEVERITIES: [Severity; 5] = [
-    Severity::Info,
-    Severity::Low,
-    Severity::Medium,
-    Severity::High,
-    Severity::Critical,
-];
 
 /// Reads the destinations from `HOOKWALL_DESTINATIONS`, whose secrets `secret` looks up by name.
 /// Errors name the destination and the field, never a secret's value.
@@ -144,8 +88,8 @@ pub fn parse(
     text: &str,
     secret: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<Destination>, String> {
-    let document: Document =
-        serde_json::from_str(text).map_err(|e| format!("HOOKWALL_DESTINATIONS is invalid: {e}"))?;
+    let document: Document = hookwall::policy::read_config(text.as_bytes())
+        .map_err(|e| format!("HOOKWALL_DESTINATIONS: {e}"))?;
     if document.destinations.is_empty() {
         return Err("HOOKWALL_DESTINATIONS lists no destination".into());
     }
@@ -167,12 +111,12 @@ pub fn forward(url: String, token: Option<String>, signing_key: String) -> Desti
     Destination {
         name: FORWARD_NAME.into(),
         url,
-        format: Format::Cloudevent,
+        format: Format::CloudEvent,
         headers: token
             .map(|t| vec![("authorization".into(), t)])
             .unwrap_or_default(),
         signing_key: Some(signing_key),
-        filter: Filter::default(),
+        filter: Match::EVERY,
     }
 }
 
@@ -205,7 +149,7 @@ fn resolve(spec: Spec, secret: &impl Fn(&str) -> Option<String>) -> Result<Desti
         format: spec.format,
         headers,
         signing_key,
-        filter: filter(spec.filter)?,
+        filter: spec.filter,
     })
 }
 
@@ -274,72 +218,6 @@ fn headers(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-fn filter(spec: MatchSpec) -> Result<Filter, String> {
-    if spec.providers.is_none() && spec.categories.is_none() && spec.min_severity.is_none() {
-        return Err(
-            "match is empty; give providers, categories or min_severity (\"info\" takes every event)"
-                .into(),
-        );
-    }
-    Ok(Filter {
-        providers: spec
-            .providers
-            .map(|names| names_in("providers", names, &Provider::ALL, |p| p.as_str()))
-            .transpose()?,
-        categories: spec
-            .categories
-            .map(|names| names_in("categories", names, &CATEGORIES, |c| c.as_str()))
-            .transpose()?,
-        min_severity: spec
-            .min_severity
-            .map(|name| one_of("min_severity", &name, &SEVERITIES, |s| s.as_str()))
-            .transpose()?,
-    })
-}
-
-fn names_in<T: Copy>(
-    field: &str,
-    names: Vec<String>,
-    all: &[T],
-    name_of: fn(T) -> &'static str,
-) -> Result<Vec<T>, String> {
-    if names.is_empty() {
-        return Err(format!("match.{field} is empty"));
-    }
-    names
-        .iter()
-        .map(|name| one_of(field, name, all, name_of))
-        .collect()
-}
-
-fn one_of<T: Copy>(
-    field: &str,
-    name: &str,
-    all: &[T],
-    name_of: fn(T) -> &'static str,
-) -> Result<T, String> {
-    all.iter()
-        .copied()
-        .find(|v| name_of(*v) == name)
-        .ok_or_else(|| {
-            let known: Vec<&str> = all.iter().map(|v| name_of(*v)).collect();
-            format!(
-                "match.{field}: {:?} is none of {}",
-                clip(name),
-                known.join(", ")
-            )
-        })
-}
-
-/// A configured name, cut short for a message.
-fn clip(name: &str) -> &str {
-    let end = (0..=name.len().min(64))
-        .rev()
-        .find(|&i| name.is_char_boundary(i))
-        .unwrap_or(0);
-    &name[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,11 +259,11 @@ mod tests {
     #[test]
     fn every_fault_is_an_error_that_names_no_secret_value() {
         let cases = [
-            (one(r#""match":{}"#), "match is empty"),
-            (one(r#""match":{"providers":[]}"#), "match.providers is empty"),
-            (one(r#""match":{"categories":["thret"]}"#), "none of threat"),
-            (one(r#""match":{"min_severity":"urgent"}"#), "none of info"),
-            (one(r#""match":{"providers":["github"]}"#), "none of crowdsec"),
+            (one(r#""match":{}"#), "destinations[0].match: no condition"),
+            (one(r#""match":{"providers":[]}"#), "destinations[0].match: providers is empty"),
+            (one(r#""match":{"categories":["threat","thret"]}"#), "destinations[0].match.categories[1]: unknown variant, expected one of `threat`"),
+            (one(r#""match":{"min_severity":"urgent"}"#), "destinations[0].match.min_severity: unknown variant, expected one of `info`"),
+            (one(r#""match":{"providers":["github"]}"#), "destinations[0].match.providers[0]: unknown variant, expected one of `crowdsec`"),
             (one(r#""match":{"min_severity":"info"},"extra":1"#), "unknown field"),
             (one(r#""match":{"min_severity":"info"},"headers_secret":"NOPE""#), "headers_secret names a secret or variable that is not set"),
             (one(r#""match":{"min_severity":"info"},"headers_secret":"BAD_HEADERS""#), "must be visible ASCII"),
@@ -395,7 +273,7 @@ mod tests {
             (r#"{"destinations":[]}"#.into(), "no destination"),
             (r#"{"destinations":[{"name":"a b","url_secret":"SIEM_URL","format":"json","match":{"min_severity":"info"}}]}"#.into(), "name must be"),
             (r#"{"destinations":[{"name":"a","url_secret":"FTP_URL","format":"json","match":{"min_severity":"info"}}]}"#.into(), "https://"),
-            (r#"{"destinations":[{"name":"a","url_secret":"SIEM_URL","format":"xml","match":{"min_severity":"info"}}]}"#.into(), "unknown variant"),
+            (r#"{"destinations":[{"name":"a","url_secret":"SIEM_URL","format":"xml","match":{"min_severity":"info"}}]}"#.into(), "destinations[0].format: unknown variant, expected one of `cloudevent`, `data`, `ocsf`, `slack`"),
             (r#"{"destinations":[{"name":"a","url_secret":"SIEM_URL","format":"json","match":{"min_severity":"info"}},{"name":"a","url_secret":"SIEM_URL","format":"slack","match":{"min_severity":"info"}}]}"#.into(), "used twice"),
             (r#"{"destinations":[{"name":"a","url_secret":"SIEM_URL","format":"json"}]}"#.into(), "missing field `match`"),
         ];
@@ -405,6 +283,47 @@ mod tests {
             assert!(
                 !err.contains("1234-abcd") && !err.contains("siem.example"),
                 "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_still_names_the_bare_event() {
+        let text = r#"{"destinations":[{"name":"a","url_secret":"SIEM_URL","format":"json","match":{"min_severity":"info"}}]}"#;
+        assert_eq!(parse(text, secrets).unwrap()[0].format, Format::Data);
+    }
+
+    #[test]
+    fn each_format_is_rendered_once_however_many_destinations_take_it() {
+        use Format::*;
+        let mut calls = Vec::new();
+        let bodies = render_once([Ocsf, Slack, Ocsf, Data, Slack].into_iter(), |f| {
+            calls.push(f);
+            f.as_str().to_string()
+        });
+        assert_eq!(calls, [Ocsf, Slack, Data]);
+        assert_eq!(bodies, ["ocsf", "slack", "ocsf", "data", "slack"]);
+    }
+
+    #[test]
+    fn outbound_pairs_each_taking_destination_with_its_format_s_body() {
+        let text = r#"{"destinations":[
+            {"name":"all","url_secret":"SIEM_URL","format":"ocsf","match":{"min_severity":"info"}},
+            {"name":"sectigo","url_secret":"SIEM_URL","format":"data","match":{"providers":["sectigo"]}},
+            {"name":"chat","url_secret":"SIEM_URL","format":"slack","match":{"min_severity":"high"}},
+            {"name":"copy","url_secret":"SIEM_URL","format":"ocsf","match":{"categories":["threat"]}}]}"#;
+        let destinations = parse(text, secrets).unwrap();
+        let body = include_str!("../../fixtures/crowdsec/alert_triggered.json");
+        let event = hookwall::classify(body.as_bytes(), &hookwall::Options::default()).unwrap();
+        let out = outbound(&destinations, &event);
+        let names: Vec<&str> = out.iter().map(|(d, _)| d.name.as_str()).collect();
+        assert_eq!(names, ["all", "chat", "copy"]);
+        for (destination, body) in &out {
+            assert_eq!(
+                body,
+                &destination.format.render(&event),
+                "{}",
+                destination.name
             );
         }
     }

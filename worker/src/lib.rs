@@ -13,7 +13,6 @@ mod forward;
 mod log;
 mod routes;
 mod signature;
-mod slack;
 
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::JsValue;

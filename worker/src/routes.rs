@@ -14,7 +14,7 @@ use worker::{Context, Env, Headers, Request, Response, Result};
 
 use crate::config;
 use crate::dedup::{Dedup, EventKey, Stage};
-use crate::destinations::Destination;
+use crate::destinations;
 use crate::forward;
 use crate::log::{self, Outcome};
 
@@ -157,12 +157,7 @@ async fn accept(
     if dedup.is_marked(Stage::Accepted, &key).await {
         return acknowledge(Ack::Duplicate, &seen, started);
     }
-    let outbound: Vec<(&Destination, String)> = delivery
-        .destinations
-        .iter()
-        .filter(|d| d.takes(event))
-        .map(|d| (d, d.format.render(event)))
-        .collect();
+    let outbound = destinations::outbound(&delivery.destinations, event);
     if outbound.is_empty() {
         // No destination takes this event: the routing the configuration asks for.
         return acknowledge(Ack::Unrouted, &seen, started);
