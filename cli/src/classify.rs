@@ -8,16 +8,50 @@ use hookwall::{Event, Options, Provider, RedactPath, MAX_BODY_BYTES};
 use crate::output::{self, Stdout};
 use crate::{input, Failure};
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+/// What to print: a body one of the runtimes would send, or a table.
+#[derive(Clone, Copy)]
 pub enum Format {
-    /// The CloudEvent, structured JSON mode.
-    Cloudevent,
-    /// The bare normalized event (the CloudEvent's `data`).
-    Data,
-    /// The OCSF 1.5.0 event (docs/ocsf.md), without the raw payload.
-    Ocsf,
+    /// The core's output, as the filter or a Worker destination sends it.
+    Body(hookwall::output::Format),
     /// A header, then one line per body: provider, type, category, severity, summary.
     Table,
+}
+
+/// The flag's values are the core's format names, so `--format slack` previews what a Slack
+/// destination receives.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use hookwall::output::Format::*;
+        &[
+            Self::Body(CloudEvent),
+            Self::Body(Data),
+            Self::Body(Ocsf),
+            Self::Body(Slack),
+            Self::Table,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use hookwall::output::Format::*;
+        let (name, help) = match self {
+            Self::Body(format) => (
+                format.as_str(),
+                match format {
+                    CloudEvent => "The CloudEvent, structured JSON mode.",
+                    Data => "The bare normalized event (the CloudEvent's `data`).",
+                    Ocsf => "The OCSF 1.5.0 event (docs/ocsf.md), without the raw payload.",
+                    Slack => {
+                        "The Slack message a `slack` destination receives (docs/destinations.md)."
+                    }
+                },
+            ),
+            Self::Table => (
+                "table",
+                "A header, then one line per body: provider, type, category, severity, summary.",
+            ),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
 }
 
 #[derive(clap::Args)]
@@ -94,9 +128,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 
 fn render(event: &Event, format: Format) -> String {
     match format {
-        Format::Cloudevent => event.to_cloudevent_json(),
-        Format::Data => event.to_data_json(),
-        Format::Ocsf => hookwall::ocsf::to_ocsf_json(event, hookwall::ocsf::Options::default()),
+        Format::Body(format) => format.render(event),
         Format::Table => row([
             event.provider().as_str(),
             &event.event_type,

@@ -45,6 +45,26 @@ fn classify_prints_the_ocsf_event() {
     assert_eq!(event["severity_id"], 4, "high");
 }
 
+/// `--format slack` previews what a Slack destination receives: the core's message, byte for byte.
+#[test]
+fn classify_previews_the_slack_message() {
+    let path = "fixtures/crowdsec/alert_triggered.json";
+    let out = hookwall(&["classify", "--format", "slack", path], None);
+    assert_eq!(out.status.code(), Some(0));
+    let body = common::read(path);
+    let event = hookwall::classify(&body, &hookwall::Options::default()).unwrap();
+    let expected = hookwall::output::Format::Slack.render(&event) + "\n";
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    let message: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    assert!(message["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("[HIGH] crowdsec: "));
+    let help = hookwall(&["classify", "--help"], None);
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("slack"), "{help}");
+}
+
 #[test]
 fn a_rejected_payload_is_one_line_on_stderr_and_exit_1() {
     let out = hookwall(

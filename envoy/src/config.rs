@@ -1,25 +1,23 @@
 //! The plugin configuration: the policy (the same JSON as the Worker's) plus what only the
 //! filter decides. Invalid configuration fails `on_configure` as a whole.
 
+use core::fmt;
+
+use hookwall::output::Format;
 use hookwall::policy::{from_object, read_config, Policy};
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-/// What the receiver gets as the request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(
-    variant_identifier,
-    rename_all = "lowercase",
-    expecting = "`passthrough`, `cloudevent` or `ocsf`"
-)]
+/// What the receiver gets as the request body: the provider's own, or the event in one of the
+/// core's output formats (`cloudevent`, `data`, `ocsf`, `slack`), read under their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
-    /// The provider's body, unchanged, with `x-hookwall-*` labels.
+    /// The provider's body, unchanged, with `x-hookwall-*` labels: the filter's default.
     #[default]
     Passthrough,
-    /// The normalized CloudEvent (`application/cloudevents+json`), secrets redacted.
-    Cloudevent,
-    /// The OCSF 1.5.0 event (`application/json`), without the raw payload.
-    Ocsf,
+    /// The event in this format (secrets redacted) in place of the provider's body.
+    Render(Format),
 }
 
 impl Mode {
@@ -27,11 +25,7 @@ impl Mode {
     pub fn render(self, event: &hookwall::Event<'_>) -> Option<String> {
         match self {
             Self::Passthrough => None,
-            Self::Cloudevent => Some(event.to_cloudevent_json()),
-            Self::Ocsf => Some(hookwall::ocsf::to_ocsf_json(
-                event,
-                hookwall::ocsf::Options::default(),
-            )),
+            Self::Render(format) => Some(format.render(event)),
         }
     }
 
@@ -39,8 +33,36 @@ impl Mode {
     pub fn content_type(self) -> Option<&'static str> {
         match self {
             Self::Passthrough => None,
-            Self::Cloudevent => Some(hookwall::cloudevent::CONTENT_TYPE),
-            Self::Ocsf => Some("application/json"),
+            Self::Render(format) => Some(format.content_type()),
+        }
+    }
+}
+
+/// Every name a mode has, for the refusal of any other.
+const MODES: [&str; 5] = ["passthrough", "cloudevent", "data", "ocsf", "slack"];
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(ModeVisitor)
+    }
+}
+
+struct ModeVisitor;
+
+impl Visitor<'_> for ModeVisitor {
+    type Value = Mode;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("`passthrough`, `cloudevent`, `data`, `ocsf` or `slack`")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Mode, E> {
+        match name {
+            "passthrough" => Ok(Mode::Passthrough),
+            name => name
+                .parse()
+                .map(Mode::Render)
+                .map_err(|_| E::unknown_variant(name, &MODES)),
         }
     }
 }
@@ -140,6 +162,20 @@ mod tests {
     }
 
     #[test]
+    fn every_output_format_is_a_mode_under_its_name() {
+        for format in Format::ALL {
+            let config = parse(&format!(r#", "mode": "{format}""#)).unwrap();
+            assert_eq!(config.mode, Mode::Render(format));
+            assert_eq!(config.mode.content_type(), Some(format.content_type()));
+        }
+        let config = parse(r#", "mode": "passthrough""#).unwrap();
+        assert_eq!(
+            (config.mode, config.mode.content_type()),
+            (Mode::Passthrough, None)
+        );
+    }
+
+    #[test]
     fn defaults_keep_the_body_strip_credentials_and_deduplicate() {
         let config = parse("").unwrap();
         assert_eq!(config.mode, Mode::Passthrough);
@@ -150,7 +186,7 @@ mod tests {
             r#", "mode": "cloudevent", "strip_credentials": false, "dedup": {"ttl_seconds": 5}"#,
         )
         .unwrap();
-        assert_eq!(config.mode, Mode::Cloudevent);
+        assert_eq!(config.mode, Mode::Render(Format::CloudEvent));
         assert!(!config.strip_credentials);
         assert_eq!(
             (
@@ -167,11 +203,11 @@ mod tests {
         for (rest, expected) in [
             (
                 r#", "mode": "fast""#,
-                "plugin configuration: mode: unknown variant, expected one of `passthrough`, `cloudevent`, `ocsf`",
+                "plugin configuration: mode: unknown variant, expected one of `passthrough`, `cloudevent`, `data`, `ocsf`, `slack`",
             ),
             (
                 r#", "mode": 1"#,
-                "plugin configuration: mode: invalid type: integer, expected `passthrough`, `cloudevent` or `ocsf`",
+                "plugin configuration: mode: invalid type: integer, expected `passthrough`, `cloudevent`, `data`, `ocsf` or `slack`",
             ),
             (
                 r#", "strip": true"#,
