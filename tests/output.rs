@@ -134,6 +134,7 @@ fn texts_are_bounded_after_escaping() {
         }
         d["target"]["name"] = json!(lt);
         d["target"]["id"] = json!(format!("{lt}x"));
+        d["target"]["ip"] = json!(lt);
         for field in ["value", "as_name", "country", "city", "rdns"] {
             d["source"][field] = json!(lt);
         }
