@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONFIG, Receiver, Logs, startWorker, providerRequest, fixture, waitFor, marks, signatureValid } from "./harness.mjs";
+import { CONFIG, Receiver, Logs, startWorker, providerRequest, fixture, waitFor, allEvents, ledgerUntil, signatureValid } from "./harness.mjs";
 
 const root = new URL("../../", import.meta.url);
 const PROVIDERS = ["crowdsec", "cloud66", "sectigo"];
@@ -167,7 +167,10 @@ test("direct mode: one destination down gets a 503; the retry sends it alone, th
   assert.equal((await first.json()).error, "delivery_failed");
   assert.equal(receivers.siem.received.length, 1);
   assert.equal(receivers.crowdsec.received.length, 1);
-  await marks(mf, "delivered:", 2);
+  const [failed] = await allEvents(mf);
+  assert.deepEqual(failed.deliveries.map((d) => [d.destination, d.status]),
+    [["chat", "failed"], ["crowdsec", "delivered"], ["siem", "delivered"]]);
+  assert.match(failed.deliveries[0].last_error, /^receiver unreachable/);
   await receivers.chat.start();
   const retry = await send(providerRequest("crowdsec", body));
   assert.equal(retry.status, 200);
@@ -175,7 +178,6 @@ test("direct mode: one destination down gets a 503; the retry sends it alone, th
   assert.equal(receivers.chat.received.length, 1, "the failed destination got it on the retry");
   assert.equal(receivers.siem.received.length, 1, "not sent twice");
   assert.equal(receivers.crowdsec.received.length, 1, "not sent twice");
-  await marks(mf, "accepted:", 1);
   assert.equal((await (await send(providerRequest("crowdsec", body))).json()).status, "duplicate");
 });
 
@@ -194,7 +196,7 @@ test("queue mode: one destination down, the others get each event once; it is re
   assert.equal(receivers.siem.received.length, 0);
   await receivers.siem.start();
   await waitFor(() => receivers.siem.received.length >= want.siem.length, "the destination that was down, once back");
-  await marks(mf, "delivered:siem:", want.siem.length);
+  await ledgerUntil(mf, (events) => events.filter((e) => e.deliveries.some((d) => d.destination === "siem" && d.status === "delivered")).length === want.siem.length, "siem's deliveries in the ledger");
   await new Promise((ok) => setTimeout(ok, 2500)); // any redelivery would land by now
   assert.deepEqual(receivedIds(receivers), want, "each event once per destination");
   assertNoSecret(receivers);
@@ -273,12 +275,10 @@ test("every faulty destinations configuration is a config_error, logged without 
   }
 });
 
-test("queue mode: one message per destination; a dead letter names only the destination that failed", async () => {
-  const deadLetters = await new Receiver().start();
-  cleanup.push(() => deadLetters.down());
+test("queue mode: one message per destination; after its retries a delivery is dead in the ledger, the others delivered", async () => {
   const logs = new Logs();
-  // Two retries a second apart, then the dead-letter queue.
-  const { receivers, mf, send } = await setup({ queue: true, maxRetries: 2, deadLetters, logs, vars: { RETRY_MAX_DELAY_SECONDS: "1" } });
+  // Two retries a second apart, then the dead-letter queue, which the Worker reads itself.
+  const { receivers, mf, send } = await setup({ queue: true, maxRetries: 2, logs, vars: { RETRY_MAX_DELAY_SECONDS: "1" } });
   await receivers.siem.down();
   const all = fixtures().filter((f) => f.provider !== "sectigo");
   for (const { provider, name } of all) {
@@ -286,43 +286,27 @@ test("queue mode: one message per destination; a dead letter names only the dest
     assert.equal((await res.json()).status, "enqueued");
   }
   const want = expectedIds(all);
-  await waitFor(() => deadLetters.received.length >= want.siem.length, "siem's messages dead-lettered");
-  const letters = deadLetters.received.map((r) => r.event);
-  assert.deepEqual([...new Set(letters.map((l) => l.destination))], ["siem"], "only the destination that failed");
-  assert.deepEqual(letters.map((l) => JSON.parse(l.body).metadata.uid).sort(), want.siem, "one dead letter per event, with siem's body");
-  for (const { event: l, body } of deadLetters.received) {
-    assert.deepEqual(Object.keys(l).sort(), ["body", "destination", "id", "source", "type"]);
-    assert.equal(l.id, JSON.parse(l.body).metadata.uid);
-    for (const secret of [HEC_TOKEN, SIEM_KEY, "127.0.0.1"]) assert.ok(!body.includes(secret), `a dead letter holds ${secret}`);
+  const siemOf = (e) => e.deliveries.find((d) => d.destination === "siem");
+  const events = await ledgerUntil(mf, (list) => list.length === all.length && list.every((e) => siemOf(e).status === "dead"), "siem's deliveries dead");
+  for (const e of events) {
+    const siem = siemOf(e);
+    assert.equal(siem.attempts, 3, "the first delivery and two retries");
+    assert.match(siem.last_error, /^receiver unreachable/);
+    assert.equal(siem.delivered_at, null);
+    for (const d of e.deliveries.filter((x) => x.destination !== "siem")) assert.equal(d.status, "delivered", `${e.id} ${d.destination}`);
+    for (const secret of [HEC_TOKEN, SIEM_KEY, "127.0.0.1"]) assert.ok(!JSON.stringify(e).includes(secret), `the ledger shows ${secret}`);
   }
   // The others had each event once, from their own messages, long before siem's were given up.
   const { siem, ...others } = receivedIds(receivers);
   assert.deepEqual(siem, []);
   assert.deepEqual(others, { chat: want.chat, crowdsec: want.crowdsec });
-  const delivered = await marks(mf, "delivered:", want.chat.length + want.crowdsec.length);
-  assert.equal(delivered.length, want.chat.length + want.crowdsec.length);
-  assert.ok(delivered.every((k) => !k.startsWith("delivered:siem:")), "no mark for siem");
   const lines = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.source === "queue");
-  const failed = lines.filter((l) => l.reason === "delivery_failed");
+  const failed = lines.filter((l) => l.reason === "delivery_failed" && !l.message.startsWith("dead-lettered"));
   // Each of siem's messages failed three times: the first delivery and two retries.
   assert.equal(failed.length, 3 * want.siem.length, "retried alone, never with the others");
   assert.ok(failed.every((l) => l.destination === "siem"), "each retry names its destination");
   assert.equal(lines.filter((l) => l.reason === "delivered").length, want.chat.length + want.crowdsec.length);
   assertNoSecret(receivers);
-});
-
-test("queue mode: a legacy message with every destination's copy is still delivered to each", async () => {
-  const { receivers, mf } = await setup({ queue: true });
-  const event = { source: "crowdsec", type: "alert_triggered", id: "legacy-2" };
-  const queue = await mf.getQueueProducer("EVENTS");
-  await queue.send({ ...event, deliveries: [
-    { destination: "siem", body: JSON.stringify({ metadata: { uid: "legacy-2" } }) },
-    { destination: "crowdsec", body: JSON.stringify({ id: "legacy-2" }) },
-  ] });
-  await waitFor(() => receivers.siem.received.length === 1 && receivers.crowdsec.received.length === 1, "both copies");
-  assert.deepEqual((await marks(mf, "delivered:", 2)).sort(),
-    ["delivered:crowdsec:crowdsec:alert_triggered:legacy-2", "delivered:siem:crowdsec:alert_triggered:legacy-2"]);
-  assert.equal(receivers.chat.hits.length, 0);
 });
 
 /** Three destinations that carry the payload (chat takes only high and critical events), and a
@@ -338,73 +322,28 @@ function sized(name, id, bytes) {
   return JSON.stringify({ ...event, id, body: { ...event.body, note: "x".repeat(bytes) } });
 }
 
-test("queue mode: bodies that together pass 128 KB are delivered, and one over it through KV; an id too large for any message is refused", async () => {
+test("queue mode: bodies over the queue's 128 KB are delivered whole: a message names the delivery, the body waits in the ledger", async () => {
   const logs = new Logs();
-  const { receivers, mf, send } = await setup({ queue: true, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
+  const { receivers, send } = await setup({ queue: true, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
   const enqueue = async (name, id, bytes) => {
     const res = await send(providerRequest("sectigo", sized(name, id, bytes)));
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal((await res.json()).status, "enqueued");
   };
-  // Two messages of about 71 KB: one message of both (the old shape) would be over 128 KB.
   await enqueue("user_create.json", 900001, 70_000);
-  // Three of about 101 KB: over one sendBatch's 256 KB, so two calls.
+  // Three copies of about 101 KB: over one sendBatch's 256 KB were they carried.
   await enqueue("website_malware_issue_found.json", 900002, 100_000);
-  // Two bodies over 128 KB each: they wait in KV, their messages name where.
   await enqueue("user_create.json", 900003, 140_000);
   await waitFor(() => receivers.siem.received.length === 3 && receivers.crowdsec.received.length === 3 && receivers.chat.received.length === 1, "every event");
   const ids = (r, pick) => r.received.map((x) => pick(x.event)).sort();
-  assert.deepEqual(ids(receivers.siem, (e) => e.id), ["900001", "900002", "900003"]);
-  assert.deepEqual(ids(receivers.crowdsec, (e) => e.data.id), ["900001", "900002", "900003"]);
+  const three = ["900001", "900002", "900003"];
+  assert.deepEqual(ids(receivers.siem, (e) => e.id), three);
+  assert.deepEqual(ids(receivers.crowdsec, (e) => e.data.id), three);
   assert.deepEqual(ids(receivers.chat, (e) => e.id), ["900002"]);
   for (const r of [...receivers.siem.received, ...receivers.crowdsec.received]) {
     const note = (r.event.data ?? r.event).payload.body.note;
-    assert.equal(note.length, { "900001": 70_000, "900002": 100_000, "900003": 140_000 }[r.event.id ?? r.event.data.id], "each with its whole payload");
+    const id = r.event.id ?? r.event.data.id;
+    assert.equal(note.length, { "900001": 70_000, "900002": 100_000, "900003": 140_000 }[id], "each with its whole payload");
   }
-  // An id of 130,000 bytes leaves no room for a message even without its body.
-  const huge = await send(providerRequest("sectigo", sized("user_create.json", "y".repeat(130_000), 10)));
-  assert.equal(huge.status, 503);
-  const refused = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reason === "delivery_failed");
-  assert.equal(refused.length, 1);
-  assert.match(refused[0].message, /^siem: its message would be \d+ bytes even without its body, over the queue's limit of 128000$/);
-  await marks(mf, "delivered:", 7);
-  // A stored body is dropped once its destination has it.
-  const kv = await mf.getKVNamespace("DEDUP");
-  await waitFor(async () => (await kv.list({ prefix: "body:" })).keys.length === 0, "stored bodies dropped");
-  assert.equal(logs.lines.filter((l) => l.includes("delivery_failed")).length, 1, "no delivery failed");
-});
-
-test("queue mode: a message whose stored body is not visible yet is retried until it is", async () => {
-  const logs = new Logs();
-  const { receivers, mf } = await setup({ queue: true, logs, vars: { RETRY_MAX_DELAY_SECONDS: "1" } });
-  const key = "body:crowdsec:crowdsec:alert_triggered:late-1";
-  const message = { source: "crowdsec", type: "alert_triggered", id: "late-1", destination: "crowdsec", body_key: key };
-  await (await mf.getQueueProducer("EVENTS")).send(JSON.stringify(message), { contentType: "text" });
-  // As at a location KV has not yet shown the write to: the body is not there.
-  await waitFor(() => logs.text.includes("its body is not in KV, or not visible here yet"), "a retry for the missing body");
-  assert.equal(receivers.crowdsec.hits.length, 0);
-  const kv = await mf.getKVNamespace("DEDUP");
-  const body = JSON.stringify({ id: "late-1", note: "stored" });
-  await kv.put(key, body);
-  await waitFor(() => receivers.crowdsec.received.length === 1, "the delivery once the body shows");
-  assert.equal(receivers.crowdsec.received[0].body, body);
-  await waitFor(async () => (await kv.get(key)) === null, "the body dropped once delivered");
-  const failed = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.reason === "delivery_failed");
-  assert.ok(failed.length >= 1 && failed.every((l) => l.destination === "crowdsec" && l.id === "late-1"));
-});
-
-test("queue mode: without KV, a body over the queue's 128 KB is refused with a 503 naming its destination", async () => {
-  const logs = new Logs();
-  const { receivers, send } = await setup({ queue: true, kv: false, logs, config: LARGE_BODIES, vars: { HOOKWALL_DESTINATIONS: PAYLOAD_DESTINATIONS } });
-  const big = await send(providerRequest("sectigo", sized("user_create.json", 900003, 140_000)));
-  assert.equal(big.status, 503);
-  assert.equal((await big.json()).error, "delivery_failed");
-  const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.id === "900003");
-  assert.equal(line.reason, "delivery_failed");
-  assert.match(line.message, /^siem: its message would be \d+ bytes, over the queue's limit of 128000, and its body could not be stored instead: no DEDUP namespace is bound$/);
-  // Nothing of it was enqueued: the next event is the first any destination sees.
-  const fits = await send(providerRequest("sectigo", sized("user_create.json", 900004, 1_000)));
-  assert.equal((await fits.json()).status, "enqueued");
-  await waitFor(() => receivers.siem.received.length === 1 && receivers.crowdsec.received.length === 1, "the event that fits");
-  assert.deepEqual([receivers.siem.received[0].event.id, receivers.crowdsec.received[0].event.data.id], ["900004", "900004"]);
+  assert.equal(logs.lines.filter((l) => l.includes("delivery_failed")).length, 0, "no delivery failed");
 });

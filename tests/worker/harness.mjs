@@ -1,5 +1,5 @@
 // The real built Worker in workerd (Miniflare 4) and a loopback receiver the tests control.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
 import { afterEach } from "node:test";
@@ -8,6 +8,8 @@ import { Miniflare } from "miniflare";
 const root = new URL("../../", import.meta.url);
 export const SIGNING_KEY = "test-signing-key";
 export const FORWARD_TOKEN = "Bearer receiver-token";
+export const ADMIN_TOKEN = "test-admin-token";
+export const ADMIN_TOKEN_SHA256 = createHash("sha256").update(ADMIN_TOKEN).digest("hex");
 
 export const CONFIG = {
   sources: [
@@ -48,13 +50,15 @@ export function signatureValid(header, body, key = SIGNING_KEY) {
 }
 
 /**
- * A loopback receiver: `up`, `fail` (answers 500), `hang` (reads the request, never answers) or
- * `down` (refuses connections). `hits` has the time of every request it read, answered or not.
+ * A loopback receiver: `up`, `fail` (answers 500), `hang` (reads the request, never answers),
+ * `hold` (reads the request and answers it as `up` once `release()` is called) or `down`
+ * (refuses connections). `hits` has the time of every request it read, answered or not.
  */
 export class Receiver {
   received = [];
   hits = [];
   mode = "up";
+  #held = [];
   #server;
   port = 0;
 
@@ -66,16 +70,27 @@ export class Receiver {
         this.hits.push(Date.now());
         if (this.mode === "hang") return;
         if (this.mode === "fail") { res.writeHead(500).end(); return; }
-        const body = Buffer.concat(chunks).toString("utf8");
-        this.received.push({ headers: req.headers, body, event: JSON.parse(body), at: Date.now(),
-          signatureOk: signatureValid(req.headers["x-hookwall-signature"], body) });
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        if (this.mode === "hold") { this.#held.push(() => this.#accept(req, res, chunks)); return; }
+        this.#accept(req, res, chunks);
       });
     });
     await new Promise((ok) => this.#server.listen(this.port, "127.0.0.1", ok));
     this.port = this.#server.address().port;
     this.mode = "up";
     return this;
+  }
+
+  /** Answers every held request (200) and takes the next ones at once. */
+  release() {
+    this.mode = "up";
+    for (const answer of this.#held.splice(0)) answer();
+  }
+
+  #accept(req, res, chunks) {
+    const body = Buffer.concat(chunks).toString("utf8");
+    this.received.push({ headers: req.headers, body, event: JSON.parse(body), at: Date.now(),
+      signatureOk: signatureValid(req.headers["x-hookwall-signature"], body) });
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
   }
 
   async down() {
@@ -115,36 +130,16 @@ function forwardBindings(receiver) {
   return { FORWARD_URL: receiver.url, FORWARD_TOKEN, FORWARD_SIGNING_KEY: SIGNING_KEY };
 }
 
-/** A second Worker that reads the dead-letter queue and POSTs each message's body, as enqueued,
- * to `url` (a test's receiver), so that a test sees what an operator would find there. */
-function deadLetterReader(url) {
-  return {
-    name: "dead-letters",
-    modules: true,
-    script: `export default {
-      async queue(batch, env) {
-        for (const m of batch.messages) {
-          const body = typeof m.body === "string" ? m.body : JSON.stringify(m.body);
-          const res = await fetch(env.DEAD_LETTERS_URL, { method: "POST", body });
-          if (res.ok) m.ack(); else m.retry();
-        }
-      },
-    };`,
-    compatibilityDate: "2026-04-26",
-    bindings: { DEAD_LETTERS_URL: url },
-    queueConsumers: { "hookwall-dlq": { maxBatchTimeout: 1 } },
-  };
-}
-
 /**
- * Starts the built Worker; `queue: true` binds the producer and consumer (`maxRetries` before a
- * message is dead-lettered), `deadLetters` (a `Receiver`) gets every dead-lettered message,
- * `vars` adds or overrides bindings (e.g. the delivery timeouts, or HOOKWALL_DESTINATIONS and
- * its secrets together with `receiver: null`, which leaves out the FORWARD_URL shorthand),
- * `kv: false` leaves out the DEDUP namespace, `logs` (a `Logs`) captures the Worker's output
- * instead of printing it.
+ * Starts the built Worker with its ledger (the `Ledger` Durable Object, SQLite-backed, as
+ * wrangler.toml binds it) and the admin token `ADMIN_TOKEN`; `queue: true` binds the producer
+ * and the consumers of the queue and its dead-letter queue (`maxRetries` before a message is
+ * dead-lettered), `vars` adds or overrides bindings (e.g. the delivery timeouts, or
+ * HOOKWALL_DESTINATIONS and its secrets together with `receiver: null`, which leaves out the
+ * FORWARD_URL shorthand; HOOKWALL_ADMIN_TOKEN_SHA256: "" closes the admin API), `logs` (a
+ * `Logs`) captures the Worker's output instead of printing it.
  */
-export async function startWorker({ receiver, queue = false, maxRetries = 20, deadLetters, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, kv = true, logs } = {}) {
+export async function startWorker({ receiver, queue = false, maxRetries = 20, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, logs } = {}) {
   const worker = {
     name: "hookwall",
     modules: true,
@@ -158,13 +153,18 @@ export async function startWorker({ receiver, queue = false, maxRetries = 20, de
       HOOKWALL_CONFIG: config,
       ...(receiver ? forwardBindings(receiver) : {}),
       RETRY_DELAY_SECONDS: "1",
+      HOOKWALL_ADMIN_TOKEN_SHA256: ADMIN_TOKEN_SHA256,
+      DEAD_LETTER_QUEUE: "hookwall-dlq",
       ...vars,
     },
-    kvNamespaces: kv ? ["DEDUP"] : [],
+    durableObjects: { LEDGER: { className: "Ledger", useSQLite: true } },
   };
   if (queue) {
     worker.queueProducers = { EVENTS: "hookwall-events" };
-    worker.queueConsumers = { "hookwall-events": { maxBatchTimeout: 1, maxRetries, deadLetterQueue: "hookwall-dlq" } };
+    worker.queueConsumers = {
+      "hookwall-events": { maxBatchTimeout: 1, maxRetries, deadLetterQueue: "hookwall-dlq" },
+      "hookwall-dlq": { maxBatchTimeout: 1 },
+    };
   }
   const options = { cf: false };
   if (port !== undefined) Object.assign(options, { host: "127.0.0.1", port });
@@ -181,7 +181,7 @@ export async function startWorker({ receiver, queue = false, maxRetries = 20, de
       });
     };
   }
-  Object.assign(options, deadLetters ? { workers: [worker, deadLetterReader(deadLetters.url)] } : worker);
+  Object.assign(options, worker);
   const mf = new Miniflare(options);
   await mf.ready;
   return mf;
@@ -196,16 +196,38 @@ export async function waitFor(predicate, what, { tries = 200, everyMs = 100 } = 
   throw new Error(`gave up waiting for ${what}`);
 }
 
-/** The DEDUP namespace's keys that start with `prefix`, once there are at least `count`: the
- * `accepted` mark is written after the answer (waitUntil), and a provider retries seconds later. */
-export async function marks(mf, prefix, count) {
-  const kv = await mf.getKVNamespace("DEDUP");
-  for (let i = 0; i < 100; i++) {
-    const { keys } = await kv.list({ prefix });
-    if (keys.length >= count) return keys.map((k) => k.name);
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-  throw new Error(`gave up waiting for ${count} ${prefix} marks`);
+/** The admin API of `mf`: `get(path)` and `post(path, body)` with the admin token, answering
+ * `{ status, body }` (the body parsed). */
+export function admin(mf, token = ADMIN_TOKEN) {
+  const call = async (method, path, body) => {
+    const init = { method, headers: { authorization: `Bearer ${token}` } };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const res = await mf.dispatchFetch(`http://hookwall.test${path}`, init);
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  };
+  return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };
+}
+
+/** Every event of the ledger, following `next` (checking no page repeats an event). */
+export async function allEvents(mf, query = "") {
+  const events = [];
+  let cursor = null;
+  do {
+    const q = [query, cursor && `cursor=${cursor}`].filter(Boolean).join("&");
+    const { status, body } = await admin(mf).get(`/_hookwall/events${q ? `?${q}` : ""}`);
+    if (status !== 200) throw new Error(`listing answered ${status}: ${JSON.stringify(body)}`);
+    events.push(...body.events);
+    cursor = body.next;
+  } while (cursor);
+  return events;
+}
+
+/** Polls the ledger until `predicate(events)` holds; answers the events. */
+export async function ledgerUntil(mf, predicate, what, query = "") {
+  let events = [];
+  await waitFor(async () => predicate(events = await allEvents(mf, query)), what);
+  return events;
 }
 
 /** CPU ticks (1/100 s) used so far by every workerd process. */

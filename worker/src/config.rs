@@ -48,6 +48,10 @@ pub struct Delivery {
     pub retry_base_seconds: u32,
     /// The longest the queue consumer waits between two attempts.
     pub retry_max_seconds: u32,
+    /// How long the ledger keeps an event (its deduplication and recovery window).
+    pub retention_days: u32,
+    /// The queue whose batches are dead letters, to be marked `dead` in the ledger.
+    pub dead_letter_queue: String,
 }
 
 /// A setting: its variable, its default and the values it may take.
@@ -93,6 +97,17 @@ const RETRY_MAX_DELAY_SECONDS: Setting = Setting {
     max: QUEUE_MAX_DELAY_SECONDS,
 };
 
+/// Longer than any provider retries; a year at most keeps storage bounded.
+const LEDGER_RETENTION_DAYS: Setting = Setting {
+    name: "LEDGER_RETENTION_DAYS",
+    default: 7,
+    min: 1,
+    max: 366,
+};
+
+/// wrangler.toml's `dead_letter_queue`.
+const DEFAULT_DEAD_LETTER_QUEUE: &str = "hookwall-events-dlq";
+
 impl Delivery {
     /// Reads the delivery settings; faulty destinations, or a timing that is not a whole number
     /// within its bounds, are a configuration error.
@@ -106,6 +121,9 @@ impl Delivery {
             direct_deadline_ms: number(DIRECT_DEADLINE_MS)?,
             retry_base_seconds: number(RETRY_DELAY_SECONDS)?,
             retry_max_seconds: number(RETRY_MAX_DELAY_SECONDS)?,
+            retention_days: number(LEDGER_RETENTION_DAYS)?,
+            dead_letter_queue: value(env, "DEAD_LETTER_QUEUE")
+                .unwrap_or_else(|| DEFAULT_DEAD_LETTER_QUEUE.into()),
         })
     }
 }
@@ -170,7 +188,7 @@ pub fn header_value(name: &str, text: String) -> Result<String, Rc<str>> {
 }
 
 /// A secret, or else a plain var, of that name; empty counts as unset.
-fn value(env: &Env, name: &str) -> Option<String> {
+pub fn value(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
         .map(|s| s.to_string())
         .or_else(|_| env.var(name).map(|v| v.to_string()))

@@ -2,17 +2,28 @@
 //! normalizes it and delivers it to each matching destination (a CloudEvent, OCSF, a Slack
 //! message or the bare event) without losing or doubling one.
 //!
-//! With a queue bound (`EVENTS`), an event is enqueued before the provider hears 200 and the
-//! same Worker's queue consumer delivers it with retries; without one, it is delivered within
-//! the request and the provider hears 200 only once every matching destination answered 2xx.
+//! Every event is claimed in the ledger (a Durable Object per source) before it is sent, so
+//! that each destination gets it once. With a queue bound (`EVENTS`), an event is enqueued
+//! before the provider hears 200 and the same Worker's queue consumer delivers it with
+//! retries; without one, it is delivered within the request and the provider hears 200 only
+//! once every matching destination answered 2xx. The admin API (`/_hookwall/`) lists the
+//! ledger, recovers failed deliveries and resends one.
 
+mod accept;
+mod admin;
 mod config;
-mod dedup;
+mod console;
 mod destinations;
-mod forward;
+mod direct;
+mod ledger;
 mod log;
+mod post;
+mod queue;
+mod rfc3339;
 mod routes;
 mod signature;
+
+pub use ledger::Ledger;
 
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::JsValue;
@@ -27,8 +38,8 @@ fn now_ms() -> u64 {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    routes::handle(req, &env, &ctx).await
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    routes::handle(req, &env).await
 }
 
 /// The queue handler, exported by hand instead of with `#[event(queue)]`: workers-rs 0.8.7's
@@ -44,6 +55,6 @@ pub async fn queue(
     env: Env,
     _ctx: ContextSys,
 ) -> std::result::Result<JsValue, JsValue> {
-    forward::consume(&batch, &env).await;
+    queue::consume(&batch, &env).await;
     Ok(JsValue::UNDEFINED)
 }

@@ -1,6 +1,6 @@
-//! The fetch handler: `GET /healthz`, `POST` on each source's path, 404 elsewhere (the policy
-//! decides). Answers a provider 200 only once its event is delivered to every matching
-//! destination, or enqueued.
+//! The fetch handler: `GET /healthz`, the admin API under `/_hookwall/`, `POST` on each
+//! source's path, 404 elsewhere (the policy decides). Answers a provider 200 only once its
+//! event is delivered to every matching destination, or enqueued.
 
 use std::borrow::Cow;
 
@@ -10,21 +10,23 @@ use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
-use worker::{Context, Env, Headers, Request, Response, Result};
+use worker::{Env, Headers, Request, Response, Result};
 
+use crate::accept::Answer;
+use crate::admin;
 use crate::config;
-use crate::dedup::{Dedup, EventKey, Stage};
-use crate::destinations;
-use crate::forward;
 use crate::log::{self, Outcome};
 
-pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
     let started = crate::now_ms();
     let url = req.inner().url();
     let path = path_and_query(&url);
     let method = req.method().to_string();
     if method == "GET" && path == "/healthz" {
         return json(200, r#"{"status":"ok"}"#, &[]);
+    }
+    if admin::is_admin_path(&path) {
+        return admin::handle(req, env, &method, &path).await;
     }
     let policy = match config::policy(env) {
         Ok(policy) => policy,
@@ -69,7 +71,7 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     };
     let received_at = i64::try_from(crate::now_ms() / 1000).ok();
     match admission.check_body(&body, received_at) {
-        Ok(event) => accept(source, &event, env, ctx, started).await,
+        Ok(event) => accept(source, &event, env, started).await,
         Err(denial) => deny(&denial, &seen, started),
     }
 }
@@ -133,15 +135,9 @@ fn unreadable_body() -> Denial {
     Denial::from(Reason::UnreadableBody)
 }
 
-/// Delivers an allowed event to each matching destination, or enqueues it, then acknowledges it;
-/// 503 if it is not yet safe everywhere.
-async fn accept(
-    source: &str,
-    event: &Event<'_>,
-    env: &Env,
-    ctx: &Context,
-    started: u64,
-) -> Result<Response> {
+/// Delivers an allowed event to each matching destination, or enqueues it, through the ledger
+/// (crate::accept), then answers the provider.
+async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Result<Response> {
     let seen = Seen {
         source: Some(source),
         provider: Some(event.provider().as_str()),
@@ -152,41 +148,9 @@ async fn accept(
         Ok(delivery) => delivery,
         Err(problem) => return refuse(Reason::ConfigError, &problem, &seen, started),
     };
-    let dedup = Dedup::from_env(env);
-    let key = EventKey::new(source, &event.event_type, &event.id);
-    if dedup.is_marked(Stage::Accepted, &key).await {
-        return acknowledge(Ack::Duplicate, &seen, started);
-    }
-    let outbound = destinations::outbound(&delivery.destinations, event);
-    if outbound.is_empty() {
-        // No destination takes this event: the routing the configuration asks for.
-        return acknowledge(Ack::Unrouted, &seen, started);
-    }
-    let stored = match env.queue("EVENTS") {
-        Ok(queue) => forward::enqueue(
-            &queue,
-            &dedup,
-            source,
-            &event.event_type,
-            &event.id,
-            &outbound,
-        )
-        .await
-        .map(|()| Ack::Enqueued),
-        Err(_) => forward::direct_all(&delivery, &dedup, &key, &outbound, started)
-            .await
-            .map(|()| Ack::Delivered),
-    };
-    match stored {
-        Ok(ack) => {
-            // The event is safe; the mark only spares a provider's retry a second delivery, so
-            // the provider is not kept waiting for the KV write (tens of milliseconds or more).
-            ctx.wait_until(async move {
-                dedup.mark(Stage::Accepted, &key).await;
-            });
-            acknowledge(ack, &seen, started)
-        }
-        Err(problem) => refuse(Reason::DeliveryFailed, &problem, &seen, started),
+    match crate::accept::accept(env, &delivery, source, event, started).await {
+        Answer::Ack(ack) => acknowledge(ack, &seen, started),
+        Answer::Refused(reason, problem) => refuse(reason, &problem, &seen, started),
     }
 }
 
@@ -235,7 +199,7 @@ fn log_line(outcome: Outcome, message: &str, seen: &Seen<'_>, started: u64) {
     .emit();
 }
 
-fn json(status: u16, body: &str, extra: &[(&str, &str)]) -> Result<Response> {
+pub fn json(status: u16, body: &str, extra: &[(&str, &str)]) -> Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     for (name, value) in extra {
