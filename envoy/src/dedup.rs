@@ -9,7 +9,9 @@
 //! fixed ring of `slots` keys: an event's slot and its name in the entry both come from its
 //! identity, so memory stays bounded whatever the ids, and two events sharing a slot never pass
 //! for each other (the later one takes the slot; at worst the earlier one's retry is forwarded
-//! again, never dropped).
+//! again, never dropped). A slot is created by the first claim that falls in it, with a write
+//! that fails if another worker created it first ([`issued_cas`]), not when a VM starts: a VM
+//! starting later writes nothing, so it cannot overwrite a slot another VM has claimed.
 
 use std::time::Duration;
 
