@@ -49,6 +49,8 @@ const RESPONSE_HEADERS: i32 = 2;
 const ACTION_CONTINUE: i32 = 0;
 /// A body callback's `StopIterationAndBuffer`.
 const DATA_STOP_AND_BUFFER: i32 = 1;
+/// The root context's id; streams count from 2.
+const ROOT_CONTEXT: i32 = 1;
 /// `WasmStreamType::Request` in `proxy_continue_stream`.
 const STREAM_REQUEST: i32 = 0;
 
@@ -496,7 +498,7 @@ impl Host {
                 .ok_or_else(|| Error::msg(format!("missing export {name}")))
         };
         let mut host = Self {
-            root: 1,
+            root: ROOT_CONTEXT,
             next_id: 2,
             on_context_create: func(&mut store, "proxy_on_context_create")?.typed(&store)?,
             on_request_headers: func(&mut store, "proxy_on_request_headers")?.typed(&store)?,
@@ -1423,11 +1425,18 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_set_effective_context",
+        // A context that does not exist is a `BadArgument` (cpp-host `src/exports.cc`,
+        // `set_effective_context`); the root context is 1.
         |mut c: Caller2, id: i32| -> i32 {
             if c.data().streams.contains_key(&id) {
                 c.data_mut().current = Some(id);
+                status::OK
+            } else if id == ROOT_CONTEXT {
+                c.data_mut().current = None;
+                status::OK
+            } else {
+                status::BAD_ARGUMENT
             }
-            status::OK
         },
     )?;
     linker.func_wrap("env", "proxy_done", |_: Caller2| -> i32 { status::OK })?;
