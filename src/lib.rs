@@ -20,6 +20,7 @@ pub mod identity;
 pub mod indicators;
 mod input;
 pub mod label;
+mod mask;
 pub mod ocsf;
 pub mod output;
 pub mod payload;
@@ -60,7 +61,7 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     let parsed = providers::parse(text, options.provider)?;
     let text = text.trim();
     let payload = redact::payload(text, parsed.kind(), parsed.holds_secret(), options.redact)?;
-    let parts = parsed.describe(redact::Mask::of(&payload));
+    let parts = parsed.describe(mask::Mask::of(&payload));
     let mut event = classify::finish(parts, payload, text);
     event.received_at = options.received_at;
     if event.time.is_none() {

@@ -13,10 +13,8 @@
 //! stays under twice the body plus [`SLACK`]. What is recorded is bounded too (`record`): a
 //! container whose every value was redacted is listed once, by its own path.
 
-mod mask;
 mod record;
 
-pub(crate) use mask::Mask;
 pub use record::{MAX_PATHS, MAX_PATH_BYTES};
 
 use alloc::borrow::Cow;

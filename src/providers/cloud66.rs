@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use super::detect;
 use super::{event_types, Kind, Parts};
 use crate::input::{self, present, Object, Text};
-use crate::redact::Mask;
+use crate::mask::Mask;
 use crate::time::Timestamp;
 use crate::{Error, Provider};
 

@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 use super::detect::{Details, Probe};
 use super::{event_types, Kind, Parts};
 use crate::input::{self, nullable, present, Object, Text};
-use crate::redact::Mask;
+use crate::mask::Mask;
 use crate::time;
 use crate::Error;
 

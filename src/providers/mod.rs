@@ -13,8 +13,8 @@ use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 use crate::indicators::Indicators;
+use crate::mask::Mask;
 use crate::rating::Rating;
-use crate::redact::Mask;
 use crate::time::Timestamp;
 use crate::{Error, ErrorKind};
 use detect::{Guess, Shape};

@@ -16,8 +16,8 @@ use serde_json::value::RawValue;
 use super::detect;
 use super::{event_types, Kind, Parts};
 use crate::input::{self, present, Object, Text};
+use crate::mask::Mask;
 use crate::payload::REDACTED;
-use crate::redact::Mask;
 use crate::tree::Tree;
 use crate::{Error, Provider};
 

@@ -6,10 +6,8 @@
 
 use core::fmt;
 
-use crate::payload::Payload;
+use crate::payload::{Payload, REDACTED};
 use crate::tree::Tree;
-
-use crate::payload::REDACTED;
 
 /// A point in the payload, as redaction left it.
 #[derive(Debug, Clone, Copy)]
