@@ -6,11 +6,15 @@
 //!   filter importing a function Envoy lacks fails to instantiate (no catch-all);
 //! - a headers callback's status is converted as cpp-host does: `StopIteration` becomes
 //!   `StopAllIterationAndWatermark` unless the plugin sets `allow_on_headers_stop_iteration`
-//!   ([`Envoy`]); under StopAll the body is buffered unseen until `proxy_continue_stream`;
-//! - request headers can be read and changed only while Envoy holds them for the filter;
-//!   once they continued (or the filter asked to continue), the map is gone (`BadArgument`);
-//! - the body arrives in chunks; while the filter pauses, Envoy buffers and the next callback
-//!   sees the running size; `Continue` forwards what is buffered;
+//!   ([`Envoy`]); under StopAll the body is buffered unseen until `proxy_continue_stream`, and
+//!   `StopAllIterationAndBuffer` is answered 413 past Envoy's buffer limit;
+//! - request headers can be read and changed only while Envoy lends them to the filter; after
+//!   a Continue from the headers callback or a `proxy_continue_stream` the map is gone
+//!   (`BadArgument`); headers sent on by a body callback stay writable, to no effect;
+//! - the body arrives in chunks, after a delay if the client is slow (time passes, ticks
+//!   fire); while the filter pauses, Envoy buffers and the next callback sees the running size;
+//!   `Continue` forwards what is buffered; Envoy counts what it received (`request.size`,
+//!   `request.total_size`) whether or not the filter saw it;
 //! - a request with trailers ends with the trailers callback, not with a body callback at the
 //!   end of the stream;
 //! - a stream the filter never lets finish lets time pass: the plugin's ticks fire until
@@ -18,8 +22,11 @@
 //! - `source.address` is what the connection manager makes of the peer and `X-Forwarded-For`
 //!   under `use_remote_address` and `xff_num_trusted_hops`;
 //! - one local reply per stream; after it, no further request callback;
-//! - shared data with compare-and-swap, shared by every VM built from one [`SharedData`] (the
-//!   way Envoy shares it across worker threads), metrics, logs, a clock.
+//! - shared data with compare-and-swap as cpp-host's `SharedData::set`, shared by every VM
+//!   built from one [`SharedData`] (the way Envoy shares it across worker threads), with another
+//!   worker's turn placed between a read and what follows ([`SharedData::after_read`]); a
+//!   request can be begun and answered later ([`Host::begin`], [`Host::answer`]); metrics,
+//!   logs, a clock.
 
 pub mod deployment;
 pub mod examples;
