@@ -5,6 +5,8 @@
 //! secret, a repeated name, an empty match) fails every request rather than skipping a
 //! destination, which would lose its events without a word.
 
+use std::rc::Rc;
+
 use hookwall::output::{Format, Match};
 use hookwall::Event;
 use serde::Deserialize;
@@ -211,16 +213,53 @@ fn headers(text: &str) -> Result<Vec<(String, String)>, String> {
             if name.is_empty() || !name.bytes().all(token) {
                 return Err("a header name is not a valid token".into());
             }
-            crate::config::header_value(&name, value)
+            header_value(&name, value)
                 .map(|value| (name, value))
                 .map_err(|e| e.to_string())
         })
         .collect()
 }
 
+/// `text`, if it can be sent as a header value as it is: RFC 9110's field-value in visible
+/// ASCII, spaces and tabs only inside. Anything else (a CR or LF pasted into the secret) is a
+/// configuration error named at once, rather than a refused header at every delivery.
+pub fn header_value(name: &str, text: String) -> Result<String, Rc<str>> {
+    let inner = |b: u8| b.is_ascii_graphic() || b == b' ' || b == b'\t';
+    let bytes = text.as_bytes();
+    let ends_visible = [bytes.first(), bytes.last()]
+        .iter()
+        .all(|b| b.is_some_and(u8::is_ascii_graphic));
+    if ends_visible && bytes.iter().copied().all(inner) {
+        Ok(text)
+    } else {
+        Err(Rc::from(format!(
+            "{name} must be visible ASCII, with spaces or tabs only inside"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_is_sent_only_if_it_is_a_header_value() {
+        let token = |t: &str| header_value("FORWARD_TOKEN", t.to_string());
+        assert_eq!(
+            token("Bearer a.b-c~d+e/f="),
+            Ok("Bearer a.b-c~d+e/f=".into())
+        );
+        for bad in [
+            "Bearer x\r\nx-evil: 1",
+            "a\0b",
+            " lead",
+            "trail\t",
+            "é",
+            "\u{7f}",
+        ] {
+            assert!(token(bad).is_err(), "{bad:?}");
+        }
+    }
 
     fn secrets(name: &str) -> Option<String> {
         match name {

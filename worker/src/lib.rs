@@ -19,6 +19,7 @@ mod ledger;
 mod log;
 mod post;
 mod queue;
+mod reply;
 mod rfc3339;
 mod routes;
 mod signature;

@@ -10,12 +10,13 @@ use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
-use worker::{Env, Headers, Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 use crate::accept::Answer;
 use crate::admin;
 use crate::config;
 use crate::log::{self, Outcome};
+use crate::reply::json;
 
 pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
     let started = crate::now_ms();
@@ -197,17 +198,6 @@ fn log_line(outcome: Outcome, message: &str, seen: &Seen<'_>, started: u64) {
         ..log::Line::new(outcome)
     }
     .emit();
-}
-
-pub fn json(status: u16, body: &str, extra: &[(&str, &str)]) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    for (name, value) in extra {
-        headers.set(name, value)?;
-    }
-    Ok(Response::ok(body)?
-        .with_status(status)
-        .with_headers(headers))
 }
 
 #[cfg(test)]

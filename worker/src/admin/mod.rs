@@ -15,7 +15,7 @@ use worker::{Env, Request, Response, Result};
 
 use crate::config;
 use crate::log;
-use crate::routes::json;
+use crate::reply::json;
 
 /// The reserved prefix.
 const PREFIX: &str = "/_hookwall";
