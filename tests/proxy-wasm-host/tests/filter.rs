@@ -956,6 +956,30 @@ fn a_redaction_bomb_neither_kills_the_vm_nor_grows_the_output() {
     }
 }
 
+/// `mode: "data"` and `mode: "slack"` hand the receiver the core's bare event and chat message,
+/// as the CLI and the Worker's destinations of those formats have them, in either setting.
+#[test]
+fn data_and_slack_modes_forward_the_core_s_bodies() {
+    for envoy in settings() {
+        for mode in ["data", "slack"] {
+            let mut host = host_with(envoy, mode, true);
+            let body = fixture("crowdsec/alert_triggered.json");
+            let outcome = host.send(&as_provider("crowdsec", &body), 200).unwrap();
+            assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
+            assert_eq!(outcome.header("content-type"), Some("application/json"));
+            let forwarded = json(outcome.body());
+            match mode {
+                "data" => assert_eq!(forwarded["event_type"], "alert_triggered"),
+                _ => {
+                    let text = forwarded["text"].as_str().unwrap();
+                    assert!(text.starts_with("[HIGH] crowdsec: "), "{text}");
+                    assert_eq!(forwarded["blocks"][0]["text"]["verbatim"], true);
+                }
+            }
+        }
+    }
+}
+
 /// `mode: "ocsf"` hands the receiver the OCSF event, without the payload, in either setting.
 #[test]
 fn ocsf_mode_forwards_the_ocsf_event() {
