@@ -1,8 +1,8 @@
 //! Timestamps as providers send them, and RFC 3339 for CloudEvents.
 
 use alloc::borrow::Cow;
+use alloc::format;
 use alloc::string::String;
-use core::fmt::Write;
 
 /// A point in time from a payload or from the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,61 +34,86 @@ pub fn rfc3339(text: Cow<'_, str>) -> Option<Timestamp<'_>> {
 
 /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
 pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20 {
-        return false;
-    }
-    let digits = |range: core::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
-    let num = |range: core::ops::Range<usize>| {
-        b[range]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
-    };
-    let shape = digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b't' | b' ')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19);
-    if !shape {
-        return false;
-    }
-    let (month, day) = (num(5..7), num(8..10));
-    let in_range = (1..=12).contains(&month)
-        && (1..=days_in_month(num(0..4), month)).contains(&day)
-        && num(11..13) < 24
-        && num(14..16) < 60
-        && num(17..19) <= 60;
-    let mut rest = &b[19..];
-    if let Some((b'.', frac)) = rest.split_first() {
-        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    in_range
-        && match rest {
-            [b'Z' | b'z'] => true,
-            [b'+' | b'-', h1, h2, b':', m1, m2] => {
-                [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
-                    && (h1 - b'0') * 10 + (h2 - b'0') < 24
-                    && (m1 - b'0') * 10 + (m2 - b'0') < 60
-            }
-            _ => false,
-        }
+    rfc3339_millis(s).is_some()
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
+/// Milliseconds since the Unix epoch of an RFC 3339 `date-time` (`T`, `t` or a space between
+/// date and time, as RFC 3339 allows; fractions beyond milliseconds cut; a leap second counts
+/// as the next minute's first); `None` for any other text. The one reader of times in
+/// hookwall: the core's validation, OCSF's epoch times and the Worker's admin API use it.
+pub fn rfc3339_millis(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |range: core::ops::Range<usize>| -> Option<i64> {
+        let digits = b.get(range)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if !separators.iter().all(|&(i, c)| b.get(i) == Some(&c))
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let valid = (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second <= 60;
+    if !valid {
+        return None;
+    }
+    let (millis, rest) = fraction(&b[19..])?;
+    let offset = offset_minutes(rest)?;
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some((secs - offset * 60) * 1000 + millis)
+}
+
+/// An optional `.digits` fraction as milliseconds, and what follows it.
+fn fraction(b: &[u8]) -> Option<(i64, &[u8])> {
+    let Some((b'.', frac)) = b.split_first() else {
+        return Some((0, b));
+    };
+    let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 {
+        return None;
+    }
+    let millis = frac[..n.min(3)]
+        .iter()
+        .chain(core::iter::repeat(&b'0'))
+        .take(3)
+        .fold(0, |m, d| m * 10 + i64::from(d - b'0'));
+    Some((millis, &frac[n..]))
+}
+
+/// `Z`, or `±HH:MM`, as minutes east of UTC; `None` for anything else.
+fn offset_minutes(b: &[u8]) -> Option<i64> {
+    match b {
+        [b'Z' | b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digits = [h1, h2, m1, m2];
+            if !digits.iter().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let [h1, h2, m1, m2] = digits.map(|d| i64::from(d - b'0'));
+            let (hours, minutes) = (h1 * 10 + h2, m1 * 10 + m2);
+            if hours >= 24 || minutes >= 60 {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
+            Some(if *sign == b'-' { -minutes } else { minutes })
         }
+        _ => None,
+    }
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -98,20 +123,37 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, years 0–9999;
 /// outside that range RFC 3339 has no form, so the year is clamped).
 pub fn format_unix(secs: i64) -> String {
+    let [year, month, day, hour, minute, second] = civil(secs);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
+/// Formats Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`: always UTC and always three
+/// fraction digits, so that such times sort as text (the Worker's admin API).
+pub fn format_millis(ms: i64) -> String {
+    let [year, month, day, hour, minute, second] = civil(ms.div_euclid(1000));
+    let millis = ms.rem_euclid(1000);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
+}
+
+/// Year, month, day, hour, minute and second of Unix seconds, clamped to years 0–9999.
+fn civil(secs: i64) -> [i64; 6] {
     const MIN: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
     const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
     let secs = secs.clamp(MIN, MAX);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
-    let mut out = String::with_capacity(20);
-    let _ = write!(
-        out,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    );
-    out
+    [year, month, day, rem / 3600, rem % 3600 / 60, rem % 60]
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm, the
+/// inverse of `civil_from_days`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
@@ -160,6 +202,51 @@ mod tests {
             "2024-01-01T00:00:00Zjunk",
         ] {
             assert!(!is_rfc3339(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_times_to_milliseconds() {
+        let utc = rfc3339_millis("2025-12-06T08:40:00Z").unwrap();
+        assert_eq!(utc, 1_765_010_400_000);
+        assert_eq!(rfc3339_millis("2025-12-06T10:40:00+02:00"), Some(utc));
+        assert_eq!(rfc3339_millis("2025-12-06T03:10:00-05:30"), Some(utc));
+        assert_eq!(rfc3339_millis("2025-12-06 08:40:00.5Z"), Some(utc + 500));
+        assert_eq!(
+            rfc3339_millis("2025-12-06t08:40:00.123456z"),
+            Some(utc + 123)
+        );
+        assert_eq!(
+            rfc3339_millis("0000-01-01T00:00:00Z"),
+            Some(-62_167_219_200_000)
+        );
+        for bad in [
+            "2025-12-06T08:40:00+2:00",
+            "２０２５-12-06T08:40:00Z",
+            "1765010400",
+        ] {
+            assert_eq!(rfc3339_millis(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_milliseconds_that_read_back() {
+        assert_eq!(format_millis(1_765_010_400_123), "2025-12-06T08:40:00.123Z");
+        assert_eq!(format_millis(-1), "1969-12-31T23:59:59.999Z");
+        for ms in [0, 1_765_010_400_123, 951_782_400_000, 4_102_444_799_999] {
+            assert_eq!(rfc3339_millis(&format_millis(ms)), Some(ms));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reads_back_what_it_writes(secs in -62_167_219_200i64..=253_402_300_799) {
+            proptest::prop_assert_eq!(rfc3339_millis(&format_unix(secs)), Some(secs * 1000));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,40}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,14}[Zz+-][0-9:]{0,6}") {
+            let _ = rfc3339_millis(&text);
         }
     }
 }

@@ -20,7 +20,6 @@ mod log;
 mod post;
 mod queue;
 mod reply;
-mod rfc3339;
 mod routes;
 mod signature;
 

@@ -5,11 +5,11 @@
 
 use futures_util::future::join_all;
 use hookwall::policy::Policy;
+use hookwall::time;
 use serde::Serialize;
 use worker::Env;
 
 use crate::ledger::{self, DeliveryRecord, Filter, Record};
-use crate::rfc3339;
 
 /// One event as the API shows it: every member present, `null` when unknown.
 #[derive(Serialize)]
@@ -48,7 +48,7 @@ impl<'a> EventView<'a> {
             event_type: &e.event_type,
             category: &e.category,
             severity: &e.severity,
-            received_at: rfc3339::format(e.received_ms),
+            received_at: time::format_millis(e.received_ms),
             deliveries: record.deliveries.iter().map(delivery).collect(),
         }
     }
@@ -60,7 +60,7 @@ fn delivery(d: &DeliveryRecord) -> DeliveryView<'_> {
         status: d.status.as_str(),
         attempts: d.attempts,
         last_error: d.last_error.as_deref(),
-        delivered_at: d.delivered_ms.map(rfc3339::format),
+        delivered_at: d.delivered_ms.map(time::format_millis),
     }
 }
 

@@ -1,8 +1,9 @@
 //! The admin API's query strings: percent-decoded pairs, each name known and given once, and
 //! the listing's filters read from them.
 
+use hookwall::time;
+
 use crate::ledger::{Filter, Position, Status};
-use crate::rfc3339;
 
 /// `limit` when none is given, and the most it may be.
 const DEFAULT_LIMIT: u32 = 50;
@@ -87,7 +88,7 @@ pub fn listing(query: &str) -> Result<(Option<String>, Filter), String> {
 
 /// An RFC 3339 parameter as ms since the epoch.
 pub fn time(name: &str, value: &str) -> Result<i64, String> {
-    rfc3339::parse(value).ok_or_else(|| {
+    time::rfc3339_millis(value).ok_or_else(|| {
         format!("{name} must be an RFC 3339 date-time, such as 2026-12-06T08:00:00Z")
     })
 }
