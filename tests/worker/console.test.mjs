@@ -207,6 +207,30 @@ test("an operator signs in, finds the failed deliveries, recovers them and resen
   assert.deepEqual(incidents, []);
 });
 
+test("Older and Newer page through the API's cursor, no event shown twice", async () => {
+  const { base, send } = await setup();
+  const alert = JSON.parse(fixture("crowdsec", "alert_triggered.json"));
+  for (let i = 0; i < 60; i++) {
+    alert.details.event_id = `paging-${i}`;
+    const res = await send(providerRequest("crowdsec", JSON.stringify(alert)));
+    assert.equal(res.status, 200, await res.text());
+  }
+  const { page, incidents } = await watchedPage(chromium.browser);
+  await signIn(page, base);
+  await rowCount(page, 50);
+  const first = (await table(page)).map((r) => r.key);
+  assert.equal(await page.$eval("#newer", (b) => b.disabled), true);
+  await page.click("#older");
+  await rowCount(page, 10);
+  const second = (await table(page)).map((r) => r.key);
+  assert.equal(new Set([...first, ...second]).size, 60);
+  assert.equal(await page.$eval("#older", (b) => b.disabled), true);
+  await page.click("#newer");
+  await rowCount(page, 50);
+  assert.deepEqual((await table(page)).map((r) => r.key), first);
+  assert.deepEqual(incidents, []);
+});
+
 test("the console fits a phone-width screen", async () => {
   const { base, send } = await setup();
   for (const f of fixtures().slice(0, 6)) await send(providerRequest(f.provider, fixture(f.provider, f.name)));
