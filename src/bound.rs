@@ -30,16 +30,14 @@ const ELLIPSIS: &str = "…";
 /// `text`, or, when longer than [`MAX_IDENTIFIER`], its start, `…` and the first 128 bits of
 /// its BLAKE3 digest in hex: two long identifiers stay apart.
 pub fn identifier(text: Cow<'_, str>) -> Cow<'_, str> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     if written(&text) <= MAX_IDENTIFIER {
         return text;
     }
     let mut out = String::from(prefix(&text, MAX_IDENTIFIER / 2));
     out.push_str(ELLIPSIS);
-    for byte in &blake3::hash(text.as_bytes()).as_bytes()[..16] {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
+    out.push_str(&base16ct::lower::encode_string(
+        &blake3::hash(text.as_bytes()).as_bytes()[..16],
+    ));
     Cow::Owned(out)
 }
 

@@ -13,14 +13,10 @@ use crate::Provider;
 /// duplicate; BLAKE3 rather than SHA-256 because, without hardware help (wasm), it hashes a
 /// body several times faster.
 pub(crate) fn derive(provider: Provider, body: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = blake3::hash(body);
     let mut id = String::with_capacity(provider.as_str().len() + 33);
     id.push_str(provider.as_str());
     id.push('-');
-    for byte in &digest.as_bytes()[..16] {
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
+    id.push_str(&base16ct::lower::encode_string(&digest.as_bytes()[..16]));
     id
 }

@@ -37,12 +37,7 @@ impl Identity {
 
     /// 64 lowercase hex digits: URL-safe, a valid key for KV, shared data and SQL alike.
     pub fn to_hex(&self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        self.0
-            .iter()
-            .flat_map(|byte| [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]])
-            .map(char::from)
-            .collect()
+        base16ct::lower::encode_string(&self.0)
     }
 
     /// Which of `slots` buckets the identity falls in (`slots` of 0 counts as 1).

@@ -7,7 +7,8 @@
 //! (and `%` itself, so the encoding cannot be forged or confused), and bounds the length.
 
 use alloc::string::String;
-use core::fmt::Write;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 /// The longest label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 128;
@@ -19,20 +20,20 @@ const KEPT_BYTES: usize = MAX_LABEL_BYTES - 1 - DIGEST_HEX;
 /// distinct labels, so labels still deduplicate and correlate.
 const DIGEST_HEX: usize = 32;
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// What a label escapes besides every byte outside ASCII: controls, DEL, the space, and `%`
+/// itself, so that printable ASCII but `%` is all a label holds unescaped.
+const ESCAPED: &AsciiSet = &CONTROLS.add(b' ').add(b'%');
 
 /// `value` as a label: printable ASCII but `%` kept, every other byte `%XX`; when that is
 /// longer than [`MAX_LABEL_BYTES`], its head, `~`, and 128 bits of BLAKE3 of the whole value.
+/// The encoding stops as soon as it is too long, so a megabyte value costs a label's work.
 pub fn label(value: &str) -> String {
     let mut out = String::with_capacity(value.len().min(MAX_LABEL_BYTES));
-    for &byte in value.as_bytes() {
+    for piece in utf8_percent_encode(value, ESCAPED) {
+        out.push_str(piece);
         if out.len() > MAX_LABEL_BYTES {
             return overlong(out, value);
         }
-        push(&mut out, byte);
-    }
-    if out.len() > MAX_LABEL_BYTES {
-        return overlong(out, value);
     }
     out
 }
@@ -46,16 +47,6 @@ fn plain(byte: u8) -> bool {
     (0x21..=0x7e).contains(&byte) && byte != b'%'
 }
 
-fn push(out: &mut String, byte: u8) {
-    if plain(byte) {
-        out.push(char::from(byte));
-    } else {
-        out.push('%');
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
-}
-
 /// The head is cut before an escape it would split.
 fn overlong(mut head: String, value: &str) -> String {
     let escape = head.as_bytes()[KEPT_BYTES - 2..KEPT_BYTES]
@@ -63,10 +54,9 @@ fn overlong(mut head: String, value: &str) -> String {
         .position(|&b| b == b'%');
     head.truncate(escape.map_or(KEPT_BYTES, |at| KEPT_BYTES - 2 + at));
     head.push('~');
-    for byte in &blake3::hash(value.as_bytes()).as_bytes()[..DIGEST_HEX / 2] {
-        // Writing to a String cannot fail.
-        let _ = write!(head, "{byte:02x}");
-    }
+    head.push_str(&base16ct::lower::encode_string(
+        &blake3::hash(value.as_bytes()).as_bytes()[..DIGEST_HEX / 2],
+    ));
     head
 }
 

@@ -322,20 +322,8 @@ impl TryFrom<String> for Sha256Hex {
     type Error = &'static str;
 
     fn try_from(hex: String) -> Result<Self, &'static str> {
-        let digit = |c: u8| (c as char).to_digit(16);
         let mut out = [0u8; 32];
-        let bytes = hex.as_bytes();
-        let parsed = bytes.len() == 64
-            && out
-                .iter_mut()
-                .zip(bytes.chunks_exact(2))
-                .all(|(byte, pair)| match (digit(pair[0]), digit(pair[1])) {
-                    (Some(high), Some(low)) => {
-                        *byte = (high * 16 + low) as u8;
-                        true
-                    }
-                    _ => false,
-                });
+        let parsed = base16ct::mixed::decode(&hex, &mut out).is_ok_and(|d| d.len() == 32);
         if !parsed {
             return Err("must be 64 hexadecimal digits");
         }

@@ -19,13 +19,7 @@ pub fn sign(key: &[u8], unix_seconds: u64, body: &str) -> Result<String, Invalid
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
+    base16ct::lower::encode_string(bytes)
 }
 
 #[cfg(test)]

@@ -33,16 +33,9 @@ pub fn access(env: &Env) -> Result<Access, String> {
 }
 
 fn parse_digest(text: &str) -> Option<[u8; 32]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let nibble = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
     let mut digest = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        digest[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(digest)
+    let decoded = base16ct::mixed::decode(text, &mut digest).ok()?;
+    (decoded.len() == digest.len()).then_some(digest)
 }
 
 /// Whether `authorization` (the header's value) is `Bearer <token>` with the token whose
