@@ -104,8 +104,7 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// Where a byte offset sits in the input, in serde_json's terms (both 1-based).
 pub(crate) fn line_column(input: &[u8], offset: usize) -> String {

@@ -52,8 +52,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
