@@ -7,6 +7,7 @@ use crate::reason::Reason;
 
 /// Why a payload was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Nothing to parse.
     Empty,

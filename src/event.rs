@@ -16,6 +16,7 @@ pub const SCHEMA_VERSION: &str = "hookwall.event/1";
 /// What an event is about, in the terms a security team triages by. Read under the names
 /// `as_str` writes (a destination's `match` names them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(into = "&str", rename_all = "lowercase")]
 pub enum Category {
     /// An attack, an attacker or a block.

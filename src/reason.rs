@@ -55,6 +55,7 @@ macro_rules! table {
 
 table! {
     /// A refused request: the request or its event goes no further.
+    #[non_exhaustive]
     Reason {
         // The payload.
         EmptyBody(400) = ("empty_body", "the request has no body"),

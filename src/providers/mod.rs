@@ -22,6 +22,7 @@ use detect::{Guess, Shape};
 /// Read under the names `as_str` writes (a destination's `match` names them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "&str", rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Provider {
     CrowdSec,
     Cloud66,
