@@ -254,7 +254,8 @@ test("a wrong token returns to the prompt and is not kept", async () => {
   await page.waitForFunction(() => !document.querySelector("#signin").hidden
     && document.querySelector("#signin-error").textContent !== "", WAIT);
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
-  assert.equal(await page.$eval("#events", (e) => e.hidden), true);
+  const shown = (id) => page.$eval(id, (e) => e.checkVisibility());
+  assert.deepEqual([await shown("#events"), await shown("#nav"), await shown("#signin")], [false, false, true]);
   await screenshot(page, "signin-refused");
 
   // Signed in, then the token stops working (rotated): the next call returns to the prompt.
