@@ -1,6 +1,10 @@
 //! The core's `classify` compiled to wasm32 and run in wasmtime: ns per event over the fixture
 //! mix. Build the module first (`scripts/bench.sh` does):
 //! `cargo build --release --target wasm32-unknown-unknown -p hookwall-classify-wasm`.
+//! Then the hostile bodies of `benches/support/hostile.rs`, each beside its plain body.
+
+#[path = "support/hostile.rs"]
+mod hostile;
 
 use std::path::Path;
 
@@ -31,6 +35,24 @@ fn bench(c: &mut Criterion) {
     group.bench_function("fixture_mix", |b| {
         b.iter(|| classify_mix.call(&mut store, 1).unwrap())
     });
+    group.finish();
+
+    let input: TypedFunc<u32, u32> = instance.get_typed_func(&mut store, "input").unwrap();
+    let classify_input: TypedFunc<u32, u32> = instance
+        .get_typed_func(&mut store, "classify_input")
+        .unwrap();
+    let memory = instance.get_memory(&mut store, "memory").unwrap();
+    let mut group = c.benchmark_group("hostile_wasm");
+    group.throughput(Throughput::Bytes(hostile::SIZE as u64));
+    for (name, body, plain) in hostile::cases() {
+        for (name, body) in [(name.to_string(), body), (format!("{name}_plain"), plain)] {
+            let at = input.call(&mut store, body.len() as u32).unwrap();
+            memory.write(&mut store, at as usize, &body).unwrap();
+            group.bench_function(name, |b| {
+                b.iter(|| classify_input.call(&mut store, 1).unwrap())
+            });
+        }
+    }
     group.finish();
 }
 

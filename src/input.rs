@@ -165,12 +165,33 @@ fn too_deep(body: &[u8], openings: usize) -> Depth {
 fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
-        match bytes.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+        i += quote_or_backslash(bytes.get(i..)?)?;
+        if bytes[i] == b'"' {
+            return Some(i + 1);
         }
+        i += 2;
     }
+}
+
+/// Where the first `"` or `\\` of `bytes` is, eight bytes at a time as in [`census`]: a refusal
+/// is explained by a scan over the text up to it, and a string may be most of a body.
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let zeros = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        let found = zeros(word ^ 0x2222_2222_2222_2222) | zeros(word ^ 0x5C5C_5C5C_5C5C_5C5C);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|n| at + n)
 }
 
 /// Where the first `\u` escape of a lone surrogate is. serde_json refuses one in a string it
@@ -227,7 +248,7 @@ pub(crate) fn read_seed<'a, S: DeserializeSeed<'a>>(
 /// the model refuses, by the path of the field at fault, found from where serde_json stopped
 /// (only for a refused payload, so the first read pays nothing for it).
 #[inline(never)]
-fn explain(text: &str, prefix: &str, e: &serde_json::Error) -> Error {
+pub(crate) fn explain(text: &str, prefix: &str, e: &serde_json::Error) -> Error {
     if !is_refusal(e) {
         return syntax(e);
     }
@@ -318,7 +339,7 @@ fn push_path(text: &str, consumed: usize, path: &mut String) {
 
 /// Whether serde_json refused valid JSON: a model's refusal, or a number too large for any
 /// field (serde_json calls that syntax, but it is valid JSON that a field cannot hold).
-fn is_refusal(e: &serde_json::Error) -> bool {
+pub(crate) fn is_refusal(e: &serde_json::Error) -> bool {
     e.is_data() || strip_position(e) == "number out of range"
 }
 
@@ -510,6 +531,20 @@ mod tests {
             one[at] = b'\\';
             assert!(census(&one).backslash, "{at}");
         }
+    }
+
+    #[test]
+    fn finds_quotes_and_backslashes_word_by_word_as_byte_by_byte() {
+        let bytes: Vec<u8> = (0..=255u8).filter(|&b| b != b'"' && b != b'\\').collect();
+        for at in [0, 1, 7, 8, 9, 100, 250] {
+            for found in [b'"', b'\\'] {
+                let mut with = bytes.clone();
+                with[at] = found;
+                assert_eq!(quote_or_backslash(&with), Some(at), "{at}");
+                assert_eq!(quote_or_backslash(&with[at + 1..]), None);
+            }
+        }
+        assert_eq!(quote_or_backslash(b""), None);
     }
 
     #[test]

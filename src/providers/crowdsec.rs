@@ -13,6 +13,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use core::cell::Cell;
 use core::fmt;
 
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
@@ -75,28 +76,41 @@ pub(crate) fn parse_envelope<'a>(text: &'a str, probe: &Probe<'a>) -> Result<Par
 
 /// Reads the envelope, `details` as the model of type `ty`, and checks `metadata`.
 fn read_known<'a>(text: &'a str, ty: Cow<'a, str>) -> Result<Parsed<'a>, Error> {
-    let (Object(metadata), parsed) = input::read_seed(text, Envelope(Some(ty)), "")?;
+    let replayed = Cell::new(false);
+    let (Object(metadata), parsed) = input::read_seed(text, Envelope(Some(ty), &replayed), "")?;
     metadata.check()?;
     Ok(parsed)
 }
 
-/// Reads a body as an envelope in one pass, without detection (see [`Envelope`]); `None` if
-/// it is not an accepted one, for detection to decide and explain.
-pub(crate) fn read_guessed(text: &str) -> Option<Parsed<'_>> {
+/// Reads a body as an envelope in one pass, without detection (see [`Envelope`]). The model's
+/// refusal is returned as detection's reading would give it, so that a refused body is read
+/// once more to explain it, not three times; but not where it is not exact (in a member of
+/// `details` before its `event_type`, replayed and so placed at the type) nor for text that is
+/// not JSON, which serde_json words after the reader: then `Err(None)`, and detection decides
+/// and explains.
+pub(crate) fn read_guessed(text: &str) -> Result<Parsed<'_>, Option<Error>> {
+    let replayed = Cell::new(false);
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let (Object(metadata), parsed) = Envelope(None).deserialize(&mut deserializer).ok()?;
-    deserializer.end().ok()?;
-    metadata.check().ok()?;
-    Some(parsed)
+    let read = Envelope(None, &replayed)
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
+    match read {
+        Ok((Object(metadata), parsed)) => metadata.check().map(|()| parsed).map_err(Some),
+        Err(e) if input::is_refusal(&e) && !replayed.get() => {
+            Err(Some(input::explain(text, "", &e)))
+        }
+        Err(_) => Err(None),
+    }
 }
 
 /// The envelope: `metadata`, and `details` read as the model its event type chooses. Detection
 /// has captured that type (`Some`), or it is found in `details` (`None`): its members up to its
 /// first `event_type` are then kept unparsed and replayed into the model. The members that mark
-/// other providers' shapes may not be repeated, as detection requires.
-struct Envelope<'a>(Option<Cow<'a, str>>);
+/// other providers' shapes may not be repeated, as detection requires. The cell says whether
+/// a member was replayed (see [`read_guessed`]).
+struct Envelope<'a, 'r>(Option<Cow<'a, str>>, &'r Cell<bool>);
 
-impl<'de> DeserializeSeed<'de> for Envelope<'de> {
+impl<'de> DeserializeSeed<'de> for Envelope<'de, '_> {
     type Value = (Object<Metadata<'de>>, Parsed<'de>);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -104,7 +118,7 @@ impl<'de> DeserializeSeed<'de> for Envelope<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Envelope<'de> {
+impl<'de> Visitor<'de> for Envelope<'de, '_> {
     type Value = (Object<Metadata<'de>>, Parsed<'de>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -123,7 +137,9 @@ impl<'de> Visitor<'de> for Envelope<'de> {
                 }
                 "metadata" => metadata = Some(map.next_value()?),
                 "details" if parsed.is_some() => return Err(de::Error::duplicate_field("details")),
-                "details" => parsed = Some(map.next_value_seed(DetailsSeed(self.0.take()))?),
+                "details" => {
+                    parsed = Some(map.next_value_seed(DetailsSeed(self.0.take(), self.1))?);
+                }
                 name => {
                     if let Some(seen) = MARKERS.iter().position(|m| *m == name) {
                         if core::mem::replace(&mut markers[seen], true) {
@@ -140,10 +156,11 @@ impl<'de> Visitor<'de> for Envelope<'de> {
     }
 }
 
-/// `details`, read as the model its event type chooses.
-struct DetailsSeed<'a>(Option<Cow<'a, str>>);
+/// `details`, read as the model its event type chooses; the cell is set when members before
+/// the type are replayed, or the type is no string.
+struct DetailsSeed<'a, 'r>(Option<Cow<'a, str>>, &'r Cell<bool>);
 
-impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
+impl<'de> DeserializeSeed<'de> for DetailsSeed<'de, '_> {
     type Value = Parsed<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parsed<'de>, D::Error> {
@@ -151,7 +168,7 @@ impl<'de> DeserializeSeed<'de> for DetailsSeed<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for DetailsSeed<'de> {
+impl<'de> Visitor<'de> for DetailsSeed<'de, '_> {
     type Value = Parsed<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -164,13 +181,16 @@ impl<'de> Visitor<'de> for DetailsSeed<'de> {
             Some(ty) => ty,
             None => loop {
                 let Some(Text(key)) = map.next_key()? else {
+                    self.1.set(!before.is_empty());
                     return Err(de::Error::missing_field("event_type"));
                 };
                 let value: &'de RawValue = map.next_value()?;
                 let event_type = key == "event_type";
                 before.push((key, value));
                 if event_type {
+                    self.1.set(true);
                     let Text(ty) = serde_json::from_str(value.get()).map_err(de::Error::custom)?;
+                    self.1.set(before.len() > 1);
                     break ty;
                 }
             },

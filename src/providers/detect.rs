@@ -103,6 +103,7 @@ impl<'de> Visitor<'de> for DetailsVisitor {
 }
 
 /// Which provider's one-pass model reads the body, from its first member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Guess {
     CrowdSec,
     Cloud66,

@@ -228,7 +228,11 @@ pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Er
         });
     }
     let guessed = match (detect::guess(text), hint) {
-        (Guess::CrowdSec, _) => crowdsec::read_guessed(text).map(Parsed::CrowdSec),
+        (Guess::CrowdSec, _) => match crowdsec::read_guessed(text) {
+            Ok(parsed) => Some(Parsed::CrowdSec(parsed)),
+            Err(Some(refusal)) => return Err(refusal),
+            Err(None) => None,
+        },
         (Guess::Cloud66, None) => cloud66::parse(text, None).ok().map(Parsed::Cloud66),
         (Guess::Sectigo, None) => sectigo::parse(text, None).ok().map(Parsed::Sectigo),
         _ => None,
@@ -242,4 +246,85 @@ pub(crate) fn parse(text: &str, hint: Option<Provider>) -> Result<Parsed<'_>, Er
         Shape::Cloud66 => Parsed::Cloud66(cloud66::parse(text, Some(Provider::Cloud66))?),
         Shape::Sectigo => Parsed::Sectigo(sectigo::parse(text, Some(Provider::Sectigo))?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    /// What detection's reading gives a body: the refusal a guess must match.
+    fn detected(text: &str) -> Result<(), Error> {
+        match detect::shape(text, None)? {
+            Shape::CrowdSecEnvelope(probe) => crowdsec::parse_envelope(text, &probe).map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    /// Bodies near the documented ones: cut short, a byte changed, a value of another type, a
+    /// member repeated, `details` members reordered.
+    fn mutations(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let step = text.len() / 60 + 1;
+        for at in (1..text.len()).step_by(step) {
+            if !text.is_char_boundary(at) {
+                continue;
+            }
+            out.push(text[..at].to_string());
+            for with in ["x", "5", "\"", "}", "[", "null"] {
+                let mut changed = text.to_string();
+                if changed.is_char_boundary(at + 1) {
+                    changed.replace_range(at..at + 1, with);
+                    out.push(changed);
+                }
+            }
+        }
+        for (from, to) in [
+            ("\"scenario\": \"", "\"scenario\": 5, \"x\": \""),
+            (
+                "\"details\": {",
+                "\"details\": {\"scenario_confidence\": \"x\", ",
+            ),
+            ("\"details\": {", "\"details\": {\"event_type\": 5, "),
+            ("\"details\": {", "\"timestamp\": 1, \"details\": {"),
+            ("}\n}", "}, \"timestamp\": 1, \"timestamp\": 2}"),
+            ("\"version\": 1", "\"version\": \"1\""),
+            ("\"issuer\": \"crowdsec.net\"", "\"issuer\": \"x\""),
+        ] {
+            out.push(text.replacen(from, to, 1));
+        }
+        out
+    }
+
+    /// A refusal read once by the guess is the one detection's three reads gave.
+    #[test]
+    fn a_guess_refuses_as_detection_does() {
+        let fixtures = [
+            include_str!("../../fixtures/crowdsec/alert_triggered.json"),
+            include_str!("../../fixtures/crowdsec/am_i_under_attack.json"),
+            include_str!("../../fixtures/crowdsec/security_engine_enrolled.json"),
+            include_str!("../../fixtures/crowdsec/log_processor_offline.json"),
+            include_str!("../../fixtures/crowdsec/component_outdated.json"),
+            include_str!("../../fixtures/crowdsec/payment_failed.json"),
+        ];
+        let (mut exact, mut deferred) = (0, 0);
+        for fixture in fixtures {
+            for body in mutations(fixture) {
+                if detect::guess(&body) != Guess::CrowdSec {
+                    continue;
+                }
+                match crowdsec::read_guessed(&body) {
+                    Ok(_) => assert_eq!(detected(&body), Ok(()), "{body}"),
+                    Err(Some(refusal)) => {
+                        assert_eq!(detected(&body), Err(refusal), "{body}");
+                        exact += 1;
+                    }
+                    Err(None) => deferred += 1,
+                }
+            }
+        }
+        assert!(exact > 100, "{exact} exact, {deferred} left to detection");
+    }
 }

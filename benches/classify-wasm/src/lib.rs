@@ -20,3 +20,29 @@ pub extern "C" fn classify_mix(iterations: u32) -> u32 {
 pub extern "C" fn mix_len() -> u32 {
     MIX.len() as u32
 }
+
+/// The body `classify_input` reads, written by the host where `input` says.
+static INPUT: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes room for a body of `len` bytes and says where in memory the host writes it.
+#[no_mangle]
+pub extern "C" fn input(len: u32) -> *mut u8 {
+    let Ok(mut input) = INPUT.lock() else {
+        return core::ptr::null_mut();
+    };
+    *input = vec![0; len as usize];
+    input.as_mut_ptr()
+}
+
+/// Classifies the body the host wrote at `input`, `iterations` times; how many were accepted
+/// (for the hostile bodies of benches/support/hostile.rs, some of which are refused).
+#[no_mangle]
+pub extern "C" fn classify_input(iterations: u32) -> u32 {
+    let Ok(input) = INPUT.lock() else {
+        return 0;
+    };
+    let options = hookwall::Options::default();
+    (0..iterations)
+        .map(|_| u32::from(hookwall::classify(core::hint::black_box(&input), &options).is_ok()))
+        .sum()
+}

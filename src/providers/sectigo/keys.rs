@@ -5,8 +5,14 @@
 //! word of it, split at `_`, `-`, `.`, camelCase and digits (`api_key`, `apiKey`, `pin2`), so
 //! that `monkey`, `pinned` or `security` stay readable.
 
-/// The first letters of [`SECRET_WORDS`] (a test keeps them so).
-const FIRST_LETTERS: &[u8] = b"pstclu";
+/// The first two letters of [`SECRET_WORDS`], lowercase (a test keeps them so): a key is
+/// compared with a word only where two of its bytes start one, so that a key made of the
+/// words' first letters costs no more than any other.
+const FIRST_PAIRS: &[[u8; 2]] = &[*b"pa", *b"se", *b"to", *b"cr", *b"co", *b"li", *b"ur"];
+
+/// How long a word of [`SECRET_SEGMENTS`] or `code` may be, plural included (a test keeps
+/// it so): a word of a key of another length is not compared with them.
+const SEGMENT_LENGTHS: core::ops::RangeInclusive<usize> = 3..=14;
 
 /// Words that name a secret wherever they appear in a key.
 const SECRET_WORDS: &[&str] = &[
@@ -94,25 +100,27 @@ pub(crate) fn names_secret(key: &str) -> bool {
 fn names_secret_by_words(key: &[u8]) -> bool {
     let mut before: &[u8] = &[];
     words(key).any(|word| {
-        let secret = SECRET_SEGMENTS.iter().any(|w| is_word(word, w))
-            || is_word(word, "code")
-                && CODE_KINDS
-                    .iter()
-                    .any(|w| before.eq_ignore_ascii_case(w.as_bytes()));
+        let secret = SEGMENT_LENGTHS.contains(&word.len())
+            && (SECRET_SEGMENTS.iter().any(|w| is_word(word, w))
+                || is_word(word, "code")
+                    && CODE_KINDS
+                        .iter()
+                        .any(|w| before.eq_ignore_ascii_case(w.as_bytes())));
         before = word;
         secret
     })
 }
 
-/// Whether one of [`SECRET_WORDS`] appears in `key`, in any case. Each byte is compared with the
-/// words' first letters before any word is: every key of every Sectigo body is looked at.
+/// Whether one of [`SECRET_WORDS`] appears in `key`, in any case. Each pair of bytes is compared
+/// with the words' first two letters before any word is: every key of every Sectigo body is
+/// looked at.
 fn contains_secret_word(key: &[u8]) -> bool {
-    key.iter().enumerate().any(|(i, byte)| {
-        let first = byte.to_ascii_lowercase();
-        FIRST_LETTERS.contains(&first)
+    key.windows(2).enumerate().any(|(i, pair)| {
+        let pair = [pair[0].to_ascii_lowercase(), pair[1].to_ascii_lowercase()];
+        FIRST_PAIRS.contains(&pair)
             && SECRET_WORDS.iter().any(|word| {
                 let word = word.as_bytes();
-                word[0] == first
+                word[..2] == pair
                     && key
                         .get(i..i + word.len())
                         .is_some_and(|here| here.eq_ignore_ascii_case(word))
@@ -183,10 +191,25 @@ mod tests {
     }
 
     #[test]
-    fn first_letters_are_the_secret_words_first_letters() {
-        let mut firsts: Vec<u8> = SECRET_WORDS.iter().map(|w| w.as_bytes()[0]).collect();
+    fn first_pairs_are_the_secret_words_first_two_letters() {
+        let mut firsts: Vec<[u8; 2]> = SECRET_WORDS
+            .iter()
+            .map(|w| [w.as_bytes()[0], w.as_bytes()[1]])
+            .collect();
         firsts.dedup();
-        assert_eq!(firsts, FIRST_LETTERS);
+        assert_eq!(firsts, FIRST_PAIRS);
+        assert!(SECRET_WORDS.iter().all(|w| *w == w.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn segment_lengths_cover_every_segment_and_its_plural() {
+        for word in SECRET_SEGMENTS.iter().chain(&["code"]) {
+            assert!(SEGMENT_LENGTHS.contains(&word.len()), "{word}");
+            assert!(SEGMENT_LENGTHS.contains(&(word.len() + 1)), "{word}");
+        }
+        let lengths = SECRET_SEGMENTS.iter().map(|w| w.len());
+        assert_eq!(Some(*SEGMENT_LENGTHS.start()), lengths.clone().min());
+        assert_eq!(Some(*SEGMENT_LENGTHS.end()), lengths.max().map(|n| n + 1));
     }
 
     #[test]
