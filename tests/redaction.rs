@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hookwall::ocsf::{self, to_ocsf_json};
+use hookwall::output::Format;
 use hookwall::{classify, Event, Options, RedactPath};
 use serde_json::{json, Value};
 
@@ -19,7 +20,7 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 /// Every output of an event: the CloudEvent, the bare event, OCSF with and without the
-/// payload, and the summary the table prints.
+/// payload, the chat message, and the summary the table prints.
 fn outputs(event: &Event<'_>) -> Vec<(&'static str, String)> {
     vec![
         ("cloudevent", event.to_cloudevent_json()),
@@ -29,6 +30,7 @@ fn outputs(event: &Event<'_>) -> Vec<(&'static str, String)> {
             "ocsf+raw_data",
             to_ocsf_json(event, ocsf::Options { raw_data: true }),
         ),
+        ("slack", Format::Slack.render(event)),
         ("summary", event.summary.clone()),
     ]
 }
@@ -225,15 +227,13 @@ fn a_canary_at_any_redacted_path_shows_in_no_output() {
             };
             let mut body = original.clone();
             let leaf = at_mut(&mut body, steps);
-            let canary = match leaf {
-                // Dotted, as a Cloud66 type must be.
-                Value::String(_) => format!("CANARY{n}.x"),
-                _ => format!("{}", 918_273_600 + n),
+            // Dotted, as a Cloud66 type must be; looked for up to the dot, which the chat
+            // message writes `[.]`.
+            let (canary, value) = match leaf {
+                Value::String(_) => (format!("CANARY{n}Z"), json!(format!("CANARY{n}Z.x"))),
+                _ => (format!("{}", 918_273_600 + n), json!(918_273_600 + n)),
             };
-            *leaf = match leaf {
-                Value::String(_) => json!(canary),
-                _ => json!(918_273_600 + n),
-            };
+            *leaf = value;
             let body = body.to_string();
             let redact = paths(&[&path]);
             let Ok(event) = classify(body.as_bytes(), &Options::default()) else {
