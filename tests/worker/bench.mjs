@@ -1,9 +1,8 @@
 // Requests/second of hookwall and of a Worker that only answers 200 (built the same way), both
 // in workerd on loopback, same run, with the CPU time the workerd process spent per request
-// (/proc, Linux; it includes Miniflare's entry worker and, with KV, its local KV store).
-// hookwall runs in direct mode, delivering each event to a loopback receiver: with the DEDUP KV
-// namespace as deployed, and without it, which isolates the cost of Miniflare's local KV.
-// Figures only, no thresholds.
+// (/proc, Linux; it includes Miniflare's entry worker and the ledger's Durable Object).
+// hookwall runs in direct mode, delivering each event to a loopback receiver, each event claimed
+// and settled in its ledger as deployed. Figures only, no thresholds.
 import autocannon from "autocannon";
 import { Receiver, startWorker, providerRequest, fixture, workerdTicks } from "./harness.mjs";
 
@@ -39,7 +38,6 @@ async function load(name, options) {
 
 console.log(`${SECONDS} s each, ${CONNECTIONS} connections, crowdsec alert_triggered (${body.length} bytes)`);
 const baseline = await load("baseline", { script: "tests/worker/baseline/build/index.js" });
-const hookwall = await load("hookwall (KV dedup)", {});
-const withoutKv = await load("hookwall (no KV)", { kv: false });
+const hookwall = await load("hookwall (ledger)", {});
 await receiver.down();
-console.log(`ratio hookwall/baseline: ${(hookwall / baseline).toFixed(2)} (without KV ${(withoutKv / baseline).toFixed(2)})`);
+console.log(`ratio hookwall/baseline: ${(hookwall / baseline).toFixed(2)}`);

@@ -1,19 +1,39 @@
 // Runs inside workerd for tests/worker/cpu.mjs: invokes a built Worker's fetch handler `n` times
-// in this isolate with instant stand-ins for what the runtime does outside it (KV, the queue,
-// the outbound fetch, log output), so that the workerd process's CPU time over the call is the
-// Worker's own JS glue and wasm.
+// in this isolate with instant stand-ins for what the runtime does outside it (the ledger, the
+// queue, the outbound fetch, log output), so that the workerd process's CPU time over the call
+// is the Worker's own JS glue and wasm. With `ledger: "real"`, the real Ledger Durable Object
+// (SQLite, same workerd process) answers instead, and its CPU time counts too.
 import Hookwall from "../../worker/build/index.js";
 import Baseline from "./baseline/build/index.js";
 
-class KvNamespace { async get() { return null; } async put() {} }
+export { Ledger } from "../../worker/build/index.js";
+
+/** Numbers the events across calls, so that none is a duplicate of an earlier call's. */
+let sequence = 0;
+
 class WorkerQueue { async send() {} async sendBatch() {} }
+
+/** A ledger that claims every delivery for the caller at once, as a new event's claim does. */
+class DurableObjectNamespace {
+  getByName() {
+    return {
+      async fetch(request) {
+        const call = await request.json();
+        const answer = call.call === "claim"
+          ? { standings: call.copies.map(() => "claimed"), new: true }
+          : null;
+        return Response.json(answer);
+      },
+    };
+  }
+}
 
 export default {
   async fetch(request, env) {
-    const { target, queue, n, path, headers, body } = await request.json();
+    const { target, queue, ledger, n, path, headers, body } = await request.json();
     globalThis.fetch = async () => new Response("{}", { status: 200 });
     console.log = () => {};
-    const workerEnv = { ...env, DEDUP: new KvNamespace() };
+    const workerEnv = { ...env, LEDGER: ledger === "real" ? env.LEDGER : new DurableObjectNamespace() };
     if (queue) workerEnv.EVENTS = new WorkerQueue();
     const Worker = target === "baseline" ? Baseline : Hookwall;
     const worker = new Worker({ waitUntil() {}, passThroughOnException() {} }, workerEnv);
@@ -22,7 +42,7 @@ export default {
     for (let i = 0; i < n; i++) {
       // A distinct event each time, so none is answered as a duplicate; with its length
       // declared, as the providers send it.
-      const bytes = encoder.encode(body.replace("5b53be3e83ce9b0a914047f655632863", `event-${i}`));
+      const bytes = encoder.encode(body.replace("5b53be3e83ce9b0a914047f655632863", `event-${sequence++}`));
       const res = await worker.fetch(new Request(`http://hookwall.test${path}`,
         { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, body: bytes }));
       await res.arrayBuffer();

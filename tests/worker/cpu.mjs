@@ -1,8 +1,10 @@
 // CPU time per request of the Worker's own code, in workerd: tests/worker/cpu-worker.mjs calls
-// the built handler in a loop with instant stand-ins for KV, the queue, the outbound fetch and
-// log output, and the workerd process's CPU time (/proc, Linux) is read around two loop lengths;
-// the slope is the time per request. Same isolate, same run, for hookwall and the baseline; then
-// hookwall's queue mode again with three destinations instead of the FORWARD_URL shorthand.
+// the built handler in a loop with instant stand-ins for the ledger, the queue, the outbound
+// fetch and log output, and the workerd process's CPU time (/proc, Linux) is read around two loop
+// lengths; the slope is the time per request. Same isolate, same run, for hookwall and the
+// baseline; then with the real ledger (its Durable Object's SQLite work and the call to it
+// counted too); then hookwall's queue mode again with three destinations instead of the
+// FORWARD_URL shorthand.
 import { Miniflare } from "miniflare";
 import { CONFIG, FORWARD_TOKEN, SIGNING_KEY, providerRequest, fixture, workerdTicks } from "./harness.mjs";
 
@@ -19,6 +21,7 @@ async function start(bindings) {
     compatibilityDate: "2026-04-26",
     cf: false,
     bindings: { HOOKWALL_CONFIG: JSON.stringify(CONFIG), ...bindings },
+    durableObjects: { LEDGER: { className: "Ledger", useSQLite: true } },
   });
   await mf.ready;
   return mf;
@@ -37,9 +40,9 @@ async function loop(spec, n) {
   const res = await mf.dispatchFetch("http://bench.test/", { method: "POST", body: JSON.stringify({ ...spec, n }) });
   return res.json();
 }
-async function perRequest(name, { target = "hookwall", queue = false, extra = {} } = {}) {
+async function perRequest(name, { target = "hookwall", queue = false, ledger = "stand-in", extra = {} } = {}) {
   const { path, init } = providerRequest("crowdsec", body, extra);
-  const spec = { target, queue, path, headers: init.headers, body };
+  const spec = { target, queue, ledger, path, headers: init.headers, body };
   await loop(spec, N / 10);
   const t0 = workerdTicks();
   await loop(spec, N / 10);
@@ -57,6 +60,9 @@ try {
   await perRequest("hookwall queue: enqueued", { queue: true });
   await perRequest("hookwall denied on its head (401)", { extra: { authorization: "Bearer wrong" } });
   console.log(`hookwall direct minus baseline: ${(direct - base).toFixed(0)} µs CPU/request`);
+  const real = await perRequest("hookwall direct, real ledger", { ledger: "real" });
+  await perRequest("hookwall queue, real ledger", { queue: true, ledger: "real" });
+  console.log(`the ledger's Durable Object and the call to it: ${(real - direct).toFixed(0)} µs CPU/request`);
   await mf.dispose();
   mf = await start(three);
   await perRequest("hookwall queue: enqueued, 3 destinations", { queue: true });

@@ -48,8 +48,6 @@ pub struct Delivery {
     pub retry_base_seconds: u32,
     /// The longest the queue consumer waits between two attempts.
     pub retry_max_seconds: u32,
-    /// How long the ledger keeps an event (its deduplication and recovery window).
-    pub retention_days: u32,
     /// The queue whose batches are dead letters, to be marked `dead` in the ledger.
     pub dead_letter_queue: String,
 }
@@ -115,17 +113,27 @@ impl Delivery {
         let number = |setting: Setting| {
             parse_setting(&setting, value(env, setting.name).as_deref()).map_err(Rc::from)
         };
+        // Read by the ledger's alarm; checked here so that a bad value fails every request.
+        retention_days(env).map_err(Rc::from)?;
         Ok(Self {
             destinations: destinations_from_env(env)?,
             attempt_timeout_ms: number(FORWARD_TIMEOUT_MS)?,
             direct_deadline_ms: number(DIRECT_DEADLINE_MS)?,
             retry_base_seconds: number(RETRY_DELAY_SECONDS)?,
             retry_max_seconds: number(RETRY_MAX_DELAY_SECONDS)?,
-            retention_days: number(LEDGER_RETENTION_DAYS)?,
             dead_letter_queue: value(env, "DEAD_LETTER_QUEUE")
                 .unwrap_or_else(|| DEFAULT_DEAD_LETTER_QUEUE.into()),
         })
     }
+}
+
+/// `LEDGER_RETENTION_DAYS`: read on its own by the ledger's object, whose alarm needs nothing
+/// else of the configuration.
+pub fn retention_days(env: &Env) -> Result<u32, String> {
+    parse_setting(
+        &LEDGER_RETENTION_DAYS,
+        value(env, LEDGER_RETENTION_DAYS.name).as_deref(),
+    )
 }
 
 /// `HOOKWALL_DESTINATIONS`, or else the one destination `FORWARD_URL` makes (with

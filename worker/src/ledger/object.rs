@@ -91,9 +91,7 @@ impl DurableObject for Ledger {
 
 impl Ledger {
     fn retention_ms(&self) -> Result<i64> {
-        let days = config::delivery(&self.env)
-            .map_err(|e| worker::Error::RustError(e.to_string()))?
-            .retention_days;
+        let days = config::retention_days(&self.env).map_err(worker::Error::RustError)?;
         Ok(i64::from(days) * DAY_MS)
     }
 
