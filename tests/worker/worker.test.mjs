@@ -284,8 +284,8 @@ test("direct mode: a receiver that never answers gives 503 within the deadline, 
   assert.equal((await retried.json()).status, "delivered", "the timed-out event was not marked");
 });
 
-test("delivery timings outside their bounds are a configuration error, never a longer wait", async () => {
-  for (const vars of [{ DIRECT_DEADLINE_MS: "60000" }, { FORWARD_TIMEOUT_MS: "0" }, { RETRY_MAX_DELAY_SECONDS: "soon" }]) {
+test("delivery timings and the ledger's retention outside their bounds are a configuration error, never a longer wait", async () => {
+  for (const vars of [{ DIRECT_DEADLINE_MS: "60000" }, { FORWARD_TIMEOUT_MS: "0" }, { RETRY_MAX_DELAY_SECONDS: "soon" }, { LEDGER_RETENTION_DAYS: "0" }, { LEDGER_RETENTION_DAYS: "367" }]) {
     const { receiver, send } = await setup({ vars });
     const res = await send(providerRequest("crowdsec", fixture("crowdsec", "alert_triggered.json")));
     assert.equal(res.status, 500, JSON.stringify(vars));
