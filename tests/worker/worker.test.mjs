@@ -181,7 +181,8 @@ for (const queue of [false, true]) {
       assertCleanHeaders(Object.fromEntries(res.headers), `${provider} answer`);
       const ack = await res.json();
       assert.equal(ack.status, queue ? "enqueued" : "delivered");
-      if (id) assert.equal(ack.id, id);
+      // The core cuts an id too long to be one (keeping a digest of the rest): it stays unique.
+      if (id) assert.ok(ack.id.length < 200 && id.startsWith(ack.id.split("…")[0]), ack.id);
       await waitFor(() => receiver.received.length === before + 1, `${provider} delivered`);
       const got = receiver.received.at(-1);
       assertCleanHeaders(got.headers, `${provider} delivery`);
@@ -205,7 +206,7 @@ for (const queue of [false, true]) {
     // Direct: accepted and duplicate, twice; queue: also one consumer line per delivery.
     assert.equal(logged.length, queue ? 6 : 4, lines.join("\n"));
     for (const l of logged.filter((e) => e.id?.startsWith("id"))) {
-      assert.ok(EVIL_ID.startsWith(l.id.slice(0, -1)) && l.id.endsWith("…") && l.id.length < 300, "the id is cut short");
+      assert.ok(EVIL_ID.startsWith(l.id.split("…")[0]) && l.id.includes("…") && l.id.length < 300, "the id is cut short");
     }
   });
 }
