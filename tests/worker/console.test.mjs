@@ -146,6 +146,11 @@ test("an operator signs in, finds the failed deliveries, recovers them and resen
   assert.deepEqual(rows.map((r) => `${r.provider} ${r.type} ${r.severity}`).sort(),
     all.map((f) => `${f.provider} ${f.type} ${f.severity}`).sort());
   assert.equal(await page.evaluate(() => sessionStorage.length), 1);
+  // Times in the browser's zone, UTC on hover.
+  const time = await page.$eval("#events-table tbody time", (t) =>
+    ({ title: t.title, text: t.textContent, local: new Date(t.dateTime).toLocaleString() }));
+  assert.match(time.title, /^UTC \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(time.text, time.local);
   assert.ok(!page.url().includes(TOKEN) && !(await page.cookies()).length);
 
   await filterStatus(page, "failed");
