@@ -35,7 +35,7 @@ pub use event::{Category, Event, Severity, Subject, SubjectKind};
 pub use identity::Identity;
 pub use indicators::Indicators;
 pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider};
-pub use reason::{Ack, Reason};
+pub use reason::{Ack, Outcome, Reason};
 pub use redact::RedactPath;
 
 /// The largest body the core parses at all; sources may set a lower limit in the policy.

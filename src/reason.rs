@@ -120,6 +120,56 @@ impl Ack {
     }
 }
 
+/// Whatever hookwall answered: an acknowledgement or a refusal. What the runtimes count and
+/// log a request or a delivery under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    Ack(Ack),
+    Refused(Reason),
+}
+
+impl From<Ack> for Outcome {
+    fn from(ack: Ack) -> Self {
+        Self::Ack(ack)
+    }
+}
+
+impl From<Reason> for Outcome {
+    fn from(reason: Reason) -> Self {
+        Self::Refused(reason)
+    }
+}
+
+impl Outcome {
+    /// `allow`, `deny`, `retry` (the provider or the queue will try again) or `error` (the
+    /// deployment is at fault).
+    pub fn verdict(self) -> &'static str {
+        match self {
+            Self::Ack(_) => "allow",
+            Self::Refused(reason) if reason.retry_after().is_some() => "retry",
+            Self::Refused(reason) if reason.status() >= 500 => "error",
+            Self::Refused(_) => "deny",
+        }
+    }
+
+    /// The reason's or the acknowledgement's code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ack(ack) => ack.code(),
+            Self::Refused(reason) => reason.code(),
+        }
+    }
+
+    /// The HTTP status it is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Ack(ack) => ack.status(),
+            Self::Refused(reason) => reason.status(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

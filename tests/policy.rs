@@ -1048,6 +1048,11 @@ fn a_source_name_is_at_most_64_bytes() {
         "sources[0].name: must be at most 64 bytes"
     );
     assert!(config_error(&config("a b")).starts_with("sources[0].name: must be non-empty letters"));
+    // The filter counts requests at no source's path as `_none`: no source may take it.
+    assert_eq!(
+        config_error(&config("_none")),
+        "sources[0].name: must not start with '_', which hookwall reserves"
+    );
 }
 
 #[test]

@@ -95,11 +95,7 @@ impl RootContext for Root {
                 .ok();
             }
             let denial = Denial::from(Reason::FilterMisconfigured);
-            let name = config
-                .policy
-                .sources()
-                .get(source)
-                .map_or("_none", |s| s.name());
+            let name = config.policy.sources().get(source).map(|s| s.name());
             self.metrics.request(name, denial.reason);
             if proxy_wasm::hostcalls::set_effective_context(stream).is_ok() {
                 reply(&denial);
@@ -178,7 +174,7 @@ impl HttpContext for Filter {
             Ok(admission) => admission,
             Err(denial) => {
                 let source = config.policy.route(&head).map(|(_, s)| s.name());
-                return self.deny(source.unwrap_or("_none"), &denial);
+                return self.deny(source, &denial);
             }
         };
         self.source = Some(admission.source_index());
@@ -209,7 +205,7 @@ impl HttpContext for Filter {
         }
         let config = Rc::clone(&self.config);
         if let Err(denial) = config.policy.sources()[source].check_size(body_size) {
-            return self.deny(config.policy.sources()[source].name(), &denial);
+            return self.deny(Some(config.policy.sources()[source].name()), &denial);
         }
         if !end_of_stream {
             return Action::Pause;
@@ -225,7 +221,7 @@ impl HttpContext for Filter {
             Some(index) => {
                 let config = Rc::clone(&self.config);
                 self.deny(
-                    config.policy.sources()[index].name(),
+                    Some(config.policy.sources()[index].name()),
                     &Denial::from(Reason::TrailersNotAccepted),
                 )
             }
@@ -304,14 +300,14 @@ impl Filter {
         let now = self.now();
         let event = match source.check_body(body, i64::try_from(now.as_secs()).ok()) {
             Ok(event) => event,
-            Err(denial) => return self.deny(source.name(), &denial),
+            Err(denial) => return self.deny(Some(source.name()), &denial),
         };
         if config.dedup.enabled {
             let key = dedup::Key::new(&event.identity(source.name()), &config.dedup);
             match dedup::claim(key, self.context_id, now, &config.dedup) {
                 Claim::Fresh(held) => self.claimed = Some(held),
                 Claim::Delivered => {
-                    self.metrics.request(source.name(), Ack::Duplicate);
+                    self.metrics.request(Some(source.name()), Ack::Duplicate);
                     self.source = None;
                     self.send_http_response(
                         u32::from(Ack::Duplicate.status()),
@@ -321,7 +317,10 @@ impl Filter {
                     return Action::Pause;
                 }
                 Claim::InFlight => {
-                    return self.deny(source.name(), &Denial::from(Reason::DuplicateInFlight));
+                    return self.deny(
+                        Some(source.name()),
+                        &Denial::from(Reason::DuplicateInFlight),
+                    );
                 }
             }
         }
@@ -344,7 +343,7 @@ impl Filter {
                 self.set_http_request_header("content-length", None);
             }
         }
-        self.metrics.request(source.name(), Ack::Allowed);
+        self.metrics.request(Some(source.name()), Ack::Allowed);
         self.metrics.event(
             event.provider().as_str(),
             event.kind.as_str().unwrap_or("unknown"),
@@ -353,7 +352,8 @@ impl Filter {
         Action::Continue
     }
 
-    fn deny(&mut self, source: &str, denial: &Denial) -> Action {
+    /// Refuses the request, counted under its source (none when no source has its path).
+    fn deny(&mut self, source: Option<&str>, denial: &Denial) -> Action {
         self.metrics.request(source, denial.reason);
         self.source = None;
         reply(denial);

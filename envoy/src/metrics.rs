@@ -6,8 +6,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use hookwall::Outcome;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::MetricType;
+
+/// The source segment of a request that matched no source's path.
+const NO_SOURCE: &str = "_none";
 
 /// Counter ids, defined on first use and shared by every context of the VM. Keyed by the parts
 /// of the name, so that counting a request formats nothing once its counter exists.
@@ -23,9 +27,12 @@ struct Ids {
 }
 
 impl Metrics {
-    /// A request's outcome: an acknowledgement (`allowed`, `duplicate`) or a refusal's reason.
-    pub fn request(&self, source: &str, outcome: impl Into<&'static str>) {
-        let reason = outcome.into();
+    /// A request's outcome: an acknowledgement (`allowed`, `duplicate`) or a refusal's reason,
+    /// under the source at its path; a request at no source's path is counted as `_none`, a
+    /// name no source can have (the policy refuses source names that start with `_`).
+    pub fn request(&self, source: Option<&str>, outcome: impl Into<Outcome>) {
+        let source = source.unwrap_or(NO_SOURCE);
+        let reason = outcome.into().code();
         let mut ids = self.0.borrow_mut();
         let by_source = ids.requests.entry(reason).or_default();
         let id = match by_source.get(source) {

@@ -227,6 +227,10 @@ impl TryFrom<String> for Name {
         {
             return Err("must be non-empty letters, digits, '-', '_' or '.'".into());
         }
+        // The filter counts a request at no source's path under `_none`.
+        if name.starts_with('_') {
+            return Err("must not start with '_', which hookwall reserves".into());
+        }
         if name.len() > MAX_NAME_BYTES {
             return Err(format!("must be at most {MAX_NAME_BYTES} bytes"));
         }

@@ -4,54 +4,8 @@
 //! encoding escapes every control byte, the Unicode line separators are escaped too, and those
 //! two values are cut short, so that one request always makes one bounded line.
 
-use hookwall::{Ack, Reason};
+use hookwall::Outcome;
 use serde::{Serialize, Serializer};
-
-/// What a line reports, as the core spells it: an acknowledgement or a refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ack(Ack),
-    Refused(Reason),
-}
-
-impl From<Ack> for Outcome {
-    fn from(ack: Ack) -> Self {
-        Self::Ack(ack)
-    }
-}
-
-impl From<Reason> for Outcome {
-    fn from(reason: Reason) -> Self {
-        Self::Refused(reason)
-    }
-}
-
-impl Outcome {
-    /// `allow`, `deny`, `retry` (the provider or the queue will try again) or `error` (the
-    /// deployment is at fault).
-    pub fn verdict(self) -> &'static str {
-        match self {
-            Self::Ack(_) => "allow",
-            Self::Refused(reason) if reason.retry_after().is_some() => "retry",
-            Self::Refused(reason) if reason.status() >= 500 => "error",
-            Self::Refused(_) => "deny",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Ack(ack) => ack.code(),
-            Self::Refused(reason) => reason.code(),
-        }
-    }
-
-    pub fn status(self) -> u16 {
-        match self {
-            Self::Ack(ack) => ack.status(),
-            Self::Refused(reason) => reason.status(),
-        }
-    }
-}
 
 #[derive(Serialize, Default)]
 pub struct Line<'a> {
@@ -121,8 +75,9 @@ fn one_line(json: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{one_line, Line, Outcome, MAX_VALUE_BYTES};
-    use hookwall::{Ack, Reason};
+    use hookwall::{Ack, Outcome, Reason};
+
+    use super::{one_line, Line, MAX_VALUE_BYTES};
 
     fn text(line: &Line<'_>) -> String {
         one_line(serde_json::to_string(line).unwrap())

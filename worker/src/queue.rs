@@ -17,7 +17,7 @@ use worker::{BatchMessageBuilder, Env, MessageBuilder, Queue, QueueContentType};
 
 use crate::config::{self, Delivery};
 use crate::ledger::{self, Lease, Outcome, Settle, Settled, Take, Taken};
-use crate::log::{self, Outcome as LogOutcome};
+use crate::log;
 use crate::post::post;
 
 /// The producer's binding in wrangler.toml.
@@ -214,7 +214,7 @@ async fn deliver(
     };
     // Failing to settle leaves the lease to expire; a redelivered message then sends again.
     let _ = ledger.settle(settled).await;
-    let line = |outcome: LogOutcome, text: &str| {
+    let line = |outcome: hookwall::Outcome, text: &str| {
         log::Line {
             source: Some("queue"),
             destination: name,
@@ -292,7 +292,7 @@ fn settle(raw: &MessageSys, retry_after: Option<u32>) {
 }
 
 fn log_line(
-    outcome: impl Into<LogOutcome>,
+    outcome: impl Into<hookwall::Outcome>,
     message: &str,
     destination: Option<&str>,
     started: u64,

@@ -15,7 +15,7 @@ use worker::{Env, Request, Response, Result};
 use crate::accept::Answer;
 use crate::admin;
 use crate::config;
-use crate::log::{self, Outcome};
+use crate::log;
 use crate::reply::json;
 
 pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
@@ -187,7 +187,7 @@ struct Seen<'a> {
     id: Option<&'a str>,
 }
 
-fn log_line(outcome: Outcome, message: &str, seen: &Seen<'_>, started: u64) {
+fn log_line(outcome: hookwall::Outcome, message: &str, seen: &Seen<'_>, started: u64) {
     log::Line {
         source: seen.source,
         provider: seen.provider,
