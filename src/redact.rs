@@ -21,7 +21,6 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use crate::payload::Payload;
 use crate::providers::{sectigo, Kind};
@@ -265,10 +264,27 @@ impl Walk<'_> {
                 }
                 self.at.push_str(key);
             }
-            // Writing to a String cannot fail.
-            Step::Index(index) => drop(write!(self.at, "[{index}]")),
+            Step::Index(index) => push_index(&mut self.at, index),
         }
     }
+}
+
+/// Appends `[index]`: once per element of every array redaction walks, so without formatting.
+fn push_index(path: &mut String, index: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = index;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    path.push('[');
+    path.extend(digits[start..].iter().map(|&d| char::from(d)));
+    path.push(']');
 }
 
 /// A container's children, added up.
@@ -346,6 +362,15 @@ fn size(value: &Tree<'_>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_indices() {
+        for index in [0, 7, 10, 99, 1234, usize::MAX] {
+            let mut path = String::from("a");
+            push_index(&mut path, index);
+            assert_eq!(path, format!("a[{index}]"));
+        }
+    }
 
     #[test]
     fn parses_paths() {

@@ -1,9 +1,9 @@
 //! What redaction records of where it happened, bounded: a payload of many small secrets, long
 //! keys or a wildcard path must not make the event's list larger than a few kilobytes.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 /// How many paths are listed; the rest are counted in a final `…and N more`.
 pub const MAX_PATHS: usize = 32;
@@ -12,7 +12,8 @@ pub const MAX_PATHS: usize = 32;
 /// ends with `…`.
 pub const MAX_PATH_BYTES: usize = 128;
 
-/// The listed paths, then the `…and N more` entry once there are more than [`MAX_PATHS`].
+/// The listed paths, and how many more there are: written as a last `…and N more` entry only
+/// at the end, as a body may hold thousands of redacted values.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Record {
     listed: Vec<String>,
@@ -33,10 +34,6 @@ impl Record {
             return;
         }
         self.more += 1;
-        if self.more == 1 {
-            self.listed.push(String::new());
-        }
-        self.write_more();
     }
 
     pub(crate) fn mark(&self) -> Mark {
@@ -51,22 +48,14 @@ impl Record {
     pub(crate) fn fold(&mut self, mark: Mark, path: &str) {
         self.listed.truncate(mark.listed);
         self.more = mark.more;
-        if self.more > 0 {
-            self.write_more();
-        }
         self.push(path);
     }
 
-    pub(crate) fn into_paths(self) -> Vec<String> {
-        self.listed
-    }
-
-    fn write_more(&mut self) {
-        if let Some(last) = self.listed.last_mut() {
-            last.clear();
-            // Writing to a String cannot fail.
-            let _ = write!(last, "…and {} more", self.more);
+    pub(crate) fn into_paths(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.listed.push(format!("…and {} more", self.more));
         }
+        self.listed
     }
 }
 
@@ -89,7 +78,6 @@ fn shortened(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::format;
 
     #[test]
     fn lists_a_bounded_number_of_paths_then_counts() {
