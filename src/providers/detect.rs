@@ -36,6 +36,14 @@ pub(crate) struct Probe<'a> {
     pub partner: Option<IgnoredAny>,
 }
 
+impl Probe<'_> {
+    /// Neither envelope nor `event_type`: on a CrowdSec route, the bare `blocking_safe_ip`,
+    /// whose JSON Schema gives `event_type` that default; its model says what else is missing.
+    fn is_bare(&self) -> bool {
+        self.metadata.is_none() && self.details.is_none() && self.event_type.is_none()
+    }
+}
+
 /// CrowdSec's `details` as far as choosing its model needs: an object's `event_type`, unparsed
 /// (the first, if repeated: the model refuses a repeat), or something else, which the model
 /// refuses.
@@ -158,6 +166,7 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
             Err(mismatch(found.provider(), expected))
         }
         (Some(found), _) => Ok(found.with(probe)),
+        (None, Some(Provider::CrowdSec)) if probe.is_bare() => Ok(Shape::CrowdSecBare),
         (None, Some(Provider::CrowdSec)) => Ok(Shape::CrowdSecEnvelope(probe)),
         (None, Some(Provider::Cloud66)) => Ok(Shape::Cloud66),
         (None, Some(Provider::Sectigo)) => Ok(Shape::Sectigo),
