@@ -2,12 +2,13 @@
 # The main job: every documented fixture through the core, then through the release Envoy filter
 # in the proxy-wasm test host, then through the Worker in workerd, as the providers would send
 # them, followed in both runtimes by the requests they must refuse: a forged token, a wrong
-# source address, a tampered body, another provider's payload and a replayed event. Setup and
-# builds print one line each with their time; their output goes to target/demo.log, shown only
-# when a step fails.
+# source address, a tampered body, another provider's payload and a replayed event. Checks every
+# prerequisite first. Setup and builds print one line each with their time (and a line every
+# 25 s while one runs); their output goes to target/demo.log, shown only when a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+require_everything
 mkdir -p target
 export STEP_LOG=$PWD/target/demo.log
 : >"$STEP_LOG"

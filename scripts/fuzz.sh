@@ -37,6 +37,7 @@ done
 cp examples/policy.json fuzz/corpus/policy_config/example-policy.json
 
 mkdir -p fuzz/logs
+echo "fuzz: building the targets (minutes on the first run; output in fuzz/logs/build.log)"
 "$cargo_fuzz" build --fuzz-dir fuzz >fuzz/logs/build.log 2>&1 ||
     { tail -n 40 fuzz/logs/build.log; exit 1; }
 for target in "${targets[@]}"; do

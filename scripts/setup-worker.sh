@@ -8,9 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # The cargo installs link OpenSSL (native-tls) and compile C; wrangler 4.86 needs Node 20.3.
-require "rustup=command -v rustup" "cargo=command -v cargo" "a C compiler (cc)=command -v cc" \
-    "pkg-config=command -v pkg-config" "OpenSSL headers (libssl-dev)=pkg-config --exists openssl" \
-    "node=command -v node" "Node.js 20.3 or later=node_at_least 20.3.0" "npm=command -v npm"
+require "$PREREQ_RUSTUP" "$PREREQ_CC" "$PREREQ_PKG_CONFIG" "$PREREQ_OPENSSL" "$PREREQ_NODE" "$PREREQ_NPM"
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown ||
     rustup target add wasm32-unknown-unknown
@@ -23,7 +21,7 @@ cargo_tool() {
     local binary=$root/bin/$3 expected=$4
     shift 4
     [[ "$("$binary" --version 2>/dev/null)" == "$expected" ]] && return
-    echo "setup-worker: installing $crate $version into $root (takes minutes, once per machine)"
+    say "setup-worker: installing $crate $version into $root (takes minutes, once per machine)"
     cargo install --quiet --root "$root" "$@" "$crate" --version "=$version"
 }
 cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "$WORKER_BUILD_VERSION" --locked

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # blake3 and wasmtime's build scripts compile C.
-require "rustup=command -v rustup" "cargo=command -v cargo" "a C compiler (cc)=command -v cc"
+require "$PREREQ_RUSTUP" "$PREREQ_CC"
 
 installed=$(rustup target list --installed)
 for target in wasm32-unknown-unknown wasm32-wasip1; do

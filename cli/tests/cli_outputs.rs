@@ -14,7 +14,7 @@ fn json(stdout: &[u8]) -> Value {
 
 #[test]
 fn a_configured_redaction_leaves_no_derived_value_in_any_format() {
-    for format in ["cloudevent", "data", "ocsf", "table"] {
+    for format in ["cloudevent", "data", "ocsf", "slack", "table"] {
         let out = hookwall(
             &[
                 "classify",
