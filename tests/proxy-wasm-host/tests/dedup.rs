@@ -5,59 +5,27 @@
 //! exactly once, and the other copy is told to retry or that the event was delivered. Events
 //! are told apart by the core's identity: the provider account counts, a retry is the same.
 
-use std::path::Path;
-use std::sync::{Arc, Barrier, Mutex, OnceLock};
+use std::sync::{Arc, Barrier, Mutex};
 
-use proxy_wasm_host::deployment::Deployment;
-use proxy_wasm_host::examples::provider_request;
+use proxy_wasm_host::examples::{header_settings, provider_request, release_filter, repository};
 use proxy_wasm_host::{Envoy, Host, Outcome, Pending, Request, Result, SharedData};
 use serde_json::Value;
 
 /// The prefix of the filter's dedup slots in shared data.
 const SLOTS: &str = "hookwall:dedup:";
 
-fn root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn filter() -> &'static [u8] {
-    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let path = root().join("target/wasm32-wasip1/release/hookwall_envoy.wasm");
-        std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}\nbuild it first: cargo build --release --target wasm32-wasip1 -p hookwall-envoy",
-                path.display()
-            )
-        })
-    })
-}
-
-/// The shipped bootstrap's settings, and the same Envoy without the header-stop option.
-fn settings() -> [Envoy; 2] {
-    let yaml = std::fs::read_to_string(root().join("envoy/envoy.yaml")).unwrap();
-    let shipped = Deployment::from_yaml(&yaml).unwrap().envoy;
-    [
-        shipped,
-        Envoy {
-            allow_on_headers_stop_iteration: false,
-            ..shipped
-        },
-    ]
-}
-
 /// A worker VM of one Envoy process, with the example policy and `slots` dedup slots.
 fn worker(envoy: Envoy, slots: u64, shared: &SharedData) -> Host {
-    let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
+    let policy = std::fs::read_to_string(repository().join("examples/policy.json")).unwrap();
     let config = format!(
         r#"{{"policy": {policy}, "dedup": {{"slots": {slots}}}, "allow_on_headers_stop_iteration": {}}}"#,
         envoy.allow_on_headers_stop_iteration
     );
-    Host::load_in(envoy, filter(), &config, shared.clone()).expect("the filter loads")
+    Host::load_in(envoy, release_filter(), &config, shared.clone()).expect("the filter loads")
 }
 
 fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(root().join("fixtures").join(path)).unwrap()
+    std::fs::read(repository().join("fixtures").join(path)).unwrap()
 }
 
 /// `body` with the JSON member at `pointer` set to `value`.
@@ -161,7 +129,7 @@ fn race(envoy: Envoy, slot: Slot, nth: usize) -> Option<(Outcome, Outcome)> {
 /// both header-stop settings: one copy forwarded, the other told to retry.
 #[test]
 fn another_workers_copy_between_a_read_and_a_write_is_never_forwarded_too() {
-    for envoy in settings() {
+    for envoy in header_settings() {
         for slot in [
             Slot::NeverUsed,
             Slot::Delivered,
@@ -189,7 +157,7 @@ fn another_workers_copy_between_a_read_and_a_write_is_never_forwarded_too() {
 #[test]
 fn simultaneous_copies_on_two_threads_are_forwarded_once() {
     const PAIRS: usize = 1000;
-    for envoy in settings() {
+    for envoy in header_settings() {
         let shared = SharedData::default();
         let start = Arc::new(Barrier::new(2));
         let threads: Vec<_> = (0..2)
@@ -252,7 +220,7 @@ fn the_same_id_from_another_account_is_another_event() {
             ),
         ),
     ];
-    for envoy in settings() {
+    for envoy in header_settings() {
         let mut host = worker(envoy, 65_536, &SharedData::default());
         for (provider, first, other) in &cases {
             for body in [first, other] {
@@ -273,7 +241,7 @@ fn the_same_id_from_another_account_is_another_event() {
 /// and the one key the filter rewrites for fresh compare-and-swap numbers.
 #[test]
 fn a_full_ring_stays_within_its_slots() {
-    let envoy = settings()[0];
+    let envoy = header_settings()[0];
     let shared = SharedData::default();
     let mut host = worker(envoy, 256, &shared);
     for i in 0..4000 {

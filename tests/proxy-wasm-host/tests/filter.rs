@@ -4,47 +4,19 @@
 //! `allow_on_headers_stop_iteration`), and the same Envoy without it (Istio's `WasmPlugin`,
 //! Envoy before 1.35). `scripts/test.sh` builds the filter first.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
-use proxy_wasm_host::deployment::Deployment;
-use proxy_wasm_host::examples::provider_request;
+use proxy_wasm_host::examples::{
+    header_settings, provider_request, release_filter, repository, shipped_deployment,
+};
 use proxy_wasm_host::{Envoy, Host, Outcome, Request, SharedData};
 use serde_json::Value;
 
-fn root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn filter() -> &'static [u8] {
-    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let path = root().join("target/wasm32-wasip1/release/hookwall_envoy.wasm");
-        std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}\nbuild it first: cargo build --release --target wasm32-wasip1 -p hookwall-envoy",
-                path.display()
-            )
-        })
-    })
-}
-
 /// The shipped bootstrap's settings, and the same Envoy without the header-stop option.
 fn settings() -> [Envoy; 2] {
-    let shipped = shipped_envoy_yaml().envoy;
-    assert!(shipped.allow_on_headers_stop_iteration && shipped.use_remote_address);
-    [
-        shipped,
-        Envoy {
-            allow_on_headers_stop_iteration: false,
-            ..shipped
-        },
-    ]
-}
-
-fn shipped_envoy_yaml() -> Deployment {
-    let yaml = std::fs::read_to_string(root().join("envoy/envoy.yaml")).unwrap();
-    Deployment::from_yaml(&yaml).unwrap()
+    let settings = header_settings();
+    assert!(settings[0].allow_on_headers_stop_iteration && settings[0].use_remote_address);
+    settings
 }
 
 /// Labels beyond `x-hookwall-source` exist only where Envoy let the filter hold the headers.
@@ -54,7 +26,7 @@ fn labelled(envoy: Envoy) -> bool {
 
 /// The example policy, with the filter told the header-stop setting `envoy` has.
 fn plugin_config(envoy: Envoy, mode: &str, strip: bool) -> String {
-    let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
+    let policy = std::fs::read_to_string(repository().join("examples/policy.json")).unwrap();
     format!(
         r#"{{"policy": {policy}, "mode": "{mode}", "strip_credentials": {strip}, "dedup": {{"enabled": true, "ttl_seconds": 3600}}, "allow_on_headers_stop_iteration": {}}}"#,
         envoy.allow_on_headers_stop_iteration
@@ -64,7 +36,7 @@ fn plugin_config(envoy: Envoy, mode: &str, strip: bool) -> String {
 fn host_with(envoy: Envoy, mode: &str, strip: bool) -> Host {
     Host::load_in(
         envoy,
-        filter(),
+        release_filter(),
         &plugin_config(envoy, mode, strip),
         SharedData::default(),
     )
@@ -76,11 +48,11 @@ fn host(envoy: Envoy) -> Host {
 }
 
 fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(root().join("fixtures").join(path)).unwrap()
+    std::fs::read(repository().join("fixtures").join(path)).unwrap()
 }
 
 fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures").join(provider))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repository().join("fixtures").join(provider))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
@@ -531,7 +503,7 @@ fn in_flight_in(envoy: Envoy) {
     let shared = SharedData::default();
     let mut worker = Host::load_in(
         envoy,
-        filter(),
+        release_filter(),
         &plugin_config(envoy, "passthrough", true),
         shared.clone(),
     )
@@ -642,7 +614,7 @@ fn memory_in(envoy: Envoy) {
 #[test]
 fn an_invalid_configuration_is_refused_and_logged() {
     let config = r#"{"policy": {"sources": [{"name": "a", "path": "/a", "provider": "auto", "allow_ips": ["10.0.0.0/33"]}]}}"#;
-    let error = Host::load(filter(), config)
+    let error = Host::load(release_filter(), config)
         .err()
         .expect("refused")
         .to_string();
@@ -657,7 +629,7 @@ fn an_invalid_configuration_is_refused_and_logged() {
         r#"{"policy": {"sources": []}}"#,
         &plugin_config(Envoy::default(), "fast", true),
     ] {
-        assert!(Host::load(filter(), config).is_err(), "{config}");
+        assert!(Host::load(release_filter(), config).is_err(), "{config}");
     }
 }
 
@@ -678,7 +650,7 @@ fn the_host_refuses_a_module_importing_what_envoy_lacks() {
 fn host_told(envoy: Envoy, told: Envoy) -> Host {
     Host::load_in(
         envoy,
-        filter(),
+        release_filter(),
         &plugin_config(told, "passthrough", true),
         SharedData::default(),
     )
@@ -691,7 +663,7 @@ fn host_told(envoy: Envoy, told: Envoy) -> Host {
 fn a_filter_told_the_wrong_setting_fails_closed_without_hanging() {
     let envoy = Envoy {
         allow_on_headers_stop_iteration: false,
-        ..shipped_envoy_yaml().envoy
+        ..shipped_deployment().envoy
     };
     let told = Envoy {
         allow_on_headers_stop_iteration: true,
@@ -725,7 +697,7 @@ fn a_filter_told_the_wrong_setting_fails_closed_without_hanging() {
 /// Istio: enforced, unlabelled.
 #[test]
 fn a_filter_told_no_in_an_envoy_with_the_option_works_without_labels() {
-    let envoy = shipped_envoy_yaml().envoy;
+    let envoy = shipped_deployment().envoy;
     let told = Envoy {
         allow_on_headers_stop_iteration: false,
         ..envoy
@@ -867,14 +839,14 @@ fn distinct_event_types_sharing_an_id_are_each_forwarded_once() {
 /// the filter rewrites for fresh compare-and-swap numbers.
 #[test]
 fn dedup_memory_is_bounded_by_its_slots() {
-    let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
+    let policy = std::fs::read_to_string(repository().join("examples/policy.json")).unwrap();
     for envoy in settings() {
         let config = format!(
             r#"{{"policy": {policy}, "dedup": {{"slots": 64}}, "allow_on_headers_stop_iteration": {}}}"#,
             envoy.allow_on_headers_stop_iteration
         );
         let shared = SharedData::default();
-        let mut host = Host::load_in(envoy, filter(), &config, shared.clone()).unwrap();
+        let mut host = Host::load_in(envoy, release_filter(), &config, shared.clone()).unwrap();
         let template = String::from_utf8(fixture("cloud66/server.stopped.json")).unwrap();
         for i in 0..2000 {
             let body = template.replacen("\"timestamp\": ", &format!("\"timestamp\": 1{i:05}"), 1);
@@ -895,13 +867,13 @@ fn dedup_memory_is_bounded_by_its_slots() {
 /// false`) the same request would pass the address check: the host models both.
 #[test]
 fn the_shipped_bootstrap_is_not_fooled_by_x_forwarded_for() {
-    let shipped = shipped_envoy_yaml();
+    let shipped = shipped_deployment();
     let forged = Request::post("/hooks/sectigo", &fixture("sectigo/user_create.json"))
         .peer("198.51.100.7:5000")
         .header("x-forwarded-for", "54.236.233.46");
     let mut host = Host::load_in(
         shipped.envoy,
-        filter(),
+        release_filter(),
         &shipped.plugin_config,
         SharedData::default(),
     )
@@ -915,7 +887,7 @@ fn the_shipped_bootstrap_is_not_fooled_by_x_forwarded_for() {
     };
     let mut fooled = Host::load_in(
         default_envoy,
-        filter(),
+        release_filter(),
         &shipped.plugin_config,
         SharedData::default(),
     )

@@ -3,46 +3,25 @@
 //! a filter told it may hold the headers in an Envoy that withholds the body refuses with 500
 //! once Envoy has received a body it never handed over, never on time alone, and never stalls.
 
-use std::path::Path;
-use std::sync::OnceLock;
-
-use proxy_wasm_host::deployment::Deployment;
-use proxy_wasm_host::examples::provider_request;
+use proxy_wasm_host::examples::{provider_request, release_filter, repository, shipped_deployment};
 use proxy_wasm_host::{Envoy, Host, Outcome, Request, SharedData};
 use serde_json::Value;
 
-fn root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn filter() -> &'static [u8] {
-    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let path = root().join("target/wasm32-wasip1/release/hookwall_envoy.wasm");
-        std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}\nbuild it first: cargo build --release --target wasm32-wasip1 -p hookwall-envoy",
-                path.display()
-            )
-        })
-    })
-}
-
 fn shipped() -> Envoy {
-    let yaml = std::fs::read_to_string(root().join("envoy/envoy.yaml")).unwrap();
-    Deployment::from_yaml(&yaml).unwrap().envoy
+    shipped_deployment().envoy
 }
 
 /// A fresh VM of the filter in `envoy`, told the header-stop setting `told`.
 fn host(envoy: Envoy, told: bool) -> Host {
-    let policy = std::fs::read_to_string(root().join("examples/policy.json")).unwrap();
+    let policy = std::fs::read_to_string(repository().join("examples/policy.json")).unwrap();
     let config = format!(r#"{{"policy": {policy}, "allow_on_headers_stop_iteration": {told}}}"#);
-    Host::load_in(envoy, filter(), &config, SharedData::default()).expect("the filter loads")
+    Host::load_in(envoy, release_filter(), &config, SharedData::default())
+        .expect("the filter loads")
 }
 
 /// Cloud66 never retries: its event must not be refused for a slow client.
 fn late_event(seconds: u64) -> Request {
-    let body = std::fs::read(root().join("fixtures/cloud66/server.stopped.json")).unwrap();
+    let body = std::fs::read(repository().join("fixtures/cloud66/server.stopped.json")).unwrap();
     provider_request("cloud66", &body).body_after(seconds)
 }
 
