@@ -9,7 +9,7 @@ mod hostile;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wasmtime::{Engine, Instance, Module, Store, TypedFunc};
+use wasmtime::{Config, Engine, Instance, Module, Store, TypedFunc};
 
 fn bench(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,6 +37,7 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    print_fuel(&path);
     let input: TypedFunc<u32, u32> = instance.get_typed_func(&mut store, "input").unwrap();
     let classify_input: TypedFunc<u32, u32> = instance
         .get_typed_func(&mut store, "classify_input")
@@ -54,6 +55,37 @@ fn bench(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// Wasm instructions (wasmtime's fuel) per hostile body and per plain one: a count the shared
+/// machine's load does not move, unlike the times above.
+fn print_fuel(path: &Path) {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::from_file(&engine, path).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX).unwrap();
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let input: TypedFunc<u32, u32> = instance.get_typed_func(&mut store, "input").unwrap();
+    let classify_input: TypedFunc<u32, u32> = instance
+        .get_typed_func(&mut store, "classify_input")
+        .unwrap();
+    let memory = instance.get_memory(&mut store, "memory").unwrap();
+    let mut fuel = |body: &[u8]| {
+        let at = input.call(&mut store, body.len() as u32).unwrap();
+        memory.write(&mut store, at as usize, body).unwrap();
+        let before = store.get_fuel().unwrap();
+        classify_input.call(&mut store, 1).unwrap();
+        before - store.get_fuel().unwrap()
+    };
+    for (name, body, plain) in hostile::cases() {
+        let (hostile, plain) = (fuel(&body), fuel(&plain));
+        println!(
+            "{name}: {hostile} wasm instructions, plain {plain}: {:.2}x",
+            hostile as f64 / plain as f64
+        );
+    }
 }
 
 criterion_group!(benches, bench);
