@@ -24,3 +24,7 @@ node tests/worker/demo.mjs 2>>"$STEP_LOG" || {
     tail -n 40 "$STEP_LOG"
     exit "$status"
 }
+echo
+echo "The operator console: scripts/dev-worker.sh runs this Worker on http://127.0.0.1:8787 with"
+echo ".dev.vars.example's secrets; open http://127.0.0.1:8787/_hookwall/ and sign in with the admin"
+echo "token dev-admin-token (docs/console.md)."

@@ -65,6 +65,9 @@ as each provider would (the credentials of .dev.vars.example):
   curl -i -H "Authorization: Bearer dev-crowdsec-token" $json @fixtures/crowdsec/alert_triggered.json $worker/hooks/crowdsec
   curl -i $json @fixtures/cloud66/server.stopped.json "$worker/hooks/cloud66?token=dev-cloud66-token"
   curl -i -u sectigo:dev-sectigo-password $json @fixtures/sectigo/website_malware_issue_found.json $worker/hooks/sectigo
+The operator console is $worker/_hookwall/: sign in with the admin token dev-admin-token
+(.dev.vars.example holds its SHA-256). The same ledger from the CLI:
+  HOOKWALL_ADMIN_TOKEN=dev-admin-token target/release/hookwall events list --worker $worker
 Ctrl-C stops the Worker and the receiver.
 EOF
 wait "$wrangler"
