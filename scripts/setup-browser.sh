@@ -10,6 +10,6 @@ source scripts/lib.sh
 require "apt-get (Debian or Ubuntu), or CHROMIUM_PATH=command -v apt-get"
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-echo "setup-browser: installing Debian's chromium for the console's browser tests"
+say "installing Debian's chromium for the console's browser tests (a minute or two, once)"
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null
