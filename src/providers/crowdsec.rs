@@ -406,11 +406,17 @@ fn shared<'a>(
     [id, organization, timestamp]: [&Option<Text<'a>>; 3],
     m: Mask<'_>,
 ) -> Parts<'a> {
+    let account = m.keep("organization_id", organization.as_ref().map(Text::cow));
+    // A redacted organization leaves the CloudEvent source unable to tell two organizations'
+    // events apart: the id is then derived from the body, which still tells a retry.
+    let id = m
+        .keep("event_id", id.as_ref().map(Text::cow))
+        .filter(|_| account.is_some() || organization.is_none());
     let mut parts = Parts::new(
         Kind::CrowdSec(kind),
         m.keep("event_type", Some(event_type)),
-        m.keep("event_id", id.as_ref().map(Text::cow)),
-        m.keep("organization_id", organization.as_ref().map(Text::cow)),
+        id,
+        account,
     );
     parts.time = m
         .keep("event_timestamp", timestamp.as_ref())

@@ -138,11 +138,15 @@ impl<'a> Parsed<'a> {
             ..
         } = self.payload;
         let target_mask = mask.key("target");
+        let account = mask.key("partner").keep("id", Some(partner.id.0));
+        // Partners number their events apart: with the partner redacted from the CloudEvent
+        // source, the id is derived from the body, which still tells a retry.
+        let id = mask.keep("id", Some(id.0)).filter(|_| account.is_some());
         let mut parts = Parts::new(
             Kind::Sectigo(self.kind),
             mask.keep("event", Some(event.0)),
-            mask.keep("id", Some(id.0)),
-            mask.key("partner").keep("id", Some(partner.id.0)),
+            id,
+            account,
         );
         parts.subject_id = target_mask.keep("id", Some(target.id.0));
         let target_type = target_mask.say("type", &target.kind);
