@@ -1,5 +1,8 @@
 //! The one event identity: what makes two deliveries the same event, and what keeps them apart.
 
+mod common;
+
+use common::fixture_text as fixture;
 use hookwall::{classify, Options, RedactPath};
 
 fn identity(body: &str, route: &str) -> hookwall::Identity {
@@ -18,10 +21,6 @@ fn redacted_identity(body: &str, route: &str, redact: &[&str]) -> hookwall::Iden
     classify(body.as_bytes(), &options)
         .expect("a valid fixture")
         .identity(route)
-}
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 #[test]

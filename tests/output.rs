@@ -1,15 +1,14 @@
 //! `hookwall::output`: one set of format names, each format's body and media type, the
 //! destination `match`, and a chat message that third parties cannot turn against its channel.
 
+mod common;
+
 use std::str::FromStr;
 
+use common::fixture_text as fixture;
 use hookwall::output::{Format, Match};
 use hookwall::{classify, Options};
 use serde_json::{json, Value};
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
 
 /// CrowdSec's `alert_triggered` (high) with `edit` applied to its `details`.
 fn alert(edit: impl FnOnce(&mut Value)) -> String {

@@ -1,23 +1,17 @@
 //! What every output carries whatever the payload: a time (issue 22 item 7), and no empty
 //! indicators.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
+use common::fixture;
 use hookwall::ocsf::{self, to_ocsf_json};
 use hookwall::{classify, Event, Options};
 use serde_json::Value;
 
 const RECEIVED: i64 = 1_767_225_600;
-
-fn fixture(path: &str) -> Vec<u8> {
-    fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(path),
-    )
-    .unwrap()
-}
 
 fn received(body: &[u8]) -> Event<'_> {
     let options = Options {

@@ -1,6 +1,9 @@
 //! Every rule of the policy, and the bypass attempts, as tables of requests and verdicts.
 
+mod common;
+
 use base64::Engine;
+use common::fixture;
 use hookwall::policy::{Head, Policy, UsedCredential, Verdict};
 
 /// Standard base64 with padding, for building Basic credentials.
@@ -30,15 +33,6 @@ const SECTIGO_TOKEN: &str = "Bearer example-sectigo-password";
 
 fn policy() -> Policy {
     Policy::from_json(CONFIG.as_bytes()).expect("test config is valid")
-}
-
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(path),
-    )
-    .unwrap()
 }
 
 struct Request<'a> {

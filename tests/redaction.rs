@@ -2,22 +2,16 @@
 //! the indicators, the account, the id and the time are read from the payload as redaction
 //! leaves it, so a canary at any redacted path shows in no output format.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::fixture;
 use hookwall::ocsf::{self, to_ocsf_json};
 use hookwall::output::Format;
 use hookwall::{classify, Event, Options, RedactPath};
 use serde_json::{json, Value};
-
-fn fixture(path: &str) -> Vec<u8> {
-    fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(path),
-    )
-    .unwrap()
-}
 
 /// Every output of an event: the CloudEvent, the bare event, OCSF with and without the
 /// payload, the chat message, and the summary the table prints.
