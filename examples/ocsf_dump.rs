@@ -72,5 +72,5 @@ fn payloads(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// The route's provider, from a case's `.provider` file.
 fn hint(payload: &Path) -> Option<Provider> {
     let name = fs::read_to_string(payload.with_extension("provider")).ok()?;
-    Provider::from_name(name.trim())
+    name.trim().parse::<Provider>().ok()
 }

@@ -34,7 +34,7 @@ pub use error::{Error, ErrorKind};
 pub use event::{Category, Event, Severity, Subject, SubjectKind};
 pub use identity::Identity;
 pub use indicators::Indicators;
-pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider};
+pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider, UnknownProvider};
 pub use reason::{Ack, Outcome, Reason};
 pub use redact::RedactPath;
 

@@ -75,7 +75,7 @@ fn check_golden(dir: &str, payload: &Path, actual: &str) -> Result<(), String> {
 fn documented_payloads_match_their_goldens() {
     let mut failures = Vec::new();
     for dir in PROVIDER_DIRS {
-        let provider = Provider::from_name(dir).unwrap();
+        let provider: Provider = dir.parse().unwrap();
         for payload in payloads(dir) {
             let body = fs::read(&payload).unwrap();
             let detected = outcome(&body, None);
@@ -116,7 +116,9 @@ fn edge_and_invalid_cases_match_their_goldens() {
         let hint = fs::read_to_string(payload.with_extension("provider"))
             .ok()
             .map(|name| {
-                Provider::from_name(name.trim()).expect("known provider in .provider file")
+                name.trim()
+                    .parse::<Provider>()
+                    .expect("known provider in .provider file")
             });
         let actual = outcome(&body, hint);
         let name = payload.file_name().unwrap().to_str().unwrap();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hookwall::{Event, Options, Provider, RedactPath, MAX_BODY_BYTES};
+use hookwall::{Event, Options, Provider, RedactPath, UnknownProvider, MAX_BODY_BYTES};
 
 use crate::output::{self, Stdout};
 use crate::{input, Failure};
@@ -83,8 +83,9 @@ fn now() -> Option<i64> {
 }
 
 fn parse_provider(name: &str) -> Result<Provider, String> {
-    Provider::from_name(name)
-        .ok_or_else(|| format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo)"))
+    name.parse().map_err(|_: UnknownProvider| {
+        format!("unknown provider \"{name}\" (crowdsec, cloud66, sectigo)")
+    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Failure> {

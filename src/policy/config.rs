@@ -277,9 +277,10 @@ impl<'de> Deserialize<'de> for SourceProvider {
         let name = String::deserialize(deserializer)?;
         match name.as_str() {
             "auto" => Ok(SourceProvider::Auto),
-            name => Provider::from_name(name)
+            name => name
+                .parse::<Provider>()
                 .map(SourceProvider::Only)
-                .ok_or_else(|| {
+                .map_err(|_| {
                     de::Error::custom(format!(
                         "unknown provider \"{name}\" (crowdsec, cloud66, sectigo or auto)"
                     ))

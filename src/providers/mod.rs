@@ -39,12 +39,31 @@ impl Provider {
             Self::Sectigo => "sectigo",
         }
     }
+}
 
-    /// The provider named `name` exactly as in configs and CLI flags (`crowdsec`, `cloud66`, `sectigo`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == name)
+/// The provider named exactly as in configs and CLI flags (`crowdsec`, `cloud66`, `sectigo`).
+impl core::str::FromStr for Provider {
+    type Err = UnknownProvider;
+
+    fn from_str(name: &str) -> Result<Self, UnknownProvider> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .ok_or(UnknownProvider)
     }
 }
+
+/// A name that is no provider's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownProvider;
+
+impl core::fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("unknown provider (crowdsec, cloud66, sectigo)")
+    }
+}
+
+impl core::error::Error for UnknownProvider {}
 
 impl core::fmt::Display for Provider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -61,7 +61,7 @@ fn fixtures() -> Vec<(PathBuf, Option<Provider>)> {
             if name.ends_with(".json") && (dir != "cases" || name.starts_with("valid_")) {
                 let hint = fs::read_to_string(path.with_extension("provider"))
                     .ok()
-                    .and_then(|p| Provider::from_name(p.trim()));
+                    .and_then(|p| p.trim().parse::<Provider>().ok());
                 out.push((path, hint));
             }
         }
