@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 crate=${1:-worker}
 source "$root/scripts/lib.sh"
-export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(tool_dir wasm-bindgen-cli "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen}"
+export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(tool_dir wasm-bindgen "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen}"
 export WASM_OPT_BIN="${WASM_OPT_BIN:-$root/node_modules/.bin/wasm-opt}"
 export ESBUILD_BIN="${ESBUILD_BIN:-$root/node_modules/.bin/esbuild}"
 # Optimized for size: the Worker's budget is 250 KB gzip, and its CPU time per request is spent

@@ -33,8 +33,8 @@ require_everything() {
         "$PREREQ_NODE" "$PREREQ_NPM" "$PREREQ_PYTHON" "$PREREQ_VENV"
 }
 
-# The Rust tools the Worker's build runs, pinned. wasm-bindgen-cli must equal the wasm-bindgen
-# crate in Cargo.lock.
+# The Rust tools the Worker's build runs, pinned. The wasm-bindgen command (tools/wasm-bindgen)
+# must equal the wasm-bindgen crate in Cargo.lock.
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print}' \
     "$(dirname "${BASH_SOURCE[0]}")/../Cargo.lock")

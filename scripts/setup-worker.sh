@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the Worker's build, tests and benchmark need, pinned and idempotent: the
-# wasm target, worker-build and wasm-bindgen-cli in the user's tool cache (scripts/lib.sh,
-# tool_dir; not ~/.cargo/bin), and the Node tools of package-lock.json under node_modules.
+# wasm target, worker-build and wasm-bindgen (tools/wasm-bindgen) in the user's tool cache
+# (scripts/lib.sh, tool_dir; not ~/.cargo/bin), and the Node tools of package-lock.json under
+# node_modules.
 # Checks the prerequisites first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,24 +14,28 @@ require "$PREREQ_RUSTUP" "$PREREQ_CC" "$PREREQ_PKG_CONFIG" "$PREREQ_OPENSSL" "$P
 rustup target list --installed | grep -qx wasm32-unknown-unknown ||
     rustup target add wasm32-unknown-unknown
 
-# cargo_tool CRATE VERSION BINARY EXPECTED [cargo install flags…]: installs CRATE at exactly
-# VERSION into its tool_dir unless BINARY --version there already prints EXPECTED.
+# cargo_tool NAME VERSION BINARY EXPECTED CARGO-INSTALL-ARGS…: installs into NAME-VERSION's
+# tool_dir unless BINARY --version there already prints EXPECTED, and checks that it then does.
 cargo_tool() {
-    local crate=$1 version=$2 root
+    local name=$1 version=$2 root
     root=$(tool_dir "$1" "$2")
     local binary=$root/bin/$3 expected=$4
     shift 4
     [[ "$("$binary" --version 2>/dev/null)" == "$expected" ]] && return
-    say "setup-worker: installing $crate $version into $root (takes minutes, once per machine)"
-    cargo install --quiet --root "$root" "$@" "$crate" --version "=$version"
+    say "setup-worker: installing $name $version into $root (takes minutes, once per machine)"
+    cargo install --quiet --root "$root" "$@"
+    [[ "$("$binary" --version)" == "$expected" ]] ||
+        { echo "setup-worker: $binary --version does not print $expected" >&2; exit 1; }
 }
-cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "$WORKER_BUILD_VERSION" --locked
-# Not --locked: wasm-bindgen-cli's published lock file pins webpki-roots 1.0.11, which the
-# crates.io index does not offer, so cargo resolves its dependencies afresh (same crate version). Its
-# only future-incompatibility note is for buf_redux and multipart, which serve the HTTP server of
-# wasm-bindgen-test-runner, a tool hookwall never runs: the note is silenced as harmless.
-CARGO_FUTURE_INCOMPAT_REPORT_FREQUENCY=never \
-    cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"
+# worker-build has no features to turn off: ureq with native-tls (its downloads, which
+# build-worker.sh's *_BIN variables make it skip) comes with it whatever the flags.
+cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "$WORKER_BUILD_VERSION" \
+    --locked worker-build --version "=$WORKER_BUILD_VERSION"
+# The wasm-bindgen command alone, not the wasm-bindgen-cli package and its test runner
+# (tools/wasm-bindgen/README.md): its version must be Cargo.lock's wasm-bindgen, which the check
+# after the install enforces. Built under target/, not in tools/.
+cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION" \
+    --locked --path tools/wasm-bindgen --target-dir target/tools/wasm-bindgen
 
 # wrangler, miniflare (workerd), esbuild, binaryen (wasm-opt), autocannon: package-lock.json.
 # package.json's allowScripts approves the tree's three install scripts (esbuild's and workerd's
