@@ -12,7 +12,7 @@ cargo build --quiet --release --target wasm32-unknown-unknown -p hookwall-classi
 cargo bench --bench classify_wasm
 
 echo "== Envoy filter: size, and time per request in the proxy-wasm host against the read-all baseline and hookwall's host calls alone"
-cargo build --quiet --release --target wasm32-wasip1 -p hookwall-envoy -p hookwall-envoy-baseline -p hookwall-envoy-host-calls
+scripts/build-filter.sh --quiet -p hookwall-envoy-baseline -p hookwall-envoy-host-calls
 wasm=target/wasm32-wasip1/release/hookwall_envoy.wasm
 echo "hookwall_envoy.wasm: $(wc -c <"$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
 cargo bench -p proxy-wasm-host --bench filter

@@ -15,7 +15,7 @@ export STEP_LOG=$PWD/target/demo.log
 
 step "setup: Rust targets" scripts/setup.sh
 step "build: the hookwall CLI" cargo build --release --bin hookwall
-step "build: the Envoy filter (wasm32-wasip1)" cargo build --release --target wasm32-wasip1 -p hookwall-envoy
+step "build: the Envoy filter (wasm32-wasip1, wasm-opt)" scripts/build-filter.sh
 step "build: the proxy-wasm test host (minutes on the first run)" cargo build --release -p proxy-wasm-host --bin envoy-replay
 
 echo

@@ -21,7 +21,7 @@ step "build: the Envoy filter, wasm32-unknown-unknown" \
     cargo build --release --target wasm32-unknown-unknown -p hookwall-envoy
 # The tests run the wasip1 build, and the read-all reference filter beside it.
 step "build: the Envoy filters the host tests run, wasm32-wasip1" \
-    cargo build --release --target wasm32-wasip1 -p hookwall-envoy -p hookwall-envoy-baseline
+    scripts/build-filter.sh -p hookwall-envoy-baseline
 step "format: cargo fmt --check" cargo fmt --all -- --check
 step "lints: cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 step "setup: deployment schemas (Python and npm packages)" scripts/setup-deployment.sh
