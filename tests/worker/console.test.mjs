@@ -153,6 +153,23 @@ test("an operator signs in, finds the failed deliveries, recovers them and resen
   assert.equal(time.text, time.local);
   assert.ok(!page.url().includes(TOKEN) && !(await page.cookies()).length);
 
+  // The severity filter is the API's: every high event of the ledger, nothing else.
+  const high = all.filter((f) => f.severity === "high");
+  await page.select("#filters select[name=severity]", "high");
+  await page.click("#filters button[type=submit]");
+  await rowCount(page, high.length);
+  assert.deepEqual((await table(page)).map((r) => `${r.provider} ${r.type} ${r.severity}`).sort(),
+    high.map((f) => `${f.provider} ${f.type} ${f.severity}`).sort());
+  await page.select("#filters select[name=severity]", "");
+  const listed = async (query) => {
+    const res = await fetch(`${base}/_hookwall/events?${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return { status: res.status, body: await res.json() };
+  };
+  const answer = await listed("severity=high&limit=500");
+  assert.equal(answer.status, 200);
+  assert.deepEqual(answer.body.events.map((e) => e.severity), high.map(() => "high"));
+  assert.equal((await listed("severity=urgent")).status, 400);
+
   await filterStatus(page, "failed");
   await rowCount(page, urgent.length);
   const failed = await table(page);

@@ -1,7 +1,9 @@
 //! The admin API's query strings: percent-decoded pairs, each name known and given once, and
 //! the listing's filters read from them.
 
-use hookwall::time;
+use hookwall::{time, Severity};
+use serde::de::{self, IntoDeserializer};
+use serde::Deserialize;
 
 use crate::ledger::{Filter, Position, Status};
 
@@ -50,10 +52,11 @@ fn decode(text: &str) -> Option<String> {
 /// `GET /_hookwall/events`'s parameters: the source whose events to list (all when `None`) and
 /// the filter each source's ledger applies.
 pub fn listing(query: &str) -> Result<(Option<String>, Filter), String> {
-    const NAMES: [&str; 7] = [
+    const NAMES: [&str; 8] = [
         "source",
         "status",
         "destination",
+        "severity",
         "since",
         "until",
         "limit",
@@ -73,6 +76,12 @@ pub fn listing(query: &str) -> Result<(Option<String>, Filter), String> {
                 filter.status = Some(status);
             }
             "destination" => filter.destination = Some(value),
+            "severity" => {
+                let severity = Severity::deserialize(value.as_str().into_deserializer()).map_err(
+                    |_: de::value::Error| "severity must be info, low, medium, high or critical",
+                )?;
+                filter.severity = Some(severity);
+            }
             "since" => filter.since = Some(time("since", &value)?),
             "until" => filter.until = Some(time("until", &value)?),
             "limit" => filter.limit = limit(&value)?,
@@ -110,13 +119,14 @@ mod tests {
     fn a_listing_reads_every_filter() {
         let cursor = format!("1765010400123-{}", "ab".repeat(32));
         let query = format!(
-            "source=crowdsec&status=failed&destination=siem&since=2025-12-06T08%3A00%3A00Z\
-             &until=2025-12-06T10:00:00+02:00&limit=10&cursor={cursor}"
+            "source=crowdsec&status=failed&destination=siem&severity=high\
+             &since=2025-12-06T08%3A00%3A00Z&until=2025-12-06T10:00:00+02:00&limit=10&cursor={cursor}"
         );
         let (source, filter) = listing(&query).unwrap();
         assert_eq!(source.as_deref(), Some("crowdsec"));
         assert_eq!(filter.status, Some(Status::Failed));
         assert_eq!(filter.destination.as_deref(), Some("siem"));
+        assert_eq!(filter.severity, Some(hookwall::Severity::High));
         assert_eq!(filter.since, Some(1_765_008_000_000));
         assert_eq!(
             filter.until,
@@ -135,6 +145,7 @@ mod tests {
             ("limit=501", "limit must be"),
             ("limit=ten", "limit must be"),
             ("status=lost", "status must be"),
+            ("severity=urgent", "severity must be"),
             ("since=yesterday", "since must be an RFC 3339"),
             ("cursor=secret-value", "cursor is not one"),
             ("sauce=x", "unknown parameter"),

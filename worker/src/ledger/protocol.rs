@@ -2,6 +2,7 @@
 //! request to the object, so that each call runs there as one uninterrupted step (a Durable
 //! Object's SQL calls are synchronous, and no other request runs between them).
 
+use hookwall::Severity;
 use serde::{Deserialize, Serialize};
 
 /// One call to a ledger object.
@@ -221,6 +222,8 @@ pub struct Filter {
     pub status: Option<Status>,
     /// Events with a delivery to this destination.
     pub destination: Option<String>,
+    /// Events of this severity.
+    pub severity: Option<Severity>,
     /// Received at or after (ms).
     pub since: Option<i64>,
     /// Received before (ms).

@@ -256,6 +256,10 @@ impl<'a> Store<'a> {
             query.push_str(" AND received_at < ?");
             values.push(int(until));
         }
+        if let Some(severity) = filter.severity {
+            query.push_str(" AND severity = ?");
+            values.push(text(severity.as_str()));
+        }
         if let Some(before) = &filter.before {
             let n = values.len() + 1;
             query.push_str(&format!(
