@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use hookwall::Severity;
+use serde::de::{self, IntoDeserializer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -63,6 +65,9 @@ struct ListArgs {
     /// Only events sent to this destination.
     #[arg(long)]
     destination: Option<String>,
+    /// Only events of this severity (info, low, medium, high, critical).
+    #[arg(long, value_parser = parse_severity)]
+    severity: Option<Severity>,
     /// Received at or after: RFC 3339, or an age such as 30m, 24h or 7d.
     #[arg(long, value_parser = parse_time)]
     since: Option<String>,
@@ -117,6 +122,12 @@ struct ResendArgs {
     /// The destination to send it to again.
     #[arg(long)]
     destination: String,
+}
+
+/// A severity under the core's own names.
+fn parse_severity(name: &str) -> Result<Severity, String> {
+    Severity::deserialize(name.into_deserializer())
+        .map_err(|_: de::value::Error| "info, low, medium, high or critical".to_string())
 }
 
 /// A delivery's state in the ledger.
@@ -204,6 +215,7 @@ fn list(args: &ListArgs) -> Result<Outcome, Failure> {
             ("source", args.source.as_deref()),
             ("status", args.status.map(Status::as_str)),
             ("destination", args.destination.as_deref()),
+            ("severity", args.severity.map(Severity::as_str)),
             ("since", args.since.as_deref()),
             ("until", args.until.as_deref()),
             ("limit", limit.as_deref()),

@@ -141,6 +141,8 @@ fn list_sends_the_filters_and_the_bearer_token_and_prints_a_table() {
             "failed",
             "--destination",
             "slack",
+            "--severity",
+            "high",
             "--since",
             "2026-12-06T00:00:00+01:00",
             "--limit",
@@ -154,7 +156,7 @@ fn list_sends_the_filters_and_the_bearer_token_and_prints_a_table() {
     assert_eq!(seen[0].method, "GET");
     assert_eq!(
         seen[0].target,
-        "/_hookwall/events?source=crowdsec&status=failed&destination=slack&since=2026-12-06T00%3A00%3A00%2B01%3A00&limit=10"
+        "/_hookwall/events?source=crowdsec&status=failed&destination=slack&severity=high&since=2026-12-06T00%3A00%3A00%2B01%3A00&limit=10"
     );
     assert_eq!(
         seen[0].authorization.as_deref(),
