@@ -62,7 +62,41 @@ pub enum Severity {
     Critical,
 }
 
+/// A severity named as `as_str` writes it (`info` … `critical`), as the admin API and the CLI
+/// take it.
+impl core::str::FromStr for Severity {
+    type Err = UnknownSeverity;
+
+    fn from_str(name: &str) -> Result<Self, UnknownSeverity> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or(UnknownSeverity)
+    }
+}
+
+/// A name that is no severity's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownSeverity;
+
+impl core::fmt::Display for UnknownSeverity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("severity must be info, low, medium, high or critical")
+    }
+}
+
+impl core::error::Error for UnknownSeverity {}
+
 impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Self::Info,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::Critical,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",

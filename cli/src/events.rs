@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hookwall::Severity;
-use serde::de::{self, IntoDeserializer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -66,7 +65,7 @@ struct ListArgs {
     #[arg(long)]
     destination: Option<String>,
     /// Only events of this severity (info, low, medium, high, critical).
-    #[arg(long, value_parser = parse_severity)]
+    #[arg(long, value_parser = str::parse::<Severity>)]
     severity: Option<Severity>,
     /// Received at or after: RFC 3339, or an age such as 30m, 24h or 7d.
     #[arg(long, value_parser = parse_time)]
@@ -122,12 +121,6 @@ struct ResendArgs {
     /// The destination to send it to again.
     #[arg(long)]
     destination: String,
-}
-
-/// A severity under the core's own names.
-fn parse_severity(name: &str) -> Result<Severity, String> {
-    Severity::deserialize(name.into_deserializer())
-        .map_err(|_: de::value::Error| "info, low, medium, high or critical".to_string())
 }
 
 /// A delivery's state in the ledger.

@@ -1,9 +1,8 @@
 //! The admin API's query strings: percent-decoded pairs, each name known and given once, and
 //! the listing's filters read from them.
 
+use hookwall::event::UnknownSeverity;
 use hookwall::{time, Severity};
-use serde::de::{self, IntoDeserializer};
-use serde::Deserialize;
 
 use crate::ledger::{Filter, Position, Status};
 
@@ -77,9 +76,8 @@ pub fn listing(query: &str) -> Result<(Option<String>, Filter), String> {
             }
             "destination" => filter.destination = Some(value),
             "severity" => {
-                let severity = Severity::deserialize(value.as_str().into_deserializer()).map_err(
-                    |_: de::value::Error| "severity must be info, low, medium, high or critical",
-                )?;
+                let severity: Severity =
+                    value.parse().map_err(|e: UnknownSeverity| e.to_string())?;
                 filter.severity = Some(severity);
             }
             "since" => filter.since = Some(time("since", &value)?),
