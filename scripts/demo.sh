@@ -16,7 +16,9 @@ export STEP_LOG=$PWD/target/demo.log
 step "setup: Rust targets" scripts/setup.sh
 step "build: the hookwall CLI" cargo build --release --bin hookwall
 step "build: the Envoy filter (wasm32-wasip1, wasm-opt)" scripts/build-filter.sh
-step "build: the proxy-wasm test host (minutes on the first run)" cargo build --release -p proxy-wasm-host --bin envoy-replay
+# The test host in the dev profile, as `cargo test` builds it: no LTO over wasmtime and Cranelift,
+# and scripts/test.sh reuses the build. Cranelift itself is optimized there (Cargo.toml).
+step "build: the proxy-wasm test host (minutes on the first run)" cargo build -p proxy-wasm-host --bin envoy-replay
 
 echo
 echo "== core: every fixture classified"
@@ -24,7 +26,7 @@ target/release/hookwall classify --format table fixtures/crowdsec/*.json fixture
 
 echo
 echo "== Envoy filter (release .wasm in the proxy-wasm host): every fixture sent as its provider would, then forgeries and a replay"
-target/release/envoy-replay
+target/debug/envoy-replay
 
 echo
 echo "== Cloudflare Worker (in workerd, with a loopback receiver): every fixture sent as its provider would, then forgeries and a replay"
