@@ -2,7 +2,7 @@
 //! whose cost is classify's plus the policy's.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hookwall::policy::{Head, Policy, Verdict};
+use hookwall::policy::{Head, Method, Policy, Verdict};
 use hookwall::{classify, Options, Provider};
 
 fn bench(c: &mut Criterion) {
@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
         headers("Bearer example-crowdsec-token"),
     );
     let head = |headers| Head {
-        method: "POST",
+        method: Method::Post,
         path: "/hooks/crowdsec",
         headers,
         peer: "203.0.113.7:40000",

@@ -1,6 +1,7 @@
-//! The one error type of the core: every rejection says what went wrong and where.
+//! The core's refusal of a payload, and what every refusal shares with it, a payload's or a
+//! configuration's: what went wrong and where.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use core::fmt;
 
 use crate::reason::Reason;
@@ -41,28 +42,86 @@ impl ErrorKind {
     }
 }
 
-/// A rejected payload: its kind, where in the input (a JSON path such as `details.source.value`,
-/// or `line 1 column 37`), and what is wrong there. Never contains a value from the payload
-/// beyond what a parser error quotes, so it is safe to log and to return to the caller.
+/// Where in its input a refusal points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    kind: ErrorKind,
-    location: String,
+pub enum Location {
+    /// The input as a whole: empty, too large, in no provider's shape, not an object.
+    Whole,
+    /// Where text stops being JSON, as serde_json counts: both 1-based, the column in bytes.
+    Position { line: usize, column: usize },
+    /// The path of the field at fault: `details.source.value`, `sources[0].auth[1].bearer`.
+    Path(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Whole => Ok(()),
+            Self::Position { line, column } => write!(f, "line {line} column {column}"),
+            Self::Path(path) => f.write_str(path),
+        }
+    }
+}
+
+/// Where and what: the part of a refusal a person reads, the same for a payload ([`Error`])
+/// and a configuration (`policy::ConfigError`), so both read alike: `where: what`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    location: Location,
     message: String,
 }
 
-impl Error {
-    pub fn new(kind: ErrorKind, location: impl Into<String>, message: impl Into<String>) -> Self {
+impl Fault {
+    /// An empty path is the input as a whole, so a fault has one way to say so.
+    pub fn new(location: Location, message: impl Into<String>) -> Self {
+        let location = match location {
+            Location::Path(path) if path.is_empty() => Location::Whole,
+            location => location,
+        };
         Self {
-            kind,
-            location: location.into(),
+            location,
             message: message.into(),
         }
     }
 
-    /// A schema violation at a JSON path.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Location::Whole => f.write_str(&self.message),
+            _ => write!(f, "{}: {}", self.location, self.message),
+        }
+    }
+}
+
+/// A rejected payload: its kind, where in the input and what is wrong there. Never contains a
+/// value from the payload beyond what a parser error quotes, so it is safe to log and to return
+/// to the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    fault: Fault,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, location: Location, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            fault: Fault::new(location, message),
+        }
+    }
+
+    /// A schema violation at a JSON path (empty: the payload as a whole).
     pub fn schema(path: &str, message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Schema, path, message)
+        Self::new(ErrorKind::Schema, Location::Path(path.into()), message)
     }
 
     /// A required field that is absent.
@@ -74,12 +133,16 @@ impl Error {
         self.kind
     }
 
-    pub fn location(&self) -> &str {
-        &self.location
+    pub fn location(&self) -> &Location {
+        self.fault.location()
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        self.fault.message()
+    }
+
+    pub fn fault(&self) -> &Fault {
+        &self.fault
     }
 
     pub fn reason(&self) -> Reason {
@@ -97,24 +160,25 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.location.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.location, self.message)
-        }
+        self.fault.fmt(f)
     }
 }
 
 impl core::error::Error for Error {}
 
-/// Where a byte offset sits in the input, in serde_json's terms (both 1-based).
-pub(crate) fn line_column(input: &[u8], offset: usize) -> String {
+/// Where a byte offset sits in the input, in serde_json's terms.
+pub(crate) fn position(input: &[u8], offset: usize) -> Location {
     let before = &input[..offset.min(input.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    let mut out = String::from("line ");
-    out.push_str(&line.to_string());
-    out.push_str(" column ");
-    out.push_str(&column.to_string());
-    out
+    Location::Position {
+        line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+        column: before.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
+    }
+}
+
+/// Where serde_json stopped reading.
+pub(crate) fn stopped(e: &serde_json::Error) -> Location {
+    Location::Position {
+        line: e.line(),
+        column: e.column(),
+    }
 }

@@ -21,8 +21,8 @@ use serde::de::{
     Unexpected, Visitor,
 };
 
-use crate::error::line_column;
-use crate::{Error, ErrorKind, MAX_BODY_BYTES};
+use crate::error::{position, stopped};
+use crate::{Error, ErrorKind, Location, MAX_BODY_BYTES};
 
 /// How deep objects and arrays may nest anywhere in a payload: four times the deepest payload any
 /// provider documents (4). Enforced on the whole body, not only on the parts hookwall reads,
@@ -39,30 +39,30 @@ pub(crate) fn check(body: &[u8]) -> Result<&str, Error> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::new(
             ErrorKind::TooLarge,
-            "",
+            Location::Whole,
             // Not the body's size: a reader that stops at the limit (the CLI) knows only that.
             format!("body exceeds {MAX_BODY_BYTES} bytes"),
         ));
     }
     let Some(start) = body.iter().position(|b| !is_space(*b)) else {
-        return Err(Error::new(ErrorKind::Empty, "", "empty body"));
+        return Err(Error::new(ErrorKind::Empty, Location::Whole, "empty body"));
     };
     let text = core::str::from_utf8(body).map_err(|e| {
         Error::new(
             ErrorKind::Malformed,
-            line_column(body, e.valid_up_to()),
+            position(body, e.valid_up_to()),
             "invalid UTF-8",
         )
     })?;
     let malformed =
-        |at: usize, message: &str| Error::new(ErrorKind::Malformed, line_column(body, at), message);
+        |at: usize, message: &str| Error::new(ErrorKind::Malformed, position(body, at), message);
     let census = census(body);
     match too_deep(body, census.openings) {
         Depth::Within => {}
         Depth::Deeper(at) => {
             return Err(Error::new(
                 ErrorKind::TooDeep,
-                line_column(body, at),
+                position(body, at),
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             ))
         }
@@ -372,15 +372,11 @@ fn push_key(path: &mut String, key: &str) {
 
 /// Text that is not JSON, where it stops being JSON.
 fn syntax(e: &serde_json::Error) -> Error {
-    Error::new(
-        ErrorKind::Malformed,
-        format!("line {} column {}", e.line(), e.column()),
-        strip_position(e),
-    )
+    Error::new(ErrorKind::Malformed, stopped(e), strip_position(e))
 }
 
 /// serde_json's message without the ` at line L column C` it appends.
-fn strip_position(e: &serde_json::Error) -> String {
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     match text.strip_suffix(&position) {

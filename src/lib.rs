@@ -30,13 +30,13 @@ pub mod redact;
 pub mod time;
 pub mod tree;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Fault, Location};
 pub use event::{Category, Event, Severity, Subject, SubjectKind};
 pub use identity::Identity;
 pub use indicators::Indicators;
 pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider, UnknownProvider};
 pub use reason::{Ack, Outcome, Reason};
-pub use redact::RedactPath;
+pub use redact::{InvalidRedactPath, RedactPath};
 
 /// The largest body the core parses at all; sources may set a lower limit in the policy.
 pub const MAX_BODY_BYTES: usize = 1 << 20;

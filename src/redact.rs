@@ -18,9 +18,9 @@ mod record;
 pub use record::{MAX_PATHS, MAX_PATH_BYTES};
 
 use alloc::borrow::Cow;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use crate::payload::Payload;
 use crate::providers::{sectigo, Kind};
@@ -45,14 +45,29 @@ pub struct RedactPath {
 }
 
 impl RedactPath {
-    pub fn parse(path: &str) -> Result<Self, String> {
+    pub fn parse(path: &str) -> Result<Self, InvalidRedactPath> {
         let segments: Vec<String> = path.split('.').map(String::from).collect();
         if segments.iter().any(String::is_empty) {
-            return Err(format!("invalid redact path \"{path}\": empty segment"));
+            return Err(InvalidRedactPath { path: path.into() });
         }
         Ok(Self { segments })
     }
 }
+
+/// A redact path with an empty segment (`body..email`, `body.`, or no path at all), which
+/// would match nothing anyone meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRedactPath {
+    path: String,
+}
+
+impl fmt::Display for InvalidRedactPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid redact path \"{}\": empty segment", self.path)
+    }
+}
+
+impl core::error::Error for InvalidRedactPath {}
 
 /// The payload as it leaves: `text` with the configured `paths` redacted, and the built-in
 /// rules of its provider, in one walk; as received, not read again, without paths unless the
@@ -362,6 +377,8 @@ fn size(value: &Tree<'_>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
 
     #[test]
     fn writes_indices() {
@@ -375,7 +392,11 @@ mod tests {
     #[test]
     fn parses_paths() {
         assert!(RedactPath::parse("body.user.email").is_ok());
-        assert!(RedactPath::parse("body..email").is_err());
+        let error = RedactPath::parse("body..email").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid redact path \"body..email\": empty segment"
+        );
         assert!(RedactPath::parse("").is_err());
     }
 }

@@ -6,8 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hookwall::Kind;
 use hookwall::{classify, cloud66, crowdsec, sectigo, Options, Provider};
+use hookwall::{Kind, Location};
 use serde_json::{json, Value};
 
 const PROVIDER_DIRS: [&str; 3] = ["crowdsec", "cloud66", "sectigo"];
@@ -523,6 +523,28 @@ fn invalid_json_of_any_shape_is_malformed() {
             "{body}"
         );
     }
+}
+
+/// Where a refusal points is a value a caller can match: the body as a whole, a position in
+/// text that is not JSON, or the path of the field at fault.
+#[test]
+fn refusals_locate_whole_position_or_path() {
+    let location = |body: &str| {
+        classify(body.as_bytes(), &Options::default())
+            .expect_err(body)
+            .location()
+            .clone()
+    };
+    assert_eq!(location(" "), Location::Whole);
+    assert_eq!(location("[1]"), Location::Whole);
+    assert_eq!(location("{}"), Location::Whole);
+    assert_eq!(
+        location("{\n\"a\": tru"),
+        Location::Position { line: 2, column: 8 }
+    );
+    let alert = fs::read_to_string(root().join("crowdsec/alert_triggered.json")).unwrap();
+    let issuer = alert.replacen("crowdsec.net", "example.net", 1);
+    assert_eq!(location(&issuer), Location::Path("metadata.issuer".into()));
 }
 
 /// Nested deeper than 16 anywhere, even in a member no model reads, is 400; a body that is also

@@ -4,7 +4,8 @@ mod common;
 
 use base64::Engine;
 use common::fixture;
-use hookwall::policy::{Head, Policy, UsedCredential, Verdict};
+use hookwall::policy::{Head, Method, Policy, UsedCredential, Verdict};
+use hookwall::Location;
 
 /// Standard base64 with padding, for building Basic credentials.
 fn base64(text: impl AsRef<[u8]>) -> String {
@@ -62,7 +63,7 @@ fn post(
 /// `(status, reason)` of the decision on `request`.
 fn decide(policy: &Policy, request: &Request<'_>) -> (u16, String) {
     let head = Head {
-        method: request.method,
+        method: Method::from(request.method),
         path: request.path,
         headers: &request.headers,
         peer: request.peer,
@@ -402,7 +403,7 @@ fn query_credentials() {
 fn basic_challenge_only_where_basic_is_accepted() {
     let p = policy();
     let head = |path| Head {
-        method: "POST",
+        method: Method::Post,
         path,
         headers: &[],
         peer: "198.51.100.1:1",
@@ -543,7 +544,7 @@ fn unknown_events_follow_the_source_setting() {
     request.peer = SECTIGO_IP;
     assert_eq!(decide(&p, &request), (422, "unknown_event_type".into()));
     let head = Head {
-        method: request.method,
+        method: Method::from(request.method),
         path: request.path,
         headers: &request.headers,
         peer: request.peer,
@@ -585,7 +586,7 @@ fn admission_reports_the_credential_and_the_client() {
         ("authorization", SECTIGO_TOKEN),
     ];
     let head = Head {
-        method: "POST",
+        method: Method::Post,
         path: "/hooks/sectigo",
         headers: &headers,
         peer: "10.0.0.1:1",
@@ -598,7 +599,7 @@ fn admission_reports_the_credential_and_the_client() {
         Some(UsedCredential::Header("authorization"))
     );
     let head = Head {
-        method: "POST",
+        method: Method::Post,
         path: "/hooks/cloud66?token=q%2Ftok%20en",
         headers: &[],
         peer: "1.1.1.1:1",
@@ -608,7 +609,7 @@ fn admission_reports_the_credential_and_the_client() {
         Some(UsedCredential::Query("token"))
     );
     let head = Head {
-        method: "POST",
+        method: Method::Post,
         path: "/hooks/crowdsec",
         headers: &[("X-Api-Key", "key-123")],
         peer: "1.1.1.1:1",
@@ -633,7 +634,7 @@ fn secrets_never_appear_in_verdicts() {
             crowdsec_alert(),
         );
         let head = Head {
-            method: request.method,
+            method: Method::from(request.method),
             path: request.path,
             headers: &request.headers,
             peer: request.peer,
@@ -702,6 +703,34 @@ fn invalid_configs_are_refused_with_the_field() {
             "{config}\n  expected: {expected}\n  actual:   {error}"
         );
     }
+}
+
+/// A config error says where as a value, not only as text: a field's path, the line and
+/// column where text stops being JSON, or the document as a whole.
+#[test]
+fn config_errors_locate_by_path_position_or_whole() {
+    let location = |config: &str| {
+        Policy::from_json(config.as_bytes())
+            .expect_err(config)
+            .location()
+            .clone()
+    };
+    assert_eq!(
+        location(r#"{"sources": [{"name": "_a"}]}"#),
+        Location::Path("sources[0].name".into())
+    );
+    assert_eq!(
+        location("{\n  \"sources\": [}"),
+        Location::Position {
+            line: 2,
+            column: 15
+        }
+    );
+    assert_eq!(location("[]"), Location::Whole);
+    assert_eq!(
+        location(r#"{"sources": []}"#),
+        Location::Path("sources".into())
+    );
 }
 
 #[test]

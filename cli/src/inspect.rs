@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hookwall::policy::{parse_address, Head, Policy, Verdict};
+use hookwall::policy::{parse_address, Head, Method, Policy, Verdict};
 
 use crate::output::Stdout;
 use crate::{check_config, input, Failure};
@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         headers.push(("content-type", "application/json"));
     }
     let head = Head {
-        method: &args.method,
+        method: Method::from(args.method.as_str()),
         path: &path,
         headers: &headers,
         peer: &args.peer,

@@ -5,6 +5,7 @@ use core::fmt;
 
 use hookwall::output::Format;
 use hookwall::policy::{from_object, read_config, Policy};
+use hookwall::Location;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -129,12 +130,11 @@ impl Config {
     /// Parses the plugin configuration; the error names the field (`policy.sources[0].path: …`).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let doc: Document = read_config(bytes).map_err(|e| format!("plugin configuration: {e}"))?;
-        let policy = Policy::from_json(doc.policy.get().as_bytes()).map_err(|e| {
-            match e.path.is_empty() {
-                true => format!("policy: {}", e.message),
-                false => format!("policy.{e}"),
-            }
-        })?;
+        let policy =
+            Policy::from_json(doc.policy.get().as_bytes()).map_err(|e| match e.location() {
+                Location::Path(path) => format!("policy.{path}: {}", e.message()),
+                _ => format!("policy: {e}"),
+            })?;
         if doc.dedup.enabled && (doc.dedup.ttl_seconds == 0 || doc.dedup.inflight_seconds == 0) {
             return Err("dedup: ttl_seconds and inflight_seconds must be positive".into());
         }

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use hookwall::label::label;
-use hookwall::policy::{without_query_param, Denial, Head, UsedCredential};
+use hookwall::policy::{without_query_param, Denial, Head, Method, UsedCredential};
 use hookwall::{Ack, Reason};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
@@ -164,7 +164,7 @@ impl HttpContext for Filter {
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default();
         let head = Head {
-            method: method.unwrap_or_default(),
+            method: Method::from(method.unwrap_or_default()),
             path: path.unwrap_or_default(),
             headers: &pairs,
             peer: &peer,

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use hookwall::policy::Policy;
+use hookwall::policy::{Method, Policy};
 use hookwall_fuzz::{policy, Request};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,7 +20,7 @@ fuzz_target!(|request: Request| {
     match first {
         Ok(admission) => {
             assert_eq!(admission.source().path(), head.route());
-            assert_eq!(head.method, "POST");
+            assert_eq!(head.method, Method::Post);
         }
         Err(denial) => {
             assert!(matches!(

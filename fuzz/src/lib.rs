@@ -3,7 +3,7 @@
 //! arbitrary text.
 
 use arbitrary::Arbitrary;
-use hookwall::policy::{Head, Policy};
+use hookwall::policy::{self, Head, Policy};
 
 /// The policy every request target runs against.
 pub fn policy() -> Policy {
@@ -113,7 +113,7 @@ impl Rendered {
 
     pub fn head<'r>(&'r self, pairs: &'r [(&'r str, &'r str)]) -> Head<'r> {
         Head {
-            method: &self.method,
+            method: policy::Method::from(self.method.as_str()),
             path: &self.path,
             headers: pairs,
             peer: &self.peer,

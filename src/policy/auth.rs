@@ -6,7 +6,6 @@
 //! the comparison's duration nor the config reveals a secret. An empty credential, or one longer
 //! than [`MAX_SECRET_BYTES`], never matches, whatever digest a config holds.
 
-use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
@@ -239,7 +238,7 @@ enum Kind {
 
 /// Reads a kind's members as `F` and makes them an alternative, so that an error in that step
 /// (the plaintext and the digest both given, or neither) names the kind's path.
-struct Members<F>(fn(F) -> Result<Alternative, String>);
+struct Members<F>(fn(F) -> Result<Alternative, BadCredential>);
 
 impl<'de, F: Deserialize<'de>> DeserializeSeed<'de> for Members<F> {
     type Value = Alternative;
@@ -284,12 +283,39 @@ struct QueryFields {
 fn one_secret(
     plain: Option<Plaintext>,
     sha256: Option<Sha256Hex>,
-    field: &str,
-) -> Result<Secret, String> {
+    field: &'static str,
+) -> Result<Secret, BadCredential> {
     match (plain, sha256) {
         (Some(Plaintext(secret)), None) | (None, Some(Sha256Hex(secret))) => Ok(secret),
-        (Some(_), Some(_)) => Err(format!("give {field} or {field}_sha256, not both")),
-        (None, None) => Err(format!("missing field `{field}` (or `{field}_sha256`)")),
+        (Some(_), Some(_)) => Err(BadCredential::Both(field)),
+        (None, None) => Err(BadCredential::Neither(field)),
+    }
+}
+
+/// Why a credential's secret or Basic user-id is refused; never quotes what was given.
+enum BadCredential {
+    /// The field's plaintext and its digest both given.
+    Both(&'static str),
+    /// Neither given.
+    Neither(&'static str),
+    Empty,
+    /// A Basic user-id that is empty or holds a colon.
+    UserId,
+    TooLong,
+}
+
+impl fmt::Display for BadCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Both(field) => write!(f, "give {field} or {field}_sha256, not both"),
+            Self::Neither(field) => write!(f, "missing field `{field}` (or `{field}_sha256`)"),
+            Self::Empty => f.write_str("must not be empty"),
+            Self::UserId => f.write_str("must be non-empty and without ':' (RFC 7617)"),
+            Self::TooLong => write!(
+                f,
+                "must be at most {MAX_SECRET_BYTES} bytes: a longer presented credential never matches"
+            ),
+        }
     }
 }
 
@@ -299,14 +325,14 @@ fn one_secret(
 struct Plaintext(Secret);
 
 impl TryFrom<String> for Plaintext {
-    type Error = String;
+    type Error = BadCredential;
 
-    fn try_from(plain: String) -> Result<Self, String> {
+    fn try_from(plain: String) -> Result<Self, BadCredential> {
         if plain.is_empty() {
-            return Err("must not be empty".into());
+            return Err(BadCredential::Empty);
         }
         if plain.len() > MAX_SECRET_BYTES {
-            return Err(too_long());
+            return Err(BadCredential::TooLong);
         }
         Ok(Self(digest(plain.as_bytes())))
     }
@@ -380,26 +406,23 @@ impl TryFrom<String> for QueryName {
 struct Username(String);
 
 impl TryFrom<String> for Username {
-    type Error = String;
+    type Error = BadCredential;
 
-    fn try_from(name: String) -> Result<Self, String> {
+    fn try_from(name: String) -> Result<Self, BadCredential> {
         if name.is_empty() || name.contains(':') {
-            return Err("must be non-empty and without ':' (RFC 7617)".into());
+            return Err(BadCredential::UserId);
         }
         if name.len() > MAX_SECRET_BYTES {
-            return Err(too_long());
+            return Err(BadCredential::TooLong);
         }
         Ok(Self(name))
     }
 }
 
-fn too_long() -> String {
-    format!("must be at most {MAX_SECRET_BYTES} bytes: a longer presented credential never matches")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::head::Method;
 
     /// Standard base64 with padding, for building Basic credentials.
     fn base64(text: impl AsRef<[u8]>) -> String {
@@ -430,7 +453,7 @@ mod tests {
 
     fn head<'r>(path: &'r str, headers: &'r [(&'r str, &'r str)]) -> Head<'r> {
         Head {
-            method: "POST",
+            method: Method::Post,
             path,
             headers,
             peer: "192.0.2.1:1",

@@ -16,7 +16,9 @@ use super::auth::Alternative;
 use super::cidr::{self, Cidr};
 use super::object::from_object;
 use super::{Policy, Source, SourceProvider, UnknownEvents};
-use crate::{Provider, RedactPath, MAX_BODY_BYTES};
+use crate::error::stopped;
+use crate::input;
+use crate::{Fault, Location, Provider, RedactPath, MAX_BODY_BYTES};
 
 /// Sectigo Web Security Platform's published webhook source addresses.
 pub const SECTIGO_ADDRESSES: [&str; 6] = [
@@ -35,30 +37,35 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// part of every dedup key.
 pub const MAX_NAME_BYTES: usize = 64;
 
-/// An invalid configuration: the field's path and what is wrong with it.
+/// An invalid configuration: the field's path (or, for text that is not JSON, the line and
+/// column) and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub path: String,
-    pub message: String,
+pub struct ConfigError(Fault);
+
+impl ConfigError {
+    pub fn location(&self) -> &Location {
+        self.0.location()
+    }
+
+    pub fn message(&self) -> &str {
+        self.0.message()
+    }
+
+    pub fn fault(&self) -> &Fault {
+        &self.0
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        self.0.fmt(f)
     }
 }
 
 impl core::error::Error for ConfigError {}
 
 fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        path: path.into(),
-        message: message.into(),
-    }
+    ConfigError(Fault::new(Location::Path(path.into()), message))
 }
 
 /// Reads a configuration document, an object, with serde_json. A refusal names the field's
@@ -86,15 +93,10 @@ pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError>
 }
 
 fn json_error(path: String, e: &serde_json::Error) -> ConfigError {
-    let position = format!("line {} column {}", e.line(), e.column());
-    let text = e.to_string();
-    let message = text
-        .strip_suffix(&position)
-        .and_then(|m| m.strip_suffix(" at "))
-        .unwrap_or(&text);
+    let message = input::strip_position(e);
     match e.is_data() {
-        true => error(path, crate::input::without_value(message)),
-        false => error(position, message),
+        true => error(path, input::without_value(&message)),
+        false => ConfigError(Fault::new(stopped(e), message)),
     }
 }
 
@@ -196,18 +198,35 @@ impl<'de> Deserialize<'de> for Source {
 /// A source without auth must name who may call: no allowlist, or one whose ranges hold every
 /// address of a family (a `/0`, or two halves), admits anyone, which only
 /// `insecure_allow_anyone` may intend.
-fn check_not_open(allow_ips: &[Cidr]) -> Result<(), String> {
-    const INTENDED: &str =
-        "anyone could call it; set \"insecure_allow_anyone\": true if that is really intended";
+fn check_not_open(allow_ips: &[Cidr]) -> Result<(), OpenToAnyone> {
     if allow_ips.is_empty() {
-        return Err(format!("neither auth nor allow_ips: {INTENDED}"));
+        return Err(OpenToAnyone::NoAllowlist);
     }
-    if let Some(family) = cidr::whole_family(allow_ips) {
-        return Err(format!(
-            "no auth, and allow_ips admits every {family} address: {INTENDED}"
-        ));
+    match cidr::whole_family(allow_ips) {
+        Some(family) => Err(OpenToAnyone::WholeFamily(family)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// Why a source without auth would admit anyone.
+enum OpenToAnyone {
+    NoAllowlist,
+    /// An allowlist that holds every address of this family.
+    WholeFamily(&'static str),
+}
+
+impl fmt::Display for OpenToAnyone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoAllowlist => f.write_str("neither auth nor allow_ips")?,
+            Self::WholeFamily(family) => {
+                write!(f, "no auth, and allow_ips admits every {family} address")?;
+            }
+        }
+        f.write_str(
+            ": anyone could call it; set \"insecure_allow_anyone\": true if that is really intended",
+        )
+    }
 }
 
 /// A source's name: 1 to [`MAX_NAME_BYTES`] letters, digits, `-`, `_` or `.`, so it is safe
@@ -217,24 +236,41 @@ fn check_not_open(allow_ips: &[Cidr]) -> Result<(), String> {
 struct Name(String);
 
 impl TryFrom<String> for Name {
-    type Error = String;
+    type Error = BadName;
 
-    fn try_from(name: String) -> Result<Self, String> {
+    fn try_from(name: String) -> Result<Self, BadName> {
         if name.is_empty()
             || !name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         {
-            return Err("must be non-empty letters, digits, '-', '_' or '.'".into());
+            return Err(BadName::Characters);
         }
         // The filter counts a request at no source's path under `_none`.
         if name.starts_with('_') {
-            return Err("must not start with '_', which hookwall reserves".into());
+            return Err(BadName::Reserved);
         }
         if name.len() > MAX_NAME_BYTES {
-            return Err(format!("must be at most {MAX_NAME_BYTES} bytes"));
+            return Err(BadName::TooLong);
         }
         Ok(Self(name))
+    }
+}
+
+/// Why a text is no source name.
+enum BadName {
+    Characters,
+    Reserved,
+    TooLong,
+}
+
+impl fmt::Display for BadName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Characters => f.write_str("must be non-empty letters, digits, '-', '_' or '.'"),
+            Self::Reserved => f.write_str("must not start with '_', which hookwall reserves"),
+            Self::TooLong => write!(f, "must be at most {MAX_NAME_BYTES} bytes"),
+        }
     }
 }
 
@@ -321,13 +357,22 @@ impl<'de> Deserialize<'de> for RedactPath {
 struct BodyLimit(usize);
 
 impl TryFrom<usize> for BodyLimit {
-    type Error = String;
+    type Error = LimitOutOfRange;
 
-    fn try_from(limit: usize) -> Result<Self, String> {
+    fn try_from(limit: usize) -> Result<Self, LimitOutOfRange> {
         match limit {
             1..=MAX_BODY_BYTES => Ok(Self(limit)),
-            _ => Err(format!("must be between 1 and {MAX_BODY_BYTES}")),
+            _ => Err(LimitOutOfRange),
         }
+    }
+}
+
+/// A body limit of 0, or above what the core parses at all.
+struct LimitOutOfRange;
+
+impl fmt::Display for LimitOutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "must be between 1 and {MAX_BODY_BYTES}")
     }
 }
 

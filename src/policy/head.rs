@@ -5,13 +5,37 @@ use alloc::string::String;
 /// A request's head as the runtime received it.
 #[derive(Debug, Clone, Copy)]
 pub struct Head<'r> {
-    pub method: &'r str,
+    pub method: Method,
     /// The path with its query string, as received (`:path`).
     pub path: &'r str,
     /// Every header, names in any case, repeated names kept.
     pub headers: &'r [(&'r str, &'r str)],
     /// The direct peer as the runtime reports it (`1.2.3.4:5678`, `[::1]:80`, …).
     pub peer: &'r str,
+}
+
+/// A request's method, as far as the policy tells methods apart: providers POST their
+/// webhooks, and any other method, known or not, is answered 405 with `Allow: POST`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    Other,
+}
+
+impl Method {
+    /// The methods a source answers, as an `Allow` header lists them.
+    pub const ALLOWED: &'static str = "POST";
+}
+
+/// A runtime's method string. Methods are case-sensitive (RFC 9110, section 9.1): `post` is
+/// not POST.
+impl From<&str> for Method {
+    fn from(method: &str) -> Self {
+        match method {
+            "POST" => Self::Post,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// A header or parameter given more than once where one is expected.
@@ -120,6 +144,14 @@ mod tests {
         let mut small = [0u8; 3];
         assert_eq!(percent_decode("abc", &mut small), Some(&b"abc"[..]));
         assert_eq!(percent_decode("abcd", &mut small), None);
+    }
+
+    #[test]
+    fn only_post_is_post() {
+        assert_eq!(Method::from("POST"), Method::Post);
+        for other in ["post", "Post", "GET", "POST ", "", "BREW", "P\u{0}ST"] {
+            assert_eq!(Method::from(other), Method::Other, "{other:?}");
+        }
     }
 
     #[test]

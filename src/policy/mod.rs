@@ -23,7 +23,7 @@ pub use cidr::{parse_address, Cidr};
 pub use config::{
     read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES, SECTIGO_ADDRESSES,
 };
-pub use head::{without_query_param, Head, Query};
+pub use head::{without_query_param, Head, Method, Query};
 pub use object::from_object;
 
 use serde::Serialize;
@@ -194,7 +194,7 @@ impl Denial {
         challenge
             .then_some(("www-authenticate", BASIC_CHALLENGE))
             .into_iter()
-            .chain(allow.then_some(("allow", "POST")))
+            .chain(allow.then_some(("allow", Method::ALLOWED)))
             .chain(self.reason.retry_after().map(|v| ("retry-after", v)))
     }
 }
@@ -316,7 +316,7 @@ impl Policy {
         let (index, source) = self
             .route(head)
             .ok_or_else(|| Denial::from(Reason::UnknownRoute))?;
-        if head.method != "POST" {
+        if head.method != Method::Post {
             return Err(Denial::from(Reason::MethodNotAllowed));
         }
         let client_ip = self.client_ip(head)?;

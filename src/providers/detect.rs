@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 
 use super::Provider;
 use crate::input::{self, present, Object, Text};
-use crate::{Error, ErrorKind};
+use crate::{Error, ErrorKind, Location};
 
 /// The top-level members that identify a provider, captured unparsed (`null` included).
 #[derive(Debug, Deserialize)]
@@ -177,7 +177,7 @@ pub(crate) fn shape<'a>(text: &'a str, hint: Option<Provider>) -> Result<Shape<'
 fn unrecognized() -> Error {
     Error::new(
         ErrorKind::Unrecognized,
-        "",
+        Location::Whole,
         "no provider's shape: expected CrowdSec's metadata/details envelope, Cloud66's \
          dotted event_type with an integer timestamp, or Sectigo's id/event/target/body/partner",
     )
@@ -187,7 +187,7 @@ fn unrecognized() -> Error {
 fn mismatch(found: Provider, expected: Provider) -> Error {
     Error::new(
         ErrorKind::ProviderMismatch,
-        "",
+        Location::Whole,
         format!("payload has the shape of a {found} event, but this route expects {expected}"),
     )
 }

@@ -357,18 +357,22 @@ fn find<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Location;
 
     #[test]
     fn an_array_for_an_id_is_refused_naming_the_member_not_its_element() {
         let body = r#"{"id": [{"a": 1}], "event": "user_create", "target": {"type": "User",
             "id": 1}, "body": {}, "partner": {"id": [ 2]}}"#;
         let error = parse(body, None).err().unwrap();
-        assert_eq!(error.location(), "id");
+        assert_eq!(error.location(), &Location::Path("id".into()));
         assert_eq!(
             error.message(),
             "invalid type: sequence, expected an integer or a string"
         );
         let body = body.replace(r#"[{"a": 1}]"#, "1");
-        assert_eq!(parse(&body, None).err().unwrap().location(), "partner.id");
+        assert_eq!(
+            parse(&body, None).err().unwrap().location(),
+            &Location::Path("partner.id".into())
+        );
     }
 }

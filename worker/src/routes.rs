@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use hookwall::policy::{Admission, Denial, Head};
+use hookwall::policy::{Admission, Denial, Head, Method};
 use hookwall::{Ack, Event, Reason};
 use worker::js_sys::{Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -43,7 +43,7 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Response> {
         .find(|(n, _)| n.eq_ignore_ascii_case("cf-connecting-ip"))
         .map_or("", |(_, v)| v.as_str());
     let head = Head {
-        method: &method,
+        method: Method::from(method.as_str()),
         path: &path,
         headers: &headers,
         peer,
