@@ -423,6 +423,32 @@ fn basic_challenge_only_where_basic_is_accepted() {
     assert_eq!(challenge(&denial), None);
 }
 
+/// Any method but POST, however it is spelled, is refused with 405 and `Allow: POST`; the
+/// denial reads as its code and message.
+#[test]
+fn other_methods_are_told_to_post() {
+    let p = policy();
+    for method in ["GET", "post", "BREW", ""] {
+        let head = Head {
+            method: Method::from(method),
+            path: "/hooks/crowdsec",
+            headers: &[],
+            peer: "198.51.100.1:1",
+        };
+        let denial = p.admit(&head).unwrap_err();
+        assert_eq!(
+            denial.to_string(),
+            "method_not_allowed: webhooks are delivered with POST",
+            "{method:?}"
+        );
+        assert_eq!(
+            denial.headers().collect::<Vec<_>>(),
+            [("allow", "POST")],
+            "{method:?}"
+        );
+    }
+}
+
 /// The `X-Forwarded-For` headers of a request.
 type Forwarded = Vec<&'static str>;
 

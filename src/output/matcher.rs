@@ -72,6 +72,8 @@ impl fmt::Display for MatchError {
     }
 }
 
+impl core::error::Error for MatchError {}
+
 impl TryFrom<Conditions> for Match {
     type Error = MatchError;
 

@@ -95,6 +95,8 @@ impl fmt::Display for UnknownFormat {
     }
 }
 
+impl core::error::Error for UnknownFormat {}
+
 impl<'de> Deserialize<'de> for Format {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(FormatVisitor)

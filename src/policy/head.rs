@@ -1,6 +1,7 @@
 //! What a runtime knows of a request before its body: method, path, headers, peer.
 
 use alloc::string::String;
+use core::fmt;
 
 /// A request's head as the runtime received it.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,14 @@ impl From<&str> for Method {
 /// A header or parameter given more than once where one is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repeated;
+
+impl fmt::Display for Repeated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("given more than once where one is expected")
+    }
+}
+
+impl core::error::Error for Repeated {}
 
 impl<'r> Head<'r> {
     /// The path without its query string.

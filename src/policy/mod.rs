@@ -16,6 +16,7 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 use core::net::IpAddr;
 
 pub use auth::{Alternative, UsedCredential, MAX_SECRET_BYTES};
@@ -198,6 +199,15 @@ impl Denial {
             .chain(self.reason.retry_after().map(|v| ("retry-after", v)))
     }
 }
+
+/// `<code>: <message>`, as a log line names a refusal.
+impl fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.reason.code(), self.message)
+    }
+}
+
+impl core::error::Error for Denial {}
 
 /// A request admitted on its head, waiting for its body.
 #[derive(Debug, Clone, Copy)]
