@@ -50,6 +50,7 @@ pub enum Location {
     /// Where text stops being JSON, as serde_json counts: both 1-based, the column in bytes.
     Position { line: usize, column: usize },
     /// The path of the field at fault: `details.source.value`, `sources[0].auth[1].bearer`.
+    /// A [`Fault`] takes an empty path for [`Location::Whole`].
     Path(String),
 }
 
