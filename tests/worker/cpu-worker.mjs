@@ -3,10 +3,10 @@
 // queue, the outbound fetch, log output), so that the workerd process's CPU time over the call
 // is the Worker's own JS glue and wasm. With `ledger: "real"`, the real Ledger Durable Object
 // (SQLite, same workerd process) answers instead, and its CPU time counts too.
-import Hookwall from "../../worker/build/index.js";
+import Hookwall from "../../worker/entry.js";
 import Baseline from "./baseline/build/index.js";
 
-export { Ledger } from "../../worker/build/index.js";
+export { Ledger } from "../../worker/entry.js";
 
 /** Numbers the events across calls, so that none is a duplicate of an earlier call's. */
 let sequence = 0;
@@ -17,12 +17,12 @@ class WorkerQueue { async send() {} async sendBatch() {} }
 class DurableObjectNamespace {
   getByName() {
     return {
-      async fetch(request) {
-        const call = await request.json();
+      async call(text) {
+        const call = JSON.parse(text);
         const answer = call.call === "claim"
           ? { standings: call.copies.map(() => "claimed"), new: true }
           : null;
-        return Response.json(answer);
+        return JSON.stringify(answer);
       },
     };
   }

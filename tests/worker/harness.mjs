@@ -137,9 +137,10 @@ function forwardBindings(receiver) {
  * dead-lettered), `vars` adds or overrides bindings (e.g. the delivery timeouts, or
  * HOOKWALL_DESTINATIONS and its secrets together with `receiver: null`, which leaves out the
  * FORWARD_URL shorthand; HOOKWALL_ADMIN_TOKEN_SHA256: "" closes the admin API), `logs` (a
- * `Logs`) captures the Worker's output instead of printing it.
+ * `Logs`) captures the Worker's output instead of printing it, and `persist` (a directory)
+ * keeps the ledger's storage there, so that a second Worker started on it finds it.
  */
-export async function startWorker({ receiver, queue = false, maxRetries = 20, config = JSON.stringify(CONFIG), port, script = "worker/build/index.js", vars = {}, logs } = {}) {
+export async function startWorker({ receiver, queue = false, maxRetries = 20, config = JSON.stringify(CONFIG), port, script = "worker/entry.js", vars = {}, logs, persist } = {}) {
   const worker = {
     name: "hookwall",
     modules: true,
@@ -158,6 +159,7 @@ export async function startWorker({ receiver, queue = false, maxRetries = 20, co
       ...vars,
     },
     durableObjects: { LEDGER: { className: "Ledger", useSQLite: true } },
+    ...(persist ? { durableObjectsPersist: persist } : {}),
   };
   if (queue) {
     worker.queueProducers = { EVENTS: "hookwall-events" };

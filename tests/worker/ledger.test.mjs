@@ -1,10 +1,12 @@
 // The ledger (SQLite-backed Durable Objects in workerd) and the admin API, against the built
 // Worker: one delivery per destination under concurrent copies, every event listed and paged,
 // failed and dead deliveries recovered once, resend, admin authentication, retention, and the
-// account in the event identity (issue 19 item 3).
+// account in the event identity (issue 19 item 3), and a lease outliving a Worker that died.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ADMIN_TOKEN, Receiver, startWorker, providerRequest, fixture, waitFor, admin, allEvents, ledgerUntil } from "./harness.mjs";
 
 const root = new URL("../../", import.meta.url);
@@ -23,9 +25,12 @@ async function setup(opts = {}) {
   const beta = await new Receiver().start();
   const vars = { HOOKWALL_DESTINATIONS: TWO, ALPHA_URL: alpha.url, BETA_URL: beta.url, ...opts.vars };
   const mf = await startWorker({ receiver: null, ...opts, vars });
-  cleanup.push(() => mf.dispose(), ...[alpha, beta].map((r) => () => r.mode !== "down" && r.down()));
+  // Once only, whether a test stopped the Worker itself or not (Miniflare's second dispose throws).
+  let stopped;
+  const stop = () => (stopped ??= mf.dispose());
+  cleanup.push(stop, ...[alpha, beta].map((r) => () => r.mode !== "down" && r.down()));
   const send = ({ path, init }) => mf.dispatchFetch(`http://hookwall.test${path}`, init);
-  return { alpha, beta, mf, send };
+  return { alpha, beta, mf, send, stop };
 }
 
 const ALERT = fixture("crowdsec", "alert_triggered.json");
@@ -277,12 +282,43 @@ test("retention: the ledger's alarm deletes events older than LEDGER_RETENTION_D
   const stub = ledger.get(ledger.idFromName("crowdsec"));
   const old = { key: "f".repeat(64), source: "crowdsec", event_source: "https://app.crowdsec.net", id: "old-1", provider: "crowdsec",
     type: "alert_triggered", category: "threat", severity: "high", received_ms: Date.now() - 8 * 86_400_000 };
-  const res = await stub.fetch("https://ledger/", { method: "POST", body: JSON.stringify({ call: "claim", event: old, copies: [{ destination: "alpha", body: "{}" }], lease: { token: "t", ms: 1 }, mode: "direct" }) });
-  assert.equal(res.status, 200, await res.text());
+  const claimed = await stub.call(JSON.stringify({ call: "claim", event: old, copies: [{ destination: "alpha", body: "{}" }], lease: { token: "t", ms: 1 }, mode: "direct" }));
+  assert.deepEqual(JSON.parse(claimed), { standings: ["claimed"], new: true });
   const left = await ledgerUntil(mf, (events) => events.length === 1, "the old event deleted");
   assert.equal(left[0].type, "alert_triggered");
   assert.notEqual(left[0].key, old.key);
   assert.equal((await admin(mf).get(`/_hookwall/events/${old.key}`)).status, 404);
+});
+
+test("a Worker that dies while delivering: after a restart on its storage, a copy within the lease hears 503, one after it is delivered once", async () => {
+  const persist = mkdtempSync(join(tmpdir(), "hookwall-ledger-"));
+  cleanup.push(() => rmSync(persist, { recursive: true, force: true }));
+  // A lease holds the deadline plus a 5 s margin (worker/src/ledger/client.rs): 15 s here, long
+  // enough for workerd's restart on a loaded machine.
+  const lease = 15_000;
+  const opts = { persist, vars: { DIRECT_DEADLINE_MS: String(lease - 5_000) } };
+  const first = await setup(opts);
+  first.alpha.mode = "hang";
+  first.beta.mode = "hang";
+  const dying = first.send(providerRequest("crowdsec", ALERT)).catch(() => "died");
+  await waitFor(() => first.alpha.hits.length === 1 && first.beta.hits.length === 1, "the first attempt under way");
+  const claimedAt = Date.now();
+  await first.stop();
+  assert.equal(await dying, "died");
+  const { alpha, beta, send } = await setup(opts);
+  const early = await send(providerRequest("crowdsec", ALERT));
+  assert.ok(Date.now() - claimedAt < lease, "the copy came within the lease");
+  assert.equal(early.status, 503);
+  assert.equal((await early.json()).error, "duplicate_in_flight");
+  assert.ok(Number(early.headers.get("retry-after")) > 0, "Retry-After");
+  assert.equal(alpha.hits.length + beta.hits.length, 0, "nothing sent while the dead attempt's lease holds");
+  await new Promise((ok) => setTimeout(ok, Math.max(0, claimedAt + lease + 500 - Date.now())));
+  const late = await send(providerRequest("crowdsec", ALERT));
+  assert.equal(late.status, 200);
+  assert.equal((await late.json()).status, "delivered");
+  assert.equal((await (await send(providerRequest("crowdsec", ALERT))).json()).status, "duplicate");
+  assert.equal(alpha.received.length, 1, "alpha once");
+  assert.equal(beta.received.length, 1, "beta once");
 });
 
 test("the event identity knows the account: a second Sectigo partner's or CrowdSec organization's event with the same id is delivered; a true retry is not", async () => {

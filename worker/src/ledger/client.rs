@@ -1,8 +1,12 @@
-//! The Worker's side of the ledger: a source's object, reached through the `LEDGER` binding,
-//! and one typed method per call.
+//! The Worker's side of the ledger: a source's object, reached through the `LEDGER` binding
+//! and called over Durable Objects' RPC, and one typed method per call.
 
 use serde::de::DeserializeOwned;
-use worker::{Env, Method, Request, RequestInit, Stub};
+use worker::js_sys::Promise;
+use worker::wasm_bindgen::prelude::wasm_bindgen;
+use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::Env;
 
 use super::protocol::{
     Call, Candidates, Claim, Claimed, Delivery, Filter, Lease, Leased, Page, Position, Record,
@@ -16,9 +20,21 @@ pub const BINDING: &str = "LEDGER";
 /// attempt that died half way can be made again.
 const LEASE_MARGIN_MS: u64 = 5_000;
 
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, js_sys = ::worker::js_sys)]
+extern "C" {
+    /// A ledger object's stub, through its one RPC method (`Ledger::rpc`): a JSON call in, its
+    /// JSON answer out. RPC passes the strings as they are, where `fetch` would build a
+    /// `Request` and a `Response` with a body stream each, both ways, twice per event.
+    #[wasm_bindgen(extends = ::worker::js_sys::Object)]
+    type LedgerStub;
+
+    #[wasm_bindgen(method, catch)]
+    fn call(this: &LedgerStub, call: &str) -> std::result::Result<Promise, JsValue>;
+}
+
 /// One source's ledger object.
 pub struct Client {
-    stub: Stub,
+    stub: LedgerStub,
 }
 
 impl Client {
@@ -31,27 +47,21 @@ impl Client {
         let stub = namespace
             .get_by_name(source)
             .map_err(|e| format!("ledger: {e}"))?;
-        Ok(Self { stub })
+        Ok(Self {
+            stub: stub.into_rpc(),
+        })
     }
 
     async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T, String> {
-        let body = serde_json::to_string(call).map_err(|e| format!("ledger: {e}"))?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_body(Some(body.into()));
-        let request =
-            Request::new_with_init("https://ledger/", &init).map_err(|e| format!("ledger: {e}"))?;
-        let mut response = self
-            .stub
-            .fetch_with_request(request)
-            .await
-            .map_err(|e| format!("ledger unavailable: {e}"))?;
-        let text = response.text().await.map_err(|e| format!("ledger: {e}"))?;
-        if response.status_code() != 200 {
-            return Err(format!(
-                "ledger answered {}: {text}",
-                response.status_code()
-            ));
+        let call = serde_json::to_string(call).map_err(|e| format!("ledger: {e}"))?;
+        let answer = match self.stub.call(&call) {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(thrown) => Err(thrown),
         }
+        .map_err(|e| format!("ledger unavailable: {}", worker::Error::from(e)))?;
+        let text = answer
+            .as_string()
+            .ok_or_else(|| String::from("ledger: its answer is not text"))?;
         serde_json::from_str(&text).map_err(|e| format!("ledger: {e}"))
     }
 

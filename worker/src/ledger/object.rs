@@ -5,7 +5,7 @@
 use std::cell::Cell;
 
 use serde::Serialize;
-use worker::js_sys::Date;
+use worker::js_sys::{Date, Error};
 // The `durable_object` macro's expansion names `wasm_bindgen` as a crate.
 use worker::wasm_bindgen;
 use worker::wasm_bindgen::JsValue;
@@ -42,37 +42,9 @@ impl DurableObject for Ledger {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        if let Err(problem) = &self.ready {
-            return Response::error(problem.as_str(), 500);
-        }
-        let Ok(text) = req.text().await else {
-            return Response::error("unreadable call", 400);
-        };
-        let call: Call = match serde_json::from_str(&text) {
-            Ok(call) => call,
-            Err(e) => return Response::error(format!("not a ledger call: {e}"), 400),
-        };
-        let sql = self.state.storage().sql();
-        let store = Store::new(&sql, crate::now_ms() as i64);
-        let answer = match call {
-            Call::Claim(claim) => {
-                let claimed = store.claim(&claim)?;
-                if claimed.new {
-                    let expires = claim.event.received_ms.saturating_add(self.retention_ms()?);
-                    self.alarm_by(expires).await?;
-                }
-                json(&claimed)
-            }
-            Call::Settle(settle) => json(&store.settle(&settle)?),
-            Call::Take(take) => json(&store.take(&take)?),
-            Call::Dead(d) => json(&store.dead(&d.key, &d.destination)?),
-            Call::List(filter) => json(&store.list(&filter)?),
-            Call::Get { key } => json(&store.get(&key)?),
-            Call::Candidates(c) => json(&store.candidates(&c)?),
-            Call::Recover(r) => json(&store.recover(&r)?),
-        };
-        answer.and_then(Response::ok)
+    /// The ledger answers its RPC method only ([`Ledger::rpc`]); the trait wants a `fetch`.
+    async fn fetch(&self, _req: Request) -> Result<Response> {
+        Response::error("the ledger answers RPC calls (`call`) only", 404)
     }
 
     /// Deletes the events older than the retention, then sleeps until the oldest left expires.
@@ -89,7 +61,53 @@ impl DurableObject for Ledger {
     }
 }
 
+#[worker::wasm_bindgen::prelude::wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
+    js_sys = ::worker::js_sys
+)]
 impl Ledger {
+    /// The ledger's RPC method, `call`: a JSON [`Call`] in, its JSON answer out, or a rejection
+    /// that says what went wrong. workerd takes RPC calls only on a class that extends
+    /// `DurableObject`: `worker/entry.js` puts this one on that chain.
+    #[wasm_bindgen(js_name = call)]
+    pub async fn rpc(&self, call: String) -> std::result::Result<JsValue, JsValue> {
+        match self.answer(&call).await {
+            Ok(answer) => Ok(JsValue::from(answer)),
+            Err(e) => Err(Error::new(&e.to_string()).into()),
+        }
+    }
+}
+
+impl Ledger {
+    /// Runs one call over this source's tables.
+    async fn answer(&self, call: &str) -> Result<String> {
+        if let Err(problem) = &self.ready {
+            return Err(worker::Error::RustError(problem.clone()));
+        }
+        let call: Call = serde_json::from_str(call)
+            .map_err(|e| worker::Error::RustError(format!("not a ledger call: {e}")))?;
+        let sql = self.state.storage().sql();
+        let store = Store::new(&sql, crate::now_ms() as i64);
+        match call {
+            Call::Claim(claim) => {
+                let claimed = store.claim(&claim)?;
+                if claimed.new {
+                    let expires = claim.event.received_ms.saturating_add(self.retention_ms()?);
+                    self.alarm_by(expires).await?;
+                }
+                json(&claimed)
+            }
+            Call::Settle(settle) => json(&store.settle(&settle)?),
+            Call::Take(take) => json(&store.take(&take)?),
+            Call::Dead(d) => json(&store.dead(&d.key, &d.destination)?),
+            Call::List(filter) => json(&store.list(&filter)?),
+            Call::Get { key } => json(&store.get(&key)?),
+            Call::Candidates(c) => json(&store.candidates(&c)?),
+            Call::Recover(r) => json(&store.recover(&r)?),
+        }
+    }
+
     fn retention_ms(&self) -> Result<i64> {
         let days = config::retention_days(&self.env).map_err(worker::Error::RustError)?;
         Ok(i64::from(days) * DAY_MS)
