@@ -96,16 +96,31 @@ fn prefix(text: &str, max: usize) -> &str {
     text
 }
 
-/// How many bytes serde_json writes for `text`, quotes aside.
+/// How many bytes serde_json writes for `text`, quotes aside. Every event's texts pass here, so
+/// it is counted byte by byte (the bytes of a multi-byte character are never escaped), first
+/// in a loop the compiler vectorizes that only asks whether any byte is escaped at all.
 fn written(text: &str) -> usize {
-    text.chars().map(char_written).sum()
+    let escaped: usize = text
+        .bytes()
+        .map(|b| usize::from(b < 0x20 || b == b'"' || b == b'\\'))
+        .sum();
+    if escaped == 0 {
+        return text.len();
+    }
+    text.len() + text.bytes().map(escape_extra).sum::<usize>()
 }
 
 fn char_written(c: char) -> usize {
-    match c {
-        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
-        '\0'..='\u{1f}' => 6,
-        _ => c.len_utf8(),
+    c.len_utf8() + u8::try_from(c).map_or(0, escape_extra)
+}
+
+/// How many bytes serde_json's escape of `byte` adds: one for `\n` and the like, five for
+/// `\u00XX`.
+const fn escape_extra(byte: u8) -> usize {
+    match byte {
+        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+        0x00..=0x1f => 5,
+        _ => 0,
     }
 }
 
@@ -129,6 +144,15 @@ mod tests {
         assert!(cut_text.ends_with(ELLIPSIS));
         let cut_text = cut(Cow::Owned("é".repeat(100)), 11);
         assert_eq!(cut_text, "éééé…");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_what_serde_json_writes(text in "\\PC*|[\\x00-\\x7f]*", c in proptest::char::any()) {
+            let json = |text: &str| serde_json::to_string(text).unwrap().len() - 2;
+            proptest::prop_assert_eq!(written(&text), json(&text));
+            proptest::prop_assert_eq!(char_written(c), json(c.encode_utf8(&mut [0; 4])));
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use crate::event::{Category, Event, Severity, Subject, SubjectKind};
+use crate::event::{Category, Event, EventId, EventType, Severity, Subject, SubjectKind};
 use crate::payload::Payload;
 use crate::providers::{cloud66, crowdsec, sectigo, Kind, Parts};
 use crate::rating::Rating;
@@ -213,17 +213,15 @@ pub fn rule(kind: Kind) -> &'static Rule {
 pub(crate) fn finish<'a>(parts: Parts<'a>, payload: Payload<'a>, text: &'a str) -> Event<'a> {
     let rule = rule(parts.kind);
     let (severity, severity_reason) = rule.severity.evaluate(&parts.rating);
-    let (id, id_derived) = match parts.id.filter(|id| !id.is_empty()) {
-        Some(id) => (String::from(bound::identifier(id)), false),
-        None => (id::derive(parts.kind.provider(), text.as_bytes()), true),
+    let id = match parts.id.filter(|id| !id.is_empty()) {
+        Some(id) => EventId::Provided(String::from(bound::identifier(id))),
+        None => EventId::Derived(id::derive(parts.kind.provider(), text.as_bytes())),
     };
     let mut indicators = parts.indicators;
     bound::indicators(&mut indicators);
     Event {
-        kind: parts.kind,
-        event_type: bound::identifier(parts.event_type),
+        ty: EventType::new(parts.kind, bound::identifier(parts.event_type)),
         id,
-        id_derived,
         time: parts.time,
         received_at: None,
         account: parts.account.map(bound::identifier),

@@ -2,21 +2,21 @@
 //! written by serde_json.
 //!
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
-//! was redacted: a `RawValue`, which serde_json checks as it copies, so forwarding it builds no
-//! second tree.
+//! was redacted: copied as serde_json copies a `RawValue`, neither read into a second tree nor
+//! checked again (the core read it whole).
 
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::event::{Category, Event, Severity, Subject, SCHEMA_VERSION};
 use crate::indicators::Indicators;
 use crate::payload::Payload;
 use crate::providers::Provider;
-use crate::tree;
 
 /// The media type of a structured-mode CloudEvent.
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
@@ -87,8 +87,8 @@ impl<'e> Data<'e> {
         Self {
             schema: SCHEMA_VERSION,
             provider: event.provider(),
-            event_type: &event.event_type,
-            documented: !event.kind.is_unknown(),
+            event_type: event.event_type(),
+            documented: !event.is_unknown(),
             category: event.category,
             severity: event.severity,
             severity_reason: event.severity_reason,
@@ -96,8 +96,8 @@ impl<'e> Data<'e> {
             account: event.account.as_deref(),
             subject: &event.subject,
             indicators: &event.indicators,
-            id: &event.id,
-            id_derived: event.id_derived,
+            id: event.id.as_str(),
+            id_derived: event.id.is_derived(),
             redacted: event.payload.redacted(),
             payload: &event.payload,
         }
@@ -107,8 +107,25 @@ impl<'e> Data<'e> {
 /// The payload as received (its value, without the whitespace around it) or as redacted.
 fn payload<S: Serializer>(payload: &&Payload<'_>, serializer: S) -> Result<S::Ok, S::Error> {
     match payload {
-        Payload::Raw(text) => tree::raw(text).serialize(serializer),
+        Payload::Raw(raw) => Verbatim(raw.as_str()).serialize(serializer),
         Payload::Redacted { value, .. } => value.serialize(serializer),
+    }
+}
+
+/// The name under which serde_json writes a struct's one field as its text, verbatim: how it
+/// writes its own `RawValue` (`serde_json/src/raw.rs`). A `RawValue` of borrowed text can only
+/// be had by reading the text again, which a [`Raw`](crate::payload::Raw) payload, read whole
+/// by the core, does not need; `writes_the_payload_verbatim` fails if serde_json renames it.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// JSON text written as it is. Only [`Payload::Raw`]'s text, valid by construction, is.
+struct Verbatim<'a>(&'a str);
+
+impl Serialize for Verbatim<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut raw = serializer.serialize_struct(RAW_VALUE, 1)?;
+        raw.serialize_field(RAW_VALUE, self.0)?;
+        raw.end()
     }
 }
 
@@ -136,10 +153,10 @@ impl Event<'_> {
     /// of the whole body, type included, so it is unique as it is.
     pub fn cloudevent_id(&self) -> Cow<'_, str> {
         match self.provider() {
-            Provider::CrowdSec if !self.id_derived => {
-                Cow::Owned(format!("{}:{}", self.event_type, self.id))
+            Provider::CrowdSec if !self.id.is_derived() => {
+                Cow::Owned(format!("{}:{}", self.event_type(), self.id))
             }
-            _ => Cow::Borrowed(&self.id),
+            _ => Cow::Borrowed(self.id.as_str()),
         }
     }
 
@@ -166,7 +183,7 @@ impl Event<'_> {
             Provider::Sectigo => "com.sectigo.wsp.",
         };
         let mut ty = String::from(prefix);
-        ty.extend(self.event_type.chars().map(|c| {
+        ty.extend(self.event_type().chars().map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
                 c
             } else {
@@ -187,4 +204,31 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// RFC 3986 percent-encoding of everything but unreserved characters.
 fn percent_encode(text: &str, out: &mut String) {
     out.extend(utf8_percent_encode(text, NOT_UNRESERVED));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{classify, Options, Provider};
+
+    /// The body's own bytes, inside the whitespace around it: spacing, member order, repeats,
+    /// escapes and numbers as the provider wrote them.
+    #[test]
+    fn writes_the_payload_verbatim() {
+        let payload = include_str!("../fixtures/cloud66/server.stopped.json").trim().replacen(
+            r#""status": 1,"#,
+            r#""status" : 1, "n": [1.50, -0, 1e400, 12345678901234567890], "s": "\u00e9\/", "s": 2,"#,
+            1,
+        );
+        let body = alloc::format!("\n  {payload}\t\n");
+        let options = Options {
+            provider: Some(Provider::Cloud66),
+            ..Options::default()
+        };
+        let event = classify(body.as_bytes(), &options).unwrap();
+        let written = alloc::format!(r#","payload":{payload}}}"#);
+        assert!(event
+            .to_cloudevent_json()
+            .ends_with(&(written.clone() + "}")));
+        assert!(event.to_data_json().ends_with(&written));
+    }
 }

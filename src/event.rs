@@ -171,51 +171,180 @@ macro_rules! into_name {
 
 into_name!(Category, Severity, SubjectKind);
 
+/// What an event is about: its kind of subject follows from the event's kind (the table's
+/// row), its id and name from the payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Subject<'a> {
     #[serde(rename = "type")]
-    pub kind: SubjectKind,
+    pub(crate) kind: SubjectKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Cow<'a, str>>,
+    pub(crate) id: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
 }
 
-/// One classified event. Borrows from the body it was parsed from.
+impl Subject<'_> {
+    pub const fn kind(&self) -> SubjectKind {
+        self.kind
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+/// An event's type: a documented kind names itself, so only an undocumented type keeps the
+/// provider's string, and the two cannot disagree.
+#[derive(Debug, Clone)]
+pub(crate) enum EventType<'a> {
+    Documented { kind: Kind, name: &'static str },
+    Undocumented { kind: Kind, name: Cow<'a, str> },
+}
+
+impl<'a> EventType<'a> {
+    /// The type of an event of `kind` that the provider calls `name`.
+    pub(crate) fn new(kind: Kind, name: Cow<'a, str>) -> Self {
+        match kind.as_str() {
+            Some(name) => Self::Documented { kind, name },
+            None => Self::Undocumented { kind, name },
+        }
+    }
+}
+
+/// An event's id: stable across retries of one delivery, different between deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EventId {
+    /// The provider's own id (bounded: a long one is cut and hashed).
+    Provided(String),
+    /// Derived from the body because the provider sent none, or an empty one.
+    Derived(String),
+}
+
+impl EventId {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Provided(id) | Self::Derived(id) => id,
+        }
+    }
+
+    pub const fn is_derived(&self) -> bool {
+        matches!(self, Self::Derived(_))
+    }
+}
+
+impl core::fmt::Display for EventId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One classified event. Borrows from the body it was parsed from. Only the core builds one
+/// (`classify`), so what follows from the kind (its type string, provider, category and kind
+/// of subject) always agrees with it; runtimes read it through the accessors.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
-    pub kind: Kind,
-    /// The provider's own type string, unchanged.
-    pub event_type: Cow<'a, str>,
-    /// Stable across retries of one delivery, different between deliveries.
-    pub id: String,
-    /// Whether `id` was derived from the payload because the provider sent none.
-    pub id_derived: bool,
+    pub(crate) ty: EventType<'a>,
+    pub(crate) id: EventId,
     /// The provider's time, else when hookwall received the event.
-    pub time: Option<Timestamp<'a>>,
-    /// When hookwall received the event (Unix seconds), if the runtime said.
-    pub received_at: Option<i64>,
-    /// The provider account the event belongs to (CrowdSec organization, Sectigo partner).
-    pub account: Option<Cow<'a, str>>,
-    pub category: Category,
-    pub severity: Severity,
-    /// Why the severity is what it is, in words.
-    pub severity_reason: &'static str,
-    pub summary: String,
-    pub subject: Subject<'a>,
-    pub indicators: Indicators<'a>,
-    /// The provider's payload, with secrets redacted.
-    pub payload: Payload<'a>,
+    pub(crate) time: Option<Timestamp<'a>>,
+    pub(crate) received_at: Option<i64>,
+    pub(crate) account: Option<Cow<'a, str>>,
+    pub(crate) category: Category,
+    pub(crate) severity: Severity,
+    pub(crate) severity_reason: &'static str,
+    pub(crate) summary: String,
+    pub(crate) subject: Subject<'a>,
+    pub(crate) indicators: Indicators<'a>,
+    pub(crate) payload: Payload<'a>,
 }
 
-impl Event<'_> {
+impl<'a> Event<'a> {
+    pub const fn kind(&self) -> Kind {
+        match self.ty {
+            EventType::Documented { kind, .. } | EventType::Undocumented { kind, .. } => kind,
+        }
+    }
+
+    /// The provider's own type string: the kind's documented name, or, for a type hookwall
+    /// does not know, the provider's string as sent (bounded).
+    pub fn event_type(&self) -> &str {
+        match &self.ty {
+            EventType::Documented { name, .. } => name,
+            EventType::Undocumented { name, .. } => name,
+        }
+    }
+
     /// Follows from the kind, so the two cannot disagree.
     pub const fn provider(&self) -> Provider {
-        self.kind.provider()
+        self.kind().provider()
     }
 
     /// Whether the provider had not documented this event's type when hookwall was built.
-    pub fn is_unknown(&self) -> bool {
-        self.kind.is_unknown()
+    pub const fn is_unknown(&self) -> bool {
+        matches!(self.ty, EventType::Undocumented { .. })
+    }
+
+    pub const fn id(&self) -> &EventId {
+        &self.id
+    }
+
+    /// The provider's time, else when hookwall received the event, if the runtime said.
+    pub const fn time(&self) -> Option<&Timestamp<'a>> {
+        self.time.as_ref()
+    }
+
+    /// When hookwall received the event (Unix seconds), if the runtime said.
+    pub const fn received_at(&self) -> Option<i64> {
+        self.received_at
+    }
+
+    /// The provider account the event belongs to (CrowdSec organization, Cloud66 stack, Sectigo
+    /// partner).
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    pub const fn category(&self) -> Category {
+        self.category
+    }
+
+    pub const fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Why the severity is what it is, in words.
+    pub const fn severity_reason(&self) -> &'static str {
+        self.severity_reason
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    pub const fn subject(&self) -> &Subject<'a> {
+        &self.subject
+    }
+
+    pub const fn indicators(&self) -> &Indicators<'a> {
+        &self.indicators
+    }
+
+    /// The provider's payload, with secrets redacted.
+    pub const fn payload(&self) -> &Payload<'a> {
+        &self.payload
+    }
+
+    /// The event as received at `at` (Unix seconds): the time of an event whose payload carries
+    /// none.
+    pub(crate) fn received(mut self, at: Option<i64>) -> Self {
+        self.received_at = at;
+        if self.time.is_none() {
+            self.time = at.map(Timestamp::Received);
+        }
+        self
     }
 }

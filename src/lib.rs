@@ -31,7 +31,7 @@ pub mod time;
 pub mod tree;
 
 pub use error::{Error, ErrorKind, Fault, Location};
-pub use event::{Category, Event, Severity, Subject, SubjectKind};
+pub use event::{Category, Event, EventId, Severity, Subject, SubjectKind};
 pub use identity::Identity;
 pub use indicators::Indicators;
 pub use providers::{cloud66, crowdsec, sectigo, Kind, Provider, UnknownProvider};
@@ -60,10 +60,5 @@ pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, 
     let text = text.trim();
     let payload = redact::payload(text, parsed.kind(), parsed.holds_secret(), options.redact)?;
     let parts = parsed.describe(mask::Mask::of(&payload));
-    let mut event = classify::finish(parts, payload, text);
-    event.received_at = options.received_at;
-    if event.time.is_none() {
-        event.time = options.received_at.map(time::Timestamp::Received);
-    }
-    Ok(event)
+    Ok(classify::finish(parts, payload, text).received(options.received_at))
 }

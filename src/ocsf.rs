@@ -150,7 +150,7 @@ const OTHER: u8 = 99;
 
 impl<'e> Ocsf<'e> {
     pub fn new(event: &'e Event<'_>, options: Options) -> Self {
-        let Mapping { class, outcome, .. } = mapping(event.kind);
+        let Mapping { class, outcome, .. } = mapping(event.kind());
         let i = &event.indicators;
         let status = status(outcome, i.current_state.as_deref());
         let severity = severity(event.severity);
@@ -194,7 +194,7 @@ impl<'e> Ocsf<'e> {
             unmapped: Unmapped {
                 category: event.category.as_str(),
                 severity_reason: event.severity_reason,
-                id_derived: event.id_derived,
+                id_derived: event.id.is_derived(),
                 redacted: event.payload.redacted(),
                 subject: None,
                 source_scope: None,
@@ -294,12 +294,12 @@ impl<'e> Ocsf<'e> {
     /// whether it calls for attention.
     fn finding(&mut self, event: &'e Event<'_>, activity: FindingActivity) {
         let i = &event.indicators;
-        let types = core::iter::once(&*event.event_type)
+        let types = core::iter::once(event.event_type())
             .chain(i.behaviors.iter().map(|b| &**b))
             .chain(i.attack.as_deref())
             .collect();
         self.finding_info = Some(FindingInfo {
-            uid: &event.id,
+            uid: event.id.as_str(),
             title: &event.summary,
             types,
             analytic: i.scenario.as_deref().map(|name| Analytic {
@@ -432,8 +432,8 @@ fn metadata<'e>(event: &'e Event<'_>) -> Metadata<'e> {
             vendor_name: vendor_name(event.provider()),
             ..Product::default()
         },
-        uid: &event.id,
-        event_code: &event.event_type,
+        uid: event.id.as_str(),
+        event_code: event.event_type(),
         log_name: "webhook",
         log_provider: "hookwall",
         original_time: original_time(event),
@@ -452,7 +452,7 @@ fn received_millis(event: &Event<'_>) -> Option<i64> {
 /// the time is the receive time.
 fn original_time(event: &Event<'_>) -> Option<String> {
     match &event.time {
-        Some(Timestamp::Rfc3339(text)) => Some(String::from(&**text)),
+        Some(Timestamp::Rfc3339(time)) => Some(String::from(time.as_str())),
         Some(Timestamp::Unix(secs)) => Some(format!("{secs}")),
         Some(Timestamp::Received(_)) | None => None,
     }
@@ -508,7 +508,7 @@ fn status<'a>(outcome: Outcome, state: Option<&'a str>) -> Option<Enum<'a>> {
 /// The payload as forwarded: the body's own text, or the redacted tree written out.
 fn raw_data<'e>(payload: &'e Payload<'_>) -> Cow<'e, str> {
     match payload {
-        Payload::Raw(text) => Cow::Borrowed(text),
+        Payload::Raw(raw) => Cow::Borrowed(raw.as_str()),
         Payload::Redacted { value, .. } => {
             Cow::Owned(serde_json::to_string(value).unwrap_or_default())
         }

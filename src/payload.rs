@@ -12,7 +12,7 @@ pub const REDACTED: &str = "[REDACTED]";
 #[derive(Debug, Clone)]
 pub enum Payload<'a> {
     /// The body's own text: nothing in it needed redacting.
-    Raw(&'a str),
+    Raw(Raw<'a>),
     /// The payload with secrets replaced by `"[REDACTED]"`, and where they were (a bounded
     /// list, then `…and N more`).
     Redacted { value: Tree<'a>, paths: Vec<String> },
@@ -25,5 +25,26 @@ impl Payload<'_> {
             Self::Raw(_) => &[],
             Self::Redacted { paths, .. } => paths,
         }
+    }
+}
+
+/// A body's text that the core has read whole and found to be one valid JSON value (without
+/// the whitespace around it). Only the core builds one, after its parse, so writers copy it
+/// as it is without checking it again:
+///
+/// ```compile_fail
+/// let raw = hookwall::payload::Raw::parsed("{\"not\": json");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// `text`, which the caller has parsed as JSON whole.
+    pub(crate) const fn parsed(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    pub const fn as_str(&self) -> &'a str {
+        self.0
     }
 }

@@ -22,7 +22,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::payload::Payload;
+use crate::payload::{Payload, Raw};
 use crate::providers::{sectigo, Kind};
 use crate::tree::Tree;
 use crate::{input, Error};
@@ -69,9 +69,10 @@ impl fmt::Display for InvalidRedactPath {
 
 impl core::error::Error for InvalidRedactPath {}
 
-/// The payload as it leaves: `text` with the configured `paths` redacted, and the built-in
-/// rules of its provider, in one walk; as received, not read again, without paths unless the
-/// provider found a secret (`built_in`). The event is described from what this leaves.
+/// The payload as it leaves: `text`, a body its provider's model accepted whole, with the
+/// configured `paths` redacted, and the built-in rules of its provider, in one walk; as
+/// received, not read again, without paths unless the provider found a secret (`built_in`).
+/// The event is described from what this leaves.
 pub(crate) fn payload<'a>(
     text: &'a str,
     kind: Kind,
@@ -79,7 +80,7 @@ pub(crate) fn payload<'a>(
     paths: &[RedactPath],
 ) -> Result<Payload<'a>, Error> {
     if paths.is_empty() && !built_in {
-        return Ok(Payload::Raw(text));
+        return Ok(Payload::Raw(Raw::parsed(text)));
     }
     let sectigo = match kind {
         Kind::Sectigo(kind) => Some(kind),
@@ -99,7 +100,7 @@ pub(crate) fn payload<'a>(
     let paths = walk.record.into_paths();
     // Nothing matched: the payload passes as received, byte for byte, not rewritten.
     if paths.is_empty() {
-        return Ok(Payload::Raw(text));
+        return Ok(Payload::Raw(Raw::parsed(text)));
     }
     Ok(Payload::Redacted { value, paths })
 }

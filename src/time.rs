@@ -10,7 +10,7 @@ pub enum Timestamp<'a> {
     /// Seconds since the Unix epoch.
     Unix(i64),
     /// An RFC 3339 date-time, kept as the provider wrote it.
-    Rfc3339(Cow<'a, str>),
+    Rfc3339(Rfc3339<'a>),
     /// When hookwall received the event, in Unix seconds: the time of an event whose payload
     /// carries none (Sectigo's, some of CrowdSec's).
     Received(i64),
@@ -21,15 +21,36 @@ impl Timestamp<'_> {
     pub fn to_rfc3339(&self) -> String {
         match self {
             Self::Unix(secs) | Self::Received(secs) => format_unix(*secs),
-            Self::Rfc3339(text) => String::from(&**text),
+            Self::Rfc3339(time) => String::from(time.as_str()),
         }
+    }
+}
+
+/// A valid RFC 3339 date-time as the provider wrote it, and the instant it names: only
+/// [`rfc3339`] builds one, so whoever reads it needs no fallback for other text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rfc3339<'a> {
+    text: Cow<'a, str>,
+    millis: i64,
+}
+
+impl Rfc3339<'_> {
+    /// The text as the provider wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Milliseconds since the Unix epoch (fractions beyond milliseconds cut).
+    pub const fn millis(&self) -> i64 {
+        self.millis
     }
 }
 
 /// The timestamp for `text` if it is an RFC 3339 date-time; providers' other formats
 /// (CrowdSec's offset-less `last_pull`) are kept in the payload but not used as the event time.
 pub fn rfc3339(text: Cow<'_, str>) -> Option<Timestamp<'_>> {
-    is_rfc3339(&text).then_some(Timestamp::Rfc3339(text))
+    let millis = rfc3339_millis(&text)?;
+    Some(Timestamp::Rfc3339(Rfc3339 { text, millis }))
 }
 
 /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.

@@ -124,7 +124,7 @@ impl Serialize for Tree<'_> {
 /// `json`, valid JSON text, as a value serde_json writes verbatim. serde_json only borrows text
 /// it has checked, so text that is not JSON (a tree built by hand, not read) is written as a
 /// string rather than corrupting the output.
-pub(crate) fn raw(json: &str) -> Raw<'_> {
+fn raw(json: &str) -> Raw<'_> {
     match serde_json::from_str::<&RawValue>(json) {
         Ok(value) => Raw::Json(value),
         Err(_) => Raw::Text(json),
@@ -134,7 +134,7 @@ pub(crate) fn raw(json: &str) -> Raw<'_> {
 /// See [`raw`].
 #[derive(Serialize)]
 #[serde(untagged)]
-pub(crate) enum Raw<'a> {
+enum Raw<'a> {
     Json(&'a RawValue),
     Text(&'a str),
 }

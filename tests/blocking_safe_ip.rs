@@ -32,7 +32,7 @@ fn on_route(
 fn a_flat_body_without_event_type_is_blocking_safe_ip_on_a_crowdsec_route() {
     let body = without_event_type();
     let event = on_route(Some(Provider::CrowdSec), &body).unwrap();
-    assert_eq!(event.event_type, "blocking_safe_ip");
+    assert_eq!(event.event_type(), "blocking_safe_ip");
     assert!(!event.is_unknown());
 }
 

@@ -13,7 +13,7 @@ fn nothing_redacted_passes_byte_for_byte() {
             ..Options::default()
         };
         let event = classify(body.as_bytes(), &options).unwrap();
-        assert!(event.payload.redacted().is_empty());
+        assert!(event.payload().redacted().is_empty());
         let json = event.to_cloudevent_json();
         let cloudevent: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert!(cloudevent["data"].get("redacted").is_none());

@@ -77,9 +77,9 @@ fn check_routes_agree(body: &[u8]) {
         match (classify(body, &options), &detected) {
             (Ok(routed), Ok(event)) => {
                 assert_eq!(routed.provider(), event.provider());
-                assert_eq!(routed.kind, event.kind);
-                assert_eq!(routed.id, event.id);
-                assert_eq!(routed.severity, event.severity);
+                assert_eq!(routed.kind(), event.kind());
+                assert_eq!(routed.id(), event.id());
+                assert_eq!(routed.severity(), event.severity());
             }
             (Ok(routed), Err(e)) => {
                 assert_eq!(e.kind(), ErrorKind::Unrecognized, "{provider}: {e}");
@@ -174,9 +174,9 @@ proptest! {
         let changed = classify(text.as_bytes(), &Options::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         prop_assert_eq!(changed.provider(), original.provider());
-        prop_assert_eq!(changed.kind, original.kind);
-        prop_assert_eq!(changed.severity, original.severity);
-        prop_assert_eq!(changed.subject, original.subject);
+        prop_assert_eq!(changed.kind(), original.kind());
+        prop_assert_eq!(changed.severity(), original.severity());
+        prop_assert_eq!(changed.subject(), original.subject());
     }
 }
 
@@ -313,7 +313,7 @@ fn check_bounded_output(body: &[u8], paths: &[hookwall::RedactPath]) {
         json.len(),
         body.len()
     );
-    let listed = event.payload.redacted();
+    let listed = event.payload().redacted();
     assert!(
         listed.len() <= hookwall::redact::MAX_PATHS + 1,
         "{}",

@@ -132,10 +132,10 @@ fn render(event: &Event, format: Format) -> String {
         Format::Body(format) => format.render(event),
         Format::Table => row([
             event.provider().as_str(),
-            &event.event_type,
-            event.category.as_str(),
-            event.severity.as_str(),
-            &event.summary,
+            event.event_type(),
+            event.category().as_str(),
+            event.severity().as_str(),
+            event.summary(),
         ]),
     }
 }

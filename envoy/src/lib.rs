@@ -312,7 +312,7 @@ impl Filter {
                     self.send_http_response(
                         u32::from(Ack::Duplicate.status()),
                         vec![("content-type", "application/json")],
-                        Some(Ack::Duplicate.to_json(&event.id).as_bytes()),
+                        Some(Ack::Duplicate.to_json(event.id().as_str()).as_bytes()),
                     );
                     return Action::Pause;
                 }
@@ -328,10 +328,10 @@ impl Filter {
             for (name, value) in [
                 ("x-hookwall-source", source.name()),
                 ("x-hookwall-provider", event.provider().as_str()),
-                ("x-hookwall-event-type", &label(&event.event_type)),
-                ("x-hookwall-category", event.category.as_str()),
-                ("x-hookwall-severity", event.severity.as_str()),
-                ("x-hookwall-event-id", &label(&event.id)),
+                ("x-hookwall-event-type", &label(event.event_type())),
+                ("x-hookwall-category", event.category().as_str()),
+                ("x-hookwall-severity", event.severity().as_str()),
+                ("x-hookwall-event-id", &label(event.id().as_str())),
             ] {
                 self.set_http_request_header(name, Some(value));
             }
@@ -346,8 +346,8 @@ impl Filter {
         self.metrics.request(Some(source.name()), Ack::Allowed);
         self.metrics.event(
             event.provider().as_str(),
-            event.kind.as_str().unwrap_or("unknown"),
-            event.severity.as_str(),
+            event.kind().as_str().unwrap_or("unknown"),
+            event.severity().as_str(),
         );
         Action::Continue
     }

@@ -1,13 +1,12 @@
 //! OCSF times are milliseconds since the Unix epoch; providers send RFC 3339 text or seconds.
 
-use crate::time::{rfc3339_millis, Timestamp};
+use crate::time::Timestamp;
 
-/// `timestamp` in epoch milliseconds; `None` for text that is not an RFC 3339 date-time (the
-/// parsers only keep ones that are).
+/// `timestamp` in epoch milliseconds; `None` for seconds too large to count in milliseconds.
 pub fn epoch_millis(timestamp: &Timestamp<'_>) -> Option<i64> {
     match timestamp {
         Timestamp::Unix(secs) | Timestamp::Received(secs) => secs.checked_mul(1000),
-        Timestamp::Rfc3339(text) => rfc3339_millis(text),
+        Timestamp::Rfc3339(time) => Some(time.millis()),
     }
 }
 
@@ -18,7 +17,7 @@ mod tests {
     use super::*;
 
     fn millis(text: &str) -> Option<i64> {
-        epoch_millis(&Timestamp::Rfc3339(Cow::Borrowed(text)))
+        epoch_millis(&crate::time::rfc3339(Cow::Borrowed(text))?)
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn message(event: &Event<'_>) -> String {
     let provider = event.provider().as_str();
     let mut headline = Bounded::new(MAX_SECTION_BYTES);
     headline.literal(&format!("*[{severity}]* {provider} `"));
-    headline.value(&event.event_type, MAX_VALUE_BYTES);
+    headline.value(event.event_type(), MAX_VALUE_BYTES);
     headline.literal("`\n");
     headline.value(&event.summary, MAX_SUMMARY_BYTES);
     let mut blocks = vec![Block::Section {
@@ -87,7 +87,7 @@ pub fn message(event: &Event<'_>) -> String {
         "hookwall · {provider} · {} · id ",
         event.category.as_str()
     ));
-    context.value(&event.id, MAX_VALUE_BYTES);
+    context.value(event.id.as_str(), MAX_VALUE_BYTES);
     blocks.push(Block::Context {
         elements: [context.into()],
     });

@@ -81,13 +81,13 @@ fn every_fixture_maps_to_its_kinds_class() {
         };
         let event = classify(&body, &options).unwrap();
         let ocsf: Value = serde_json::from_str(&to_ocsf_json(&event, Options::default())).unwrap();
-        let class = mapping(event.kind).class;
+        let class = mapping(event.kind()).class;
         let at = path.display();
         assert_eq!(ocsf["class_uid"], class.uid(), "{at}");
         assert_eq!(ocsf["type_uid"], class.type_uid(), "{at}");
         assert_eq!(ocsf["metadata"]["version"], VERSION, "{at}");
-        assert_eq!(ocsf["metadata"]["uid"], event.id, "{at}");
-        assert_eq!(ocsf["message"], event.summary, "{at}");
+        assert_eq!(ocsf["metadata"]["uid"], event.id().as_str(), "{at}");
+        assert_eq!(ocsf["message"], event.summary(), "{at}");
         assert!(ocsf["time"].as_i64().unwrap() > 0, "{at}");
         assert!(ocsf.get("raw_data").is_none(), "{at}: raw_data by default");
 

@@ -106,9 +106,9 @@ fn record(source: &str, event: &Event<'_>, started: u64) -> EventRecord {
         event_source: event.source(),
         id: event.cloudevent_id().into_owned(),
         provider: event.provider().as_str().into(),
-        event_type: event.event_type.to_string(),
-        category: event.category.as_str().into(),
-        severity: event.severity.as_str().into(),
+        event_type: event.event_type().into(),
+        category: event.category().as_str().into(),
+        severity: event.severity().as_str().into(),
         received_ms: i64::try_from(started).unwrap_or(i64::MAX),
     }
 }

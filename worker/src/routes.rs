@@ -142,8 +142,8 @@ async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Res
     let seen = Seen {
         source: Some(source),
         provider: Some(event.provider().as_str()),
-        event_type: Some(&event.event_type),
-        id: Some(&event.id),
+        event_type: Some(event.event_type()),
+        id: Some(event.id().as_str()),
     };
     let delivery = match config::delivery(env) {
         Ok(delivery) => delivery,
