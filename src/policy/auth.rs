@@ -38,13 +38,31 @@ impl core::fmt::Debug for Secret {
 #[derive(Debug, Clone)]
 pub enum Alternative {
     /// `Authorization: Bearer <token>` (scheme in any case, token exact).
-    Bearer { token: Secret },
+    Bearer {
+        /// The token's digest.
+        token: Secret,
+    },
     /// A header of the user's choice (CrowdSec's custom header), exact value.
-    Header { name: String, value: Secret },
+    Header {
+        /// The header's name, lowercase.
+        name: String,
+        /// The value's digest.
+        value: Secret,
+    },
     /// HTTP Basic (RFC 7617): the user-id is compared as is, the password by digest.
-    Basic { username: String, password: Secret },
+    Basic {
+        /// The user-id, compared as is.
+        username: String,
+        /// The password's digest.
+        password: Secret,
+    },
     /// A query parameter: the only secret Cloud66 can carry.
-    Query { name: String, value: Secret },
+    Query {
+        /// The parameter's name, exact.
+        name: String,
+        /// The value's digest.
+        value: Secret,
+    },
 }
 
 /// Which credential admitted a request, so a runtime can keep it from the receiver.
@@ -59,12 +77,15 @@ pub enum UsedCredential<'p> {
 /// Why no alternative matched; the message never includes what was presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// No credential was presented.
     Missing,
+    /// A credential was presented and matched none.
     Wrong,
     /// The same credential given twice: which one counts is exactly what an attacker exploits.
     Ambiguous(&'static str),
 }
 
+/// The SHA-256 digest a secret is kept and compared as, so comparisons take equal-length inputs.
 pub fn digest(secret: &[u8]) -> Secret {
     Secret(Sha256::digest(secret).into())
 }
@@ -373,9 +394,10 @@ impl TryFrom<String> for HeaderName {
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-        match token {
-            true => Ok(Self(name.to_ascii_lowercase())),
-            false => Err("not a valid header name"),
+        if token {
+            Ok(Self(name.to_ascii_lowercase()))
+        } else {
+            Err("not a valid header name")
         }
     }
 }
@@ -393,9 +415,10 @@ impl TryFrom<String> for QueryName {
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        match plain {
-            true => Ok(Self(name)),
-            false => Err("must be letters, digits, '-', '_' or '.'"),
+        if plain {
+            Ok(Self(name))
+        } else {
+            Err("must be letters, digits, '-', '_' or '.'")
         }
     }
 }

@@ -43,14 +43,17 @@ pub const MAX_NAME_BYTES: usize = 64;
 pub struct ConfigError(Fault);
 
 impl ConfigError {
+    /// Where: the field's path, or the line and column for text that is not JSON.
     pub fn location(&self) -> &Location {
         self.0.location()
     }
 
+    /// What is wrong there.
     pub fn message(&self) -> &str {
         self.0.message()
     }
 
+    /// The location and the message together, as [`crate::Error`] has them too.
     pub fn fault(&self) -> &Fault {
         &self.0
     }
@@ -68,9 +71,13 @@ fn error(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError(Fault::new(Location::Path(path.into()), message))
 }
 
-/// Reads a configuration document, an object, with serde_json. A refusal names the field's
+/// Reads a configuration document, an object, with `serde_json`. A refusal names the field's
 /// path (the line and column when the text is not JSON) and never quotes a value, which could
 /// be a misplaced secret. The runtimes read their own settings with it too.
+///
+/// # Errors
+///
+/// When the text is not one JSON object, has anything after it, or `T` refuses a field.
 pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let mut track = serde_path_to_error::Track::new();
@@ -94,9 +101,10 @@ pub fn read<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, ConfigError>
 
 fn json_error(path: String, e: &serde_json::Error) -> ConfigError {
     let message = input::strip_position(e);
-    match e.is_data() {
-        true => error(path, input::without_value(&message)),
-        false => ConfigError(Fault::new(stopped(e), message)),
+    if e.is_data() {
+        error(path, input::without_value(&message))
+    } else {
+        ConfigError(Fault::new(stopped(e), message))
     }
 }
 
@@ -113,6 +121,12 @@ struct Document {
 
 impl Policy {
     /// Parses and validates a configuration; any invalid field refuses it whole.
+    ///
+    /// # Errors
+    ///
+    /// The first invalid field, by its path: JSON syntax, an unknown, missing or invalid field,
+    /// or a rule across fields (no source, two sources with one name or path, a trusted proxy
+    /// range too wide).
     pub fn from_json(config: &[u8]) -> Result<Self, ConfigError> {
         parse(config)
     }

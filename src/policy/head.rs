@@ -6,6 +6,7 @@ use core::fmt;
 /// A request's head as the runtime received it.
 #[derive(Debug, Clone, Copy)]
 pub struct Head<'r> {
+    /// The request's method, as the runtime read it; only POST is admitted.
     pub method: Method,
     /// The path with its query string, as received (`:path`).
     pub path: &'r str,
@@ -75,6 +76,10 @@ impl<'r> Head<'r> {
     }
 
     /// The value of header `name`, which must not be repeated.
+    ///
+    /// # Errors
+    ///
+    /// [`Repeated`] when the request has the header more than once.
     pub fn single_header(&self, name: &str) -> Result<Option<&'r str>, Repeated> {
         let mut values = self.header_values(name);
         match (values.next(), values.next()) {
@@ -84,6 +89,10 @@ impl<'r> Head<'r> {
     }
 
     /// The percent-decoded value of query parameter `name`, which must not be repeated.
+    ///
+    /// # Errors
+    ///
+    /// [`Repeated`] when the query string has the parameter more than once.
     pub fn single_query<'b>(&self, name: &str, buf: &'b mut [u8]) -> Result<Query<'b>, Repeated> {
         let mut values = self.query().split('&').filter_map(|pair| {
             let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -102,6 +111,7 @@ impl<'r> Head<'r> {
 /// A query parameter as [`Head::single_query`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Query<'b> {
+    /// Not in the query string.
     Absent,
     /// Percent-decoded.
     Value(&'b [u8]),

@@ -24,7 +24,7 @@ pub use cidr::{parse_address, Cidr};
 pub use config::{
     read as read_config, ConfigError, DEFAULT_MAX_BODY_BYTES, MAX_NAME_BYTES, SECTIGO_ADDRESSES,
 };
-pub use head::{without_query_param, Head, Method, Query};
+pub use head::{without_query_param, Head, Method, Query, Repeated};
 pub use object::from_object;
 
 use serde::Serialize;
@@ -56,46 +56,61 @@ pub struct Source {
     redact: Vec<RedactPath>,
 }
 
+/// Which provider a source takes payloads from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceProvider {
     /// Detected from each payload.
     Auto,
+    /// That provider's payloads only; another's is refused as a mismatch.
     Only(Provider),
 }
 
 /// What to do with an event type the provider had not documented when hookwall was built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnknownEvents {
+    /// Classified as the provider's unknown type and passed on: no event is lost.
     Accept,
+    /// Refused with `unknown_event_type`, for receivers that take only what they know.
     Reject,
 }
 
 impl Source {
+    /// The source's name: its `x-hookwall-source` header, metric names and dedup keys.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The request path the source answers at, without a query string.
     pub fn path(&self) -> &str {
         &self.path
     }
 
+    /// Which provider's payloads the source takes.
     pub fn provider(&self) -> SourceProvider {
         self.provider
     }
 
+    /// The largest body the source accepts.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
     }
 
+    /// The credentials it accepts, any one of which admits a request; empty when the address
+    /// alone decides.
     pub fn auth(&self) -> &[Alternative] {
         &self.auth
     }
 
+    /// The client addresses it accepts; empty for any.
     pub fn allow_ips(&self) -> &[Cidr] {
         &self.allow_ips
     }
 
     /// A body of `size` bytes is refused before it is read whole.
+    ///
+    /// # Errors
+    ///
+    /// `body_too_large` when `size` is over the source's limit.
     pub fn check_size(&self, size: usize) -> Result<(), Denial> {
         if size > self.max_body_bytes {
             return Err(Denial::new(
@@ -107,6 +122,11 @@ impl Source {
     }
 
     /// Validates and classifies the body as this source's provider's.
+    ///
+    /// # Errors
+    ///
+    /// `body_too_large`, the reason of the core's [`crate::Error`], or `unknown_event_type`
+    /// where the source rejects unknown events.
     pub fn check_body<'a>(
         &self,
         body: &'a [u8],
@@ -148,7 +168,9 @@ impl Source {
 /// credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denial {
+    /// Why: the status and code answered.
     pub reason: Reason,
+    /// What precisely was wrong, for the response body and the logs.
     pub message: Cow<'static, str>,
     /// A 401 from a source that takes Basic credentials, so that a client knows to send them.
     basic_challenge: bool,
@@ -162,6 +184,7 @@ impl From<Reason> for Denial {
 }
 
 impl Denial {
+    /// A refusal for `reason`, saying `message`; no Basic challenge.
     pub fn new(reason: Reason, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             reason,
@@ -170,6 +193,7 @@ impl Denial {
         }
     }
 
+    /// The HTTP status answered.
     pub fn status(&self) -> u16 {
         self.reason.status()
     }
@@ -219,6 +243,7 @@ pub struct Admission<'p> {
 }
 
 impl<'p> Admission<'p> {
+    /// The source the request's path named.
     pub fn source(&self) -> &'p Source {
         self.source
     }
@@ -229,6 +254,7 @@ impl<'p> Admission<'p> {
         self.index
     }
 
+    /// The client, as [`Policy::client_ip`] determined it.
     pub fn client_ip(&self) -> IpAddr {
         self.client_ip
     }
@@ -239,11 +265,20 @@ impl<'p> Admission<'p> {
     }
 
     /// A body of `size` bytes is refused before it is read whole.
+    ///
+    /// # Errors
+    ///
+    /// `body_too_large` when `size` is over the source's limit.
     pub fn check_size(&self, size: usize) -> Result<(), Denial> {
         self.source.check_size(size)
     }
 
     /// Validates and classifies the body as this source's provider's.
+    ///
+    /// # Errors
+    ///
+    /// `body_too_large`, the reason of the core's [`crate::Error`], or `unknown_event_type`
+    /// where the source rejects unknown events.
     pub fn check_body<'a>(
         &self,
         body: &'a [u8],
@@ -256,10 +291,14 @@ impl<'p> Admission<'p> {
 /// The whole decision on a request.
 #[derive(Debug)]
 pub enum Verdict<'a> {
+    /// Admitted and classified.
     Allow {
+        /// The name of the source that admitted it.
         source: &'a str,
+        /// The classified event (boxed: it is much larger than a denial).
         event: Box<Event<'a>>,
     },
+    /// Refused, on its head or on its body.
     Deny(Denial),
 }
 
@@ -301,10 +340,12 @@ impl Verdict<'_> {
 }
 
 impl Policy {
+    /// Every source, in the config's order.
     pub fn sources(&self) -> &[Source] {
         &self.sources
     }
 
+    /// The proxies whose `X-Forwarded-For` hops are believed.
     pub fn trusted_proxies(&self) -> &[Cidr] {
         &self.trusted_proxies
     }
@@ -322,6 +363,10 @@ impl Policy {
     /// Everything decided before any body byte, in the order that reveals least to a caller:
     /// route (404), method (405), address (403), credentials (401), media type (415), declared
     /// length (413).
+    ///
+    /// # Errors
+    ///
+    /// The first of those checks that fails, as its denial.
     pub fn admit<'p>(&'p self, head: &Head<'_>) -> Result<Admission<'p>, Denial> {
         let (index, source) = self
             .route(head)
@@ -376,6 +421,10 @@ impl Policy {
 
     /// The client: the direct peer, unless the peer is a trusted proxy; then the rightmost
     /// `X-Forwarded-For` hop that is not itself a trusted proxy.
+    ///
+    /// # Errors
+    ///
+    /// `forbidden_address` when the peer, or a hop that must be read, is not an address.
     pub fn client_ip(&self, head: &Head<'_>) -> Result<IpAddr, Denial> {
         let unreadable = || {
             Denial::new(

@@ -10,6 +10,10 @@ use serde::Deserialize;
 /// Reads `T` from a JSON object only, for `deserialize_with`. serde's derive also reads a struct
 /// from an array, its fields by position; a config written that way is refused like any other
 /// mistake.
+///
+/// # Errors
+///
+/// When the value is not an object, or `T` refuses one of its members.
 pub fn from_object<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
