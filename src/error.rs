@@ -47,8 +47,13 @@ impl ErrorKind {
 pub enum Location {
     /// The input as a whole: empty, too large, in no provider's shape, not an object.
     Whole,
-    /// Where text stops being JSON, as serde_json counts: both 1-based, the column in bytes.
-    Position { line: usize, column: usize },
+    /// Where text stops being JSON, as `serde_json` counts: both 1-based, the column in bytes.
+    Position {
+        /// The line, from 1.
+        line: usize,
+        /// The byte in that line, from 1.
+        column: usize,
+    },
     /// The path of the field at fault: `details.source.value`, `sources[0].auth[1].bearer`.
     /// A [`Fault`] takes an empty path for [`Location::Whole`].
     Path(String),
@@ -85,10 +90,12 @@ impl Fault {
         }
     }
 
+    /// Where the input is at fault.
     pub fn location(&self) -> &Location {
         &self.location
     }
 
+    /// What is wrong there, without the location.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -130,30 +137,37 @@ impl Error {
         Self::schema(path, "missing field")
     }
 
+    /// Why the payload was rejected, for a caller that branches on it.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
+    /// Where in the input: a field's path, a line and column, or the input as a whole.
     pub fn location(&self) -> &Location {
         self.fault.location()
     }
 
+    /// What is wrong there, without the location.
     pub fn message(&self) -> &str {
         self.fault.message()
     }
 
+    /// The location and the message together, as [`crate::policy::ConfigError`] has them too.
     pub fn fault(&self) -> &Fault {
         &self.fault
     }
 
+    /// The refusal a runtime answers this error with.
     pub fn reason(&self) -> Reason {
         self.kind.reason()
     }
 
+    /// The HTTP status of that refusal.
     pub fn status(&self) -> u16 {
         self.reason().status()
     }
 
+    /// The stable machine-readable code of that refusal.
     pub fn code(&self) -> &'static str {
         self.reason().code()
     }
@@ -167,16 +181,16 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
-/// Where a byte offset sits in the input, in serde_json's terms.
+/// Where a byte offset sits in the input, in `serde_json`'s terms.
 pub(crate) fn position(input: &[u8], offset: usize) -> Location {
     let before = &input[..offset.min(input.len())];
     Location::Position {
-        line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+        line: before.split(|&b| b == b'\n').count(),
         column: before.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
     }
 }
 
-/// Where serde_json stopped reading.
+/// Where `serde_json` stopped reading.
 pub(crate) fn stopped(e: &serde_json::Error) -> Location {
     Location::Position {
         line: e.line(),

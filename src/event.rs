@@ -29,6 +29,7 @@ pub enum Category {
     Inventory,
     /// Users and credentials.
     Account,
+    /// Plans, invoices and payments.
     Billing,
     /// A protective service was switched on or reconfigured.
     Configuration,
@@ -37,6 +38,7 @@ pub enum Category {
 }
 
 impl Category {
+    /// The lowercase name events, destinations' `match` and OCSF's mapping use.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Threat => "threat",
@@ -55,10 +57,15 @@ impl Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "&str", rename_all = "lowercase")]
 pub enum Severity {
+    /// Nothing to act on: a record of something expected or requested.
     Info,
+    /// Worth knowing; nothing urgent.
     Low,
+    /// Needs action soon.
     Medium,
+    /// Needs action now: harm is likely.
     High,
+    /// Harm is under way (a confirmed attack, malware on a live site).
     Critical,
 }
 
@@ -97,6 +104,7 @@ impl Severity {
         Self::Critical,
     ];
 
+    /// The lowercase name events, destinations' `match`, the admin API and the CLI use.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",
@@ -112,20 +120,30 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(into = "&str")]
 pub enum SubjectKind {
+    /// The provider account as a whole (a CrowdSec organization, a Sectigo partner).
     Organization,
+    /// A CrowdSec Security Engine: the agent that reads logs and detects attacks.
     SecurityEngine,
+    /// A CrowdSec Log Processor, the detection half of a Security Engine.
     LogProcessor,
+    /// A CrowdSec Remediation Component (bouncer), which enforces decisions.
     RemediationComponent,
+    /// A CrowdSec firewall integration, which pulls blocklists into a firewall.
     FirewallIntegration,
+    /// A machine (a Cloud66 server, a CrowdSec alert's target).
     Server,
+    /// A site a provider scans or protects (Sectigo).
     Website,
+    /// A database a provider backs up or watches.
     Database,
+    /// A person's account at the provider.
     User,
     /// Whatever an undocumented event points at.
     Resource,
 }
 
 impl SubjectKind {
+    /// The `snake_case` name written in the event's `subject.type`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Organization => "organization",
@@ -175,23 +193,29 @@ into_name!(Category, Severity, SubjectKind);
 /// row), its id and name from the payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Subject<'a> {
+    /// What kind of thing it is.
     #[serde(rename = "type")]
     pub(crate) kind: SubjectKind,
+    /// The provider's identifier for it, when the payload has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<Cow<'a, str>>,
+    /// Its human-readable name, when the payload has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<Cow<'a, str>>,
 }
 
 impl Subject<'_> {
+    /// What kind of thing it is.
     pub const fn kind(&self) -> SubjectKind {
         self.kind
     }
 
+    /// The provider's identifier for it, when the payload has one.
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
+    /// Its human-readable name, when the payload has one.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -225,12 +249,14 @@ pub enum EventId {
 }
 
 impl EventId {
+    /// The id, however it was obtained.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Provided(id) | Self::Derived(id) => id,
         }
     }
 
+    /// Whether hookwall derived it, the provider having sent none.
     pub const fn is_derived(&self) -> bool {
         matches!(self, Self::Derived(_))
     }
@@ -247,22 +273,34 @@ impl core::fmt::Display for EventId {
 /// of subject) always agrees with it; runtimes read it through the accessors.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
+    /// The provider's event type, as hookwall knows it, and its string where undocumented.
     pub(crate) ty: EventType<'a>,
+    /// Stable across retries of one delivery, different between deliveries.
     pub(crate) id: EventId,
     /// The provider's time, else when hookwall received the event.
     pub(crate) time: Option<Timestamp<'a>>,
+    /// When hookwall received the event (Unix seconds), if the runtime said.
     pub(crate) received_at: Option<i64>,
+    /// The provider account the event belongs to (CrowdSec organization, Sectigo partner).
     pub(crate) account: Option<Cow<'a, str>>,
+    /// What the event is about, from the classification table.
     pub(crate) category: Category,
+    /// How urgent the event is, from the table's rule for its kind and its content.
     pub(crate) severity: Severity,
+    /// Why the severity is what it is, in words.
     pub(crate) severity_reason: &'static str,
+    /// One sentence for a person, built only from what redaction left.
     pub(crate) summary: String,
+    /// What the event is about.
     pub(crate) subject: Subject<'a>,
+    /// What a rule can match on (attacker, target, scenario…).
     pub(crate) indicators: Indicators<'a>,
+    /// The provider's payload, with secrets redacted.
     pub(crate) payload: Payload<'a>,
 }
 
 impl<'a> Event<'a> {
+    /// The provider's event type, as hookwall knows it (`Unknown` for an undocumented one).
     pub const fn kind(&self) -> Kind {
         match self.ty {
             EventType::Documented { kind, .. } | EventType::Undocumented { kind, .. } => kind,
@@ -288,6 +326,7 @@ impl<'a> Event<'a> {
         matches!(self.ty, EventType::Undocumented { .. })
     }
 
+    /// Stable across retries of one delivery, different between deliveries.
     pub const fn id(&self) -> &EventId {
         &self.id
     }
@@ -308,10 +347,12 @@ impl<'a> Event<'a> {
         self.account.as_deref()
     }
 
+    /// What the event is about, from the classification table.
     pub const fn category(&self) -> Category {
         self.category
     }
 
+    /// How urgent the event is, from the table's rule for its kind and its content.
     pub const fn severity(&self) -> Severity {
         self.severity
     }
@@ -321,14 +362,17 @@ impl<'a> Event<'a> {
         self.severity_reason
     }
 
+    /// One sentence for a person, built only from what redaction left.
     pub fn summary(&self) -> &str {
         &self.summary
     }
 
+    /// What the event is about.
     pub const fn subject(&self) -> &Subject<'a> {
         &self.subject
     }
 
+    /// What a rule can match on (attacker, target, scenario…).
     pub const fn indicators(&self) -> &Indicators<'a> {
         &self.indicators
     }
