@@ -50,6 +50,10 @@ fn fixture_mix() -> Vec<Vec<u8>> {
         .collect()
 }
 
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "counts far below 2^52, printed as averages"
+)]
 fn bench(c: &mut Criterion) {
     let mix = fixture_mix();
     let bytes: usize = mix.iter().map(Vec::len).sum();
@@ -73,7 +77,7 @@ fn bench(c: &mut Criterion) {
             for body in &mix {
                 std::hint::black_box(serde_json::from_slice::<serde_json::Value>(body).unwrap());
             }
-        })
+        });
     });
     group.bench_function("serde_json_skim", |b| {
         b.iter(|| {
@@ -82,7 +86,7 @@ fn bench(c: &mut Criterion) {
                     serde_json::from_slice::<serde::de::IgnoredAny>(body).unwrap(),
                 );
             }
-        })
+        });
     });
     group.finish();
 
@@ -93,7 +97,7 @@ fn bench(c: &mut Criterion) {
             for body in &mix {
                 std::hint::black_box(classify(std::hint::black_box(body), &options).unwrap());
             }
-        })
+        });
     });
     for provider in ["crowdsec", "cloud66", "sectigo"] {
         let bodies = fixtures(provider);
@@ -105,7 +109,7 @@ fn bench(c: &mut Criterion) {
                 for body in &bodies {
                     std::hint::black_box(classify(std::hint::black_box(body), &options).unwrap());
                 }
-            })
+            });
         });
     }
     group.finish();
@@ -118,7 +122,7 @@ fn bench(c: &mut Criterion) {
                 let event = classify(body, &options).unwrap();
                 std::hint::black_box(event.to_cloudevent_json());
             }
-        })
+        });
     });
     // The writer alone: serde_json, the payload copied as it is.
     let events: Vec<_> = mix.iter().map(|b| classify(b, &options).unwrap()).collect();
@@ -127,7 +131,7 @@ fn bench(c: &mut Criterion) {
             for event in &events {
                 std::hint::black_box(std::hint::black_box(event).to_cloudevent_json());
             }
-        })
+        });
     });
     group.finish();
 }

@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("classify_wasm");
     group.throughput(Throughput::Elements(u64::from(events)));
     group.bench_function("fixture_mix", |b| {
-        b.iter(|| classify_mix.call(&mut store, 1).unwrap())
+        b.iter(|| classify_mix.call(&mut store, 1).unwrap());
     });
     group.finish();
 
@@ -47,10 +47,12 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(hostile::SIZE as u64));
     for (name, body, plain) in hostile::cases() {
         for (name, body) in [(name.to_string(), body), (format!("{name}_plain"), plain)] {
-            let at = input.call(&mut store, body.len() as u32).unwrap();
+            let at = input
+                .call(&mut store, u32::try_from(body.len()).unwrap())
+                .unwrap();
             memory.write(&mut store, at as usize, &body).unwrap();
             group.bench_function(name, |b| {
-                b.iter(|| classify_input.call(&mut store, 1).unwrap())
+                b.iter(|| classify_input.call(&mut store, 1).unwrap());
             });
         }
     }
@@ -59,6 +61,10 @@ fn bench(c: &mut Criterion) {
 
 /// Wasm instructions (wasmtime's fuel) per hostile body and per plain one: a count the shared
 /// machine's load does not move, unlike the times above.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "instruction counts far below 2^52, printed as a ratio"
+)]
 fn print_fuel(path: &Path) {
     let mut config = Config::new();
     config.consume_fuel(true);
@@ -73,7 +79,9 @@ fn print_fuel(path: &Path) {
         .unwrap();
     let memory = instance.get_memory(&mut store, "memory").unwrap();
     let mut fuel = |body: &[u8]| {
-        let at = input.call(&mut store, body.len() as u32).unwrap();
+        let at = input
+            .call(&mut store, u32::try_from(body.len()).unwrap())
+            .unwrap();
         memory.write(&mut store, at as usize, body).unwrap();
         let before = store.get_fuel().unwrap();
         classify_input.call(&mut store, 1).unwrap();

@@ -14,10 +14,10 @@ fn bench(c: &mut Criterion) {
     let options = Options::default();
     for (name, body, plain) in hostile::cases() {
         group.bench_function(name, |b| {
-            b.iter(|| classify(std::hint::black_box(&body), &options).is_ok())
+            b.iter(|| classify(std::hint::black_box(&body), &options).is_ok());
         });
         group.bench_function(format!("{name}_plain"), |b| {
-            b.iter(|| classify(std::hint::black_box(&plain), &options).is_ok())
+            b.iter(|| classify(std::hint::black_box(&plain), &options).is_ok());
         });
     }
     group.finish();

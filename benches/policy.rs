@@ -32,11 +32,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("policy");
     group.bench_function("denied_bad_credentials", |b| {
         let head = head(&wrong);
-        b.iter(|| assert!(policy.admit(std::hint::black_box(&head)).is_err()))
+        b.iter(|| assert!(policy.admit(std::hint::black_box(&head)).is_err()));
     });
     group.bench_function("admitted_head", |b| {
         let head = head(&right);
-        b.iter(|| assert!(policy.admit(std::hint::black_box(&head)).is_ok()))
+        b.iter(|| assert!(policy.admit(std::hint::black_box(&head)).is_ok()));
     });
     group.bench_function("allowed_with_body", |b| {
         let head = head(&right);
@@ -44,15 +44,15 @@ fn bench(c: &mut Criterion) {
             assert!(matches!(
                 policy.decide(&head, std::hint::black_box(&body), None),
                 Verdict::Allow { .. }
-            ))
-        })
+            ));
+        });
     });
     group.bench_function("classify_alone", |b| {
         let options = Options {
             provider: Some(Provider::CrowdSec),
             ..Options::default()
         };
-        b.iter(|| assert!(classify(std::hint::black_box(&body), &options).is_ok()))
+        b.iter(|| assert!(classify(std::hint::black_box(&body), &options).is_ok()));
     });
     group.finish();
 }

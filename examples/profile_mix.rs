@@ -1,5 +1,5 @@
 //! A loop over fixtures for callgrind, which counts instructions repeatably on a loaded machine:
-//! `profile_mix N [--value|--cloudevent] PROVIDER…` runs classify (or, with `--value`, serde_json's
+//! `profile_mix N [--value|--cloudevent] PROVIDER…` runs classify (or, with `--value`, `serde_json`'s
 //! `Value` of the same bytes, the benchmark's baseline; with `--cloudevent`, classify and the
 //! CloudEvent) N times over each provider's fixtures.
 

@@ -1,4 +1,4 @@
-//! Time on a loaded machine: `time_mix ROUNDS PROVIDER…` runs a pass of serde_json's `Value`,
+//! Time on a loaded machine: `time_mix ROUNDS PROVIDER…` runs a pass of `serde_json`'s `Value`,
 //! of classify and of classify with the CloudEvent over each provider's fixtures, the three
 //! interleaved round after round, and prints each pass at its fastest round, the least disturbed
 //! by other work, with its ratio to the `Value`. Criterion times one benchmark after another,

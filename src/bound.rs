@@ -96,7 +96,7 @@ fn prefix(text: &str, max: usize) -> &str {
     text
 }
 
-/// How many bytes serde_json writes for `text`, quotes aside. Every event's texts pass here, so
+/// How many bytes `serde_json` writes for `text`, quotes aside. Every event's texts pass here, so
 /// it is counted byte by byte (the bytes of a multi-byte character are never escaped), first
 /// in a loop the compiler vectorizes that only asks whether any byte is escaped at all.
 fn written(text: &str) -> usize {
@@ -114,7 +114,7 @@ fn char_written(c: char) -> usize {
     c.len_utf8() + u8::try_from(c).map_or(0, escape_extra)
 }
 
-/// How many bytes serde_json's escape of `byte` adds: one for `\n` and the like, five for
+/// How many bytes `serde_json`'s escape of `byte` adds: one for `\n` and the like, five for
 /// `\u00XX`.
 const fn escape_extra(byte: u8) -> usize {
     match byte {

@@ -13,6 +13,7 @@ use crate::{bound, id};
 /// How an event's severity follows from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeverityRule {
+    /// The same severity for every event of the kind, with the reason given for it.
     Fixed(Severity, &'static str),
     /// CrowdSec `scenario_confidence`: the more certain the detection, the more urgent.
     Confidence,
@@ -101,9 +102,13 @@ impl SeverityRule {
 /// One row of the classification table.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
+    /// The provider's event type the row is for.
     pub kind: Kind,
+    /// What the event is about, for routing and OCSF's class.
     pub category: Category,
+    /// What kind of thing the event's subject is.
     pub subject: SubjectKind,
+    /// How the event's severity follows from its content.
     pub severity: SeverityRule,
 }
 

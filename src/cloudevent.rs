@@ -1,8 +1,8 @@
 //! CloudEvents 1.0 in structured JSON mode, and the normalized event that is its `data`,
-//! written by serde_json.
+//! written by `serde_json`.
 //!
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
-//! was redacted: copied as serde_json copies a `RawValue`, neither read into a second tree nor
+//! was redacted: copied as `serde_json` copies a `RawValue`, neither read into a second tree nor
 //! checked again (the core read it whole).
 
 use alloc::borrow::Cow;
@@ -17,6 +17,7 @@ use crate::event::{Category, Event, Severity, Subject, SCHEMA_VERSION};
 use crate::indicators::Indicators;
 use crate::payload::Payload;
 use crate::providers::Provider;
+use crate::time::Timestamp;
 
 /// The media type of a structured-mode CloudEvent.
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
@@ -74,7 +75,7 @@ impl<'e> CloudEvent<'e> {
             id: event.cloudevent_id(),
             source: event.source(),
             ty: event.cloudevent_type(),
-            time: event.time.as_ref().map(|t| t.to_rfc3339()),
+            time: event.time.as_ref().map(Timestamp::to_rfc3339),
             subject,
             datacontenttype: "application/json",
             data: Data::new(event),
@@ -105,6 +106,10 @@ impl<'e> Data<'e> {
 }
 
 /// The payload as received (its value, without the whitespace around it) or as redacted.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference to the field, itself a reference"
+)]
 fn payload<S: Serializer>(payload: &&Payload<'_>, serializer: S) -> Result<S::Ok, S::Error> {
     match payload {
         Payload::Raw(raw) => Verbatim(raw.as_str()).serialize(serializer),
@@ -112,10 +117,10 @@ fn payload<S: Serializer>(payload: &&Payload<'_>, serializer: S) -> Result<S::Ok
     }
 }
 
-/// The name under which serde_json writes a struct's one field as its text, verbatim: how it
+/// The name under which `serde_json` writes a struct's one field as its text, verbatim: how it
 /// writes its own `RawValue` (`serde_json/src/raw.rs`). A `RawValue` of borrowed text can only
 /// be had by reading the text again, which a [`Raw`](crate::payload::Raw) payload, read whole
-/// by the core, does not need; `writes_the_payload_verbatim` fails if serde_json renames it.
+/// by the core, does not need; `writes_the_payload_verbatim` fails if `serde_json` renames it.
 const RAW_VALUE: &str = "$serde_json::private::RawValue";
 
 /// JSON text written as it is. Only [`Payload::Raw`]'s text, valid by construction, is.
@@ -129,7 +134,7 @@ impl Serialize for Verbatim<'_> {
     }
 }
 
-/// JSON text of `value`. serde_json fails only where a `Serialize` impl does, or on a map with
+/// JSON text of `value`. `serde_json` fails only where a `Serialize` impl does, or on a map with
 /// keys that are not strings, and none of hookwall's output has either: there is no error to
 /// return.
 pub(crate) fn to_json(value: &impl Serialize) -> String {

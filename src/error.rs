@@ -120,6 +120,7 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error of `kind` at `location`.
     pub fn new(kind: ErrorKind, location: Location, message: impl Into<String>) -> Self {
         Self {
             kind,

@@ -1,7 +1,7 @@
-//! The body around serde_json: what is checked before it reads (size, depth, lone surrogates,
+//! The body around `serde_json`: what is checked before it reads (size, depth, lone surrogates,
 //! one object), the few types the models read with it, and its errors as ours.
 //!
-//! serde_json reads every model; what stays hand-written here is what it cannot be asked to do.
+//! `serde_json` reads every model; what stays hand-written here is what it cannot be asked to do.
 //! Its nesting limit is fixed at 128 and applies only to what it reads, while the payload is
 //! forwarded whole, so the depth of the whole body is bounded before any model reads it. It
 //! accepts a lone surrogate (`\ud800`) in a string it skips, which a receiver's parser may
@@ -11,7 +11,7 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
+use core::fmt::{self, Write};
 use core::marker::PhantomData;
 use core::ops::Deref;
 
@@ -122,7 +122,7 @@ enum Depth {
     /// The bracket at this offset opens level `MAX_DEPTH + 1`.
     Deeper(usize),
     /// Too deep, and cut off before its brackets or a string close: not JSON, which is what
-    /// the sender must hear (serde_json would have said so, had it been allowed that deep).
+    /// the sender must hear (`serde_json` would have said so, had it been allowed that deep).
     Unclosed(&'static str),
 }
 
@@ -194,9 +194,9 @@ fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
         .map(|n| at + n)
 }
 
-/// Where the first `\u` escape of a lone surrogate is. serde_json refuses one in a string it
+/// Where the first `\u` escape of a lone surrogate is. `serde_json` refuses one in a string it
 /// reads but not in one it skips, and the payload is forwarded: refused wherever it is, as
-/// many receivers' parsers (serde_json's `Value` among them) would refuse it. In JSON a
+/// many receivers' parsers (`serde_json`'s `Value` among them) would refuse it. In JSON a
 /// backslash only ever starts an escape, so escapes are found without tracking strings.
 fn lone_surrogate(body: &[u8]) -> Option<usize> {
     let hex = |at: usize| -> Option<u16> {
@@ -226,7 +226,7 @@ fn lone_surrogate(body: &[u8]) -> Option<usize> {
     None
 }
 
-/// Reads `text` as `T` with serde_json, and nothing after it. `prefix` is where `text` sits in
+/// Reads `text` as `T` with `serde_json`, and nothing after it. `prefix` is where `text` sits in
 /// the body (`details` for a captured member), so that a refusal names the field's full path.
 pub(crate) fn read<'a, T: Deserialize<'a>>(text: &'a str, prefix: &str) -> Result<T, Error> {
     serde_json::from_str(text).map_err(|e| explain(text, prefix, &e))
@@ -245,7 +245,7 @@ pub(crate) fn read_seed<'a, S: DeserializeSeed<'a>>(
 }
 
 /// A refusal as ours. Text that is not JSON is located by line and column; valid JSON that
-/// the model refuses, by the path of the field at fault, found from where serde_json stopped
+/// the model refuses, by the path of the field at fault, found from where `serde_json` stopped
 /// (only for a refused payload, so the first read pays nothing for it).
 #[inline(never)]
 pub(crate) fn explain(text: &str, prefix: &str, e: &serde_json::Error) -> Error {
@@ -269,7 +269,7 @@ pub(crate) fn explain(text: &str, prefix: &str, e: &serde_json::Error) -> Error 
     Error::schema(&path, without_value(&message))
 }
 
-/// The byte offset of serde_json's `line L column C`: C bytes into line L, which is how many
+/// The byte offset of `serde_json`'s `line L column C`: C bytes into line L, which is how many
 /// bytes it had consumed. An error without a position (line 0) stands at the start.
 fn offset(text: &str, line: usize, column: usize) -> usize {
     let start = match line {
@@ -282,7 +282,7 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
     (start + column).min(text.len())
 }
 
-/// Appends the path of the value that serde_json was reading when it stopped after `consumed`
+/// Appends the path of the value that `serde_json` was reading when it stopped after `consumed`
 /// bytes of `text`, valid JSON: the member whose name it had read, the element it had reached,
 /// in every object and array still open there. A refusal comes inside the value at fault, or
 /// right after it (a scalar, an object whose field is missing), or just after a repeated
@@ -332,13 +332,15 @@ fn push_path(text: &str, consumed: usize, path: &mut String) {
                 }
             }
             Open::Object(None) => {}
-            Open::Array(index) => path.push_str(&format!("[{index}]")),
+            Open::Array(index) => {
+                let _ = write!(path, "[{index}]");
+            }
         }
     }
 }
 
-/// Whether serde_json refused valid JSON: a model's refusal, or a number too large for any
-/// field (serde_json calls that syntax, but it is valid JSON that a field cannot hold).
+/// Whether `serde_json` refused valid JSON: a model's refusal, or a number too large for any
+/// field (`serde_json` calls that syntax, but it is valid JSON that a field cannot hold).
 pub(crate) fn is_refusal(e: &serde_json::Error) -> bool {
     e.is_data() || strip_position(e) == "number out of range"
 }
@@ -360,7 +362,7 @@ fn push_key(path: &mut String, key: &str) {
     for c in key[..end].chars() {
         match c {
             '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{2028}' | '\u{2029}' => {
-                path.push_str(&format!("\\u{:04x}", u32::from(c)));
+                let _ = write!(path, "\\u{:04x}", u32::from(c));
             }
             _ => path.push(c),
         }
@@ -375,7 +377,7 @@ fn syntax(e: &serde_json::Error) -> Error {
     Error::new(ErrorKind::Malformed, stopped(e), strip_position(e))
 }
 
-/// serde_json's message without the ` at line L column C` it appends.
+/// `serde_json`'s message without the ` at line L column C` it appends.
 pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
@@ -385,8 +387,8 @@ pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// serde quotes the value in some messages (`invalid type: string "…"`, `unknown variant
-/// `…``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
+/// serde quotes the value in some messages (`invalid type: string "…"`,
+/// ``unknown variant `…` ``); only its kind is kept. What follows `, expected ` is the type's own text, never input.
 pub(crate) fn without_value(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
         if let Some(rest) = message.strip_prefix(prefix) {
@@ -477,7 +479,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     }
 }
 
-/// For a `deserialize_any` visitor that takes no array: skips it, then refuses it. serde_json
+/// For a `deserialize_any` visitor that takes no array: skips it, then refuses it. `serde_json`
 /// has entered the array when it asks, so a refusal at once would stand before its first
 /// element and be located there; after the array, it names the member.
 pub(crate) fn refuse_seq<'de, A: SeqAccess<'de>, T>(

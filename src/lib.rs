@@ -54,6 +54,12 @@ pub struct Options<'o> {
 }
 
 /// Parses, validates and classifies one webhook body.
+///
+/// # Errors
+///
+/// When the body is empty, too large, not JSON or nested too deep, in no provider's shape or in
+/// another provider's than `options.provider`, or refused by its provider's schema: the
+/// [`Error`] says which ([`ErrorKind`]) and where.
 pub fn classify<'a>(body: &'a [u8], options: &Options<'_>) -> Result<Event<'a>, Error> {
     let text = input::check(body)?;
     let parsed = providers::parse(text, options.provider)?;

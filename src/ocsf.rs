@@ -149,6 +149,7 @@ struct Subject<'e> {
 const OTHER: u8 = 99;
 
 impl<'e> Ocsf<'e> {
+    /// Maps the event through its kind's row of the table; borrows the event's strings.
     pub fn new(event: &'e Event<'_>, options: Options) -> Self {
         let Mapping { class, outcome, .. } = mapping(event.kind());
         let i = &event.indicators;
@@ -488,7 +489,7 @@ const fn severity(severity: Severity) -> Enum<'static> {
 
 /// `status_id` and `status` of an outcome; a provider's state is Success when completed,
 /// Failure when failed, and otherwise Other, named by the state.
-fn status<'a>(outcome: Outcome, state: Option<&'a str>) -> Option<Enum<'a>> {
+fn status(outcome: Outcome, state: Option<&str>) -> Option<Enum<'_>> {
     let (id, caption) = match outcome {
         Outcome::Unset => return None,
         Outcome::New => (1, "New"),

@@ -15,7 +15,12 @@ pub enum Payload<'a> {
     Raw(Raw<'a>),
     /// The payload with secrets replaced by `"[REDACTED]"`, and where they were (a bounded
     /// list, then `…and N more`).
-    Redacted { value: Tree<'a>, paths: Vec<String> },
+    Redacted {
+        /// The payload, redacted.
+        value: Tree<'a>,
+        /// The redacted paths, as `redacted` lists them in the event.
+        paths: Vec<String>,
+    },
 }
 
 impl Payload<'_> {
@@ -44,6 +49,7 @@ impl<'a> Raw<'a> {
         Self(text)
     }
 
+    /// The JSON text, valid as read.
     pub const fn as_str(&self) -> &'a str {
         self.0
     }

@@ -16,10 +16,15 @@ macro_rules! table {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[serde(into = "&str")]
         pub enum $name {
-            $($(#[$vmeta])* $variant,)*
+            $(
+                #[doc = concat!("`", $code, "`: ", $meaning, ".")]
+                $(#[$vmeta])*
+                $variant,
+            )*
         }
 
         impl $name {
+            /// Every row, in the table's order: for the docs' reference table and exhaustive tests.
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             /// The HTTP status hookwall answers with.
@@ -29,7 +34,7 @@ macro_rules! table {
                 }
             }
 
-            /// The stable snake_case code of JSON bodies, logs and metric names.
+            /// The stable `snake_case` code of JSON bodies, logs and metric names.
             pub const fn code(self) -> &'static str {
                 match self {
                     $(Self::$variant => $code,)*
@@ -125,7 +130,9 @@ impl Ack {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
+    /// Acknowledged to the provider with a 200.
     Ack(Ack),
+    /// Refused, with the reason's status.
     Refused(Reason),
 }
 

@@ -4,7 +4,7 @@
 //! login link and the `*_zip_download_available` events a download link that works for whoever
 //! holds it. Their field names are not documented, so for those events every string and number
 //! in `body` is redacted except under keys known to be harmless; in every Sectigo body, keys that
-//! name a secret (password, token, api_key…, Sectigo's rules in `providers::sectigo`) are
+//! name a secret (password, token, `api_key`…, Sectigo's rules in `providers::sectigo`) are
 //! redacted whatever the event. Users add their own paths.
 //!
 //! Redaction must not let a hostile payload grow the output without bound. Its marker can be
@@ -45,6 +45,12 @@ pub struct RedactPath {
 }
 
 impl RedactPath {
+    /// Reads a path as configs write it.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidRedactPath`] if one of its segments is empty (`a..b`, `.a`, `a.`, or the empty
+    /// path).
     pub fn parse(path: &str) -> Result<Self, InvalidRedactPath> {
         let segments: Vec<String> = path.split('.').map(String::from).collect();
         if segments.iter().any(String::is_empty) {
@@ -141,6 +147,7 @@ enum Step<'k> {
 
 /// What redaction did to a value: how long it was as written (a lower bound, escapes aside, of
 /// what it took in the body), how much longer it is now, and whether all of it is redacted.
+/// Sizes are bounded by the body's, at most [`crate::MAX_BODY_BYTES`]: signed, they cannot wrap.
 #[derive(Clone, Copy)]
 struct Change {
     size: usize,
@@ -203,14 +210,14 @@ impl Walk<'_> {
         scope: Scope,
     ) -> Change {
         let mut next = Vec::new();
-        let mut matched = false;
+        let mut complete = false;
         for m in matches {
             let segments = &self.paths[m.path].segments;
             if !step_matches(&segments[m.matched], step) {
                 continue;
             }
             if m.matched + 1 == segments.len() {
-                matched = true;
+                complete = true;
             } else {
                 next.push(Match {
                     path: m.path,
@@ -218,7 +225,7 @@ impl Walk<'_> {
                 });
             }
         }
-        if matched || is_secret(step, child, scope) {
+        if complete || is_secret(step, child, scope) {
             return self.replace(child);
         }
         if next.is_empty() && !matches!(scope, Scope::SectigoBody { .. }) {
@@ -231,12 +238,12 @@ impl Walk<'_> {
     /// when every value in it was redacted.
     fn settle(&mut self, value: &mut Tree<'_>, sum: &Sum, mark: Mark) -> Change {
         let size = sum.size;
-        if sum.growth > (size + SLACK) as isize {
+        if sum.growth > (size + SLACK).cast_signed() {
             *value = Tree::String(Cow::Borrowed(REDACTED));
             self.record.fold(mark, &self.at);
             return Change {
                 size,
-                growth: REDACTED_SIZE as isize - size as isize,
+                growth: REDACTED_SIZE.cast_signed() - size.cast_signed(),
                 whole: true,
             };
         }
@@ -257,7 +264,7 @@ impl Walk<'_> {
         self.record.push(&self.at);
         Change {
             size,
-            growth: REDACTED_SIZE as isize - size as isize,
+            growth: REDACTED_SIZE.cast_signed() - size.cast_signed(),
             whole: true,
         }
     }
@@ -292,7 +299,7 @@ fn push_index(path: &mut String, index: usize) {
     let mut rest = index;
     loop {
         start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
+        digits[start] = b"0123456789"[rest % 10];
         rest /= 10;
         if rest == 0 {
             break;

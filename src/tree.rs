@@ -1,7 +1,7 @@
 //! A JSON value that borrows its strings from the input: for the free-form parts of a payload
 //! (Sectigo's bodies) and for redaction, at a fraction of `serde_json::Value`'s allocations.
 //! Object members keep their order and their repeats, so a redacted payload reads like the
-//! original (serde_json's `Value` sorts members and keeps the last of a repeated name unless
+//! original (`serde_json`'s `Value` sorts members and keeps the last of a repeated name unless
 //! built with `std`).
 
 use alloc::borrow::Cow;
@@ -17,15 +17,21 @@ use serde_json::value::RawValue;
 
 use crate::input::Text;
 
+/// One JSON value, its strings borrowed from the input unless they had escapes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Tree<'a> {
+    /// `null`.
     #[default]
     Null,
+    /// `true` or `false`.
     Bool(bool),
-    /// As serde_json reads and writes it: integers exactly, others as the nearest f64.
+    /// As `serde_json` reads and writes it: integers exactly, others as the nearest f64.
     Number(Cow<'a, str>),
+    /// A string, unescaped.
     String(Cow<'a, str>),
+    /// An array, in order.
     Array(Vec<Tree<'a>>),
+    /// An object's members in the input's order, repeated names included.
     Object(Vec<(Cow<'a, str>, Tree<'a>)>),
 }
 
@@ -121,7 +127,7 @@ impl Serialize for Tree<'_> {
     }
 }
 
-/// `json`, valid JSON text, as a value serde_json writes verbatim. serde_json only borrows text
+/// `json`, valid JSON text, as a value `serde_json` writes verbatim. `serde_json` only borrows text
 /// it has checked, so text that is not JSON (a tree built by hand, not read) is written as a
 /// string rather than corrupting the output.
 fn raw(json: &str) -> Raw<'_> {

@@ -236,24 +236,21 @@ fn expand_into(tree: &str, prefix: &mut Vec<String>, leaves: &mut Vec<(Vec<Strin
             .filter(|s| !s.is_empty() && *s != "*")
             .map(str::to_owned),
     );
-    match group {
-        Some(group) => {
-            for part in split_top_level(group) {
-                expand_into(part, prefix, leaves);
-            }
+    if let Some(group) = group {
+        for part in split_top_level(group) {
+            expand_into(part, prefix, leaves);
         }
-        None => {
-            let local = alias
-                .map(str::to_owned)
-                .or_else(|| prefix.last().cloned())
-                .unwrap_or_default();
-            let local = if local == "self" {
-                prefix[prefix.len().saturating_sub(2)].clone()
-            } else {
-                local
-            };
-            leaves.push((prefix.clone(), local));
-        }
+    } else {
+        let local = alias
+            .map(str::to_owned)
+            .or_else(|| prefix.last().cloned())
+            .unwrap_or_default();
+        let local = if local == "self" {
+            prefix[prefix.len().saturating_sub(2)].clone()
+        } else {
+            local
+        };
+        leaves.push((prefix.clone(), local));
     }
     prefix.truncate(depth);
 }

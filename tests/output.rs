@@ -265,7 +265,7 @@ fn a_match_takes_the_events_every_condition_allows() {
 #[test]
 fn a_match_naming_nothing_known_is_refused_naming_the_field() {
     for (text, expected) in [
-        (r#"{}"#, "match: no condition; give providers, categories or min_severity"),
+        ("{}", "match: no condition; give providers, categories or min_severity"),
         (r#"{"providers": []}"#, "match: providers is empty"),
         (r#"{"categories": []}"#, "match: categories is empty"),
         (r#"{"providers": ["github"]}"#, "match.providers[0]: unknown variant, expected one of `crowdsec`, `cloud66`, `sectigo`"),

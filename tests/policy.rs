@@ -79,6 +79,10 @@ fn crowdsec_alert() -> Vec<u8> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases, one per line of defence"
+)]
 fn routes_methods_media_types_and_sizes() {
     let p = policy();
     let auth = [("authorization", "Bearer s3cret-token")];
@@ -266,6 +270,10 @@ fn media_types() {
 type Headers = Vec<(&'static str, &'static str)>;
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases, one per bypass attempt"
+)]
 fn credentials_and_bypass_attempts() {
     let p = policy();
     // base64("cs:pa:ss:word"), base64("cs:wrong"), base64("other:pa:ss:word")

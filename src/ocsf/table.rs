@@ -16,16 +16,21 @@ macro_rules! activities {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
-            $($variant,)*
+            $(
+                #[doc = concat!("OCSF activity ", stringify!($id), ", \"", $caption, "\".")]
+                $variant,
+            )*
         }
 
         impl $name {
+            /// The OCSF `activity_id`.
             pub const fn id(self) -> u8 {
                 match self {
                     $(Self::$variant => $id,)*
                 }
             }
 
+            /// The OCSF `activity_name`.
             pub const fn caption(self) -> &'static str {
                 match self {
                     $(Self::$variant => $caption,)*
@@ -73,17 +78,24 @@ activities!(
 /// An OCSF event class with the activity it reports; each class's objects follow from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
+    /// Detection Finding (2004): an attack, malware or a false positive a provider detected.
     DetectionFinding(FindingActivity),
+    /// Account Change (3001): a user account created or its password reset.
     AccountChange(AccountActivity),
+    /// Authentication (3002): a credential issued to sign in.
     Authentication(AuthenticationActivity),
+    /// Entity Management (3004): something a console manages enrolled, left or updated.
     EntityManagement(EntityActivity),
     /// The subject is the application; the feature, when named, is what was switched.
     ApplicationLifecycle(AppActivity, Option<&'static str>),
+    /// Web Resources Activity (6001): a backup exported for download.
     WebResourcesActivity(WebActivity),
+    /// Base Event (0): what no class fits (billing, types not documented yet).
     BaseEvent(BaseActivity),
 }
 
 impl Class {
+    /// The OCSF `class_uid`.
     pub const fn uid(self) -> u16 {
         match self {
             Self::DetectionFinding(_) => 2004,
@@ -96,6 +108,7 @@ impl Class {
         }
     }
 
+    /// The OCSF `class_name`.
     pub const fn caption(self) -> &'static str {
         match self {
             Self::DetectionFinding(_) => "Detection Finding",
@@ -113,6 +126,7 @@ impl Class {
         (self.uid() / 1000) as u8
     }
 
+    /// The OCSF `category_name` of the class's category.
     pub const fn category_caption(self) -> &'static str {
         match self.category_uid() {
             2 => "Findings",
@@ -122,6 +136,7 @@ impl Class {
         }
     }
 
+    /// The OCSF `activity_id` of the class's activity.
     pub const fn activity_id(self) -> u8 {
         match self {
             Self::DetectionFinding(a) => a.id(),
@@ -134,6 +149,7 @@ impl Class {
         }
     }
 
+    /// The OCSF `activity_name` of the class's activity.
     pub const fn activity_caption(self) -> &'static str {
         match self {
             Self::DetectionFinding(a) => a.caption(),
@@ -158,9 +174,13 @@ impl Class {
 pub enum Outcome {
     /// The class has no status to report (Base Event), or nothing is known of one.
     Unset,
+    /// A finding just reported (findings' `status_id` 1).
     New,
+    /// A finding closed because its cause was fixed (findings' `status_id` 4).
     Resolved,
+    /// The activity succeeded (`status_id` 1).
     Success,
+    /// The activity failed (`status_id` 2).
     Failure,
     /// OCSF's Other, named.
     Other(&'static str),
@@ -186,7 +206,9 @@ impl Outcome {
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mapping {
+    /// The class, with its activity.
     pub class: Class,
+    /// The status the event reports.
     pub outcome: Outcome,
     /// Why this class, in one line (the docs' table).
     pub why: &'static str,
@@ -221,6 +243,7 @@ const DNSSEC: &str =
 
 /// The OCSF class, activity and status of every event kind.
 #[rustfmt::skip]
+#[expect(clippy::match_same_arms, reason = "one row per event kind, in the documentation's order")]
 pub const fn mapping(kind: Kind) -> Mapping {
     use crowdsec::EventType as Cs;
     use cloud66::EventType as Cl;

@@ -28,6 +28,7 @@ impl Match {
         min_severity: None,
     };
 
+    /// Whether the destination takes `event`: each condition given holds for it.
     pub fn takes(&self, event: &Event<'_>) -> bool {
         self.providers
             .as_ref()

@@ -30,6 +30,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, for what lists the names or goes through each.
     pub const ALL: [Format; 4] = [Self::CloudEvent, Self::Data, Self::Ocsf, Self::Slack];
 
     /// The name configs and flags use.

@@ -102,13 +102,15 @@ pub fn message(event: &Event<'_>) -> String {
     .unwrap_or_default()
 }
 
+/// A text indicator's row, if the event has it.
+fn text(value: Option<&str>) -> Option<Row<'_>> {
+    value.map(Row::Value)
+}
+
 /// The subject and the key indicators, one `*name:* value` line each; `None` without any.
 fn details(event: &Event<'_>) -> Option<Bounded> {
     let subject = &event.subject;
     let i = &event.indicators;
-    fn text<'e>(value: &'e Option<Cow<'_, str>>) -> Option<Row<'e>> {
-        value.as_deref().map(Row::Value)
-    }
     let number = |n: Option<i64>| n.map(Row::Number);
     let subject_row = match (subject.name.as_deref(), subject.id.as_deref()) {
         (Some(name), Some(id)) if name != id => Some(Row::Named(name, id)),
@@ -119,18 +121,18 @@ fn details(event: &Event<'_>) -> Option<Bounded> {
         (subject.kind.as_str(), subject_row),
         (
             "source",
-            text(&i.source_ip).or_else(|| text(&i.source_value)),
+            text(i.source_ip.as_deref()).or_else(|| text(i.source_value.as_deref())),
         ),
-        ("country", text(&i.country)),
-        ("AS", text(&i.as_name)),
-        ("scenario", text(&i.scenario)),
+        ("country", text(i.country.as_deref())),
+        ("AS", text(i.as_name.as_deref())),
+        ("scenario", text(i.scenario.as_deref())),
         ("confidence", number(i.confidence)),
-        ("attack", text(&i.attack)),
-        ("target", text(&i.target_ip)),
-        ("file", text(&i.file_path)),
-        ("address", text(&i.address)),
+        ("attack", text(i.attack.as_deref())),
+        ("target", text(i.target_ip.as_deref())),
+        ("file", text(i.file_path.as_deref())),
+        ("address", text(i.address.as_deref())),
         ("count", number(i.count)),
-        ("state", text(&i.current_state)),
+        ("state", text(i.current_state.as_deref())),
     ];
     let mut out = Bounded::new(MAX_SECTION_BYTES);
     for (name, row) in rows.iter().filter_map(|(n, r)| Some((n, r.as_ref()?))) {

@@ -20,7 +20,9 @@ pub struct Head<'r> {
 /// webhooks, and any other method, known or not, is answered 405 with `Allow: POST`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// `POST`, exactly: the one method a source admits.
     Post,
+    /// Any other, refused with 405.
     Other,
 }
 

@@ -23,10 +23,15 @@ use crate::{Error, Provider};
 event_types! {
     /// Cloud66's documented webhook event types.
     EventType {
+        /// ActiveProtect blocked, or saw, an attack on a server.
         ActiveProtectBlock = "active.protect.block",
+        /// ActiveProtect checked a watched file on a server, changed or not.
         ActiveProtectChange = "active.protect.change",
+        /// A server that had stopped responding responds again.
         ServerBackOn = "server.backon",
+        /// A server's IP address change failed.
         ServerIpChangeFail = "server.ip.change.fail",
+        /// A server stopped responding.
         ServerStopped = "server.stopped",
     }
 }

@@ -31,20 +31,35 @@ use crate::Error;
 event_types! {
     /// CrowdSec Console's documented webhook event types.
     EventType {
+        /// The periodic anomaly report: whether the organization's signals amount to an attack.
         AmIUnderAttack = "am_i_under_attack",
+        /// A scenario fired on a Security Engine: an attack from a source on a machine.
         AlertTriggered = "alert_triggered",
+        /// A Security Engine joined the organization.
         SecurityEngineEnrolled = "security_engine_enrolled",
+        /// A Security Engine left the organization and protects nothing any more.
         SecurityEngineUnenrolled = "security_engine_unenrolled",
+        /// A Security Engine's enrollment has long waited for approval.
         SecurityEngineLongPendingEnroll = "security_engine_long_pending_enroll",
+        /// A firewall integration has not pulled its blocklist for 24 hours.
         FirewallIntegrationOffline = "firewall_integration_offline",
+        /// A remediation component integration has not pulled its blocklist for 24 hours.
         RemediationComponentIntegrationOffline = "remediation_component_integration_offline",
+        /// A Log Processor raised no alert for 48 hours.
         LogProcessorNoAlerts = "log_processor_no_alerts",
+        /// Components of the organization have updates available.
         ComponentOutdated = "component_outdated",
+        /// A Log Processor has not reported for 24 hours.
         LogProcessorOffline = "log_processor_offline",
+        /// A Remediation Component (bouncer) stopped reporting: detections are no longer enforced.
         RemediationComponentOffline = "remediation_component_offline",
+        /// A Security Engine raised no alert for 48 hours.
         SecurityEngineNoAlerts = "security_engine_no_alerts",
+        /// A Security Engine has not reported for 48 hours.
         SecurityEngineOffline = "security_engine_offline",
+        /// A known-safe address (a CDN, a partner) was blocked.
         BlockingSafeIp = "blocking_safe_ip",
+        /// The organization's subscription payment failed.
         PaymentFailed = "payment_failed",
     }
 }
@@ -86,7 +101,7 @@ fn read_known<'a>(text: &'a str, ty: Cow<'a, str>) -> Result<Parsed<'a>, Error> 
 /// refusal is returned as detection's reading would give it, so that a refused body is read
 /// once more to explain it, not three times; but not where it is not exact (in a member of
 /// `details` before its `event_type`, replayed and so placed at the type) nor for text that is
-/// not JSON, which serde_json words after the reader: then `Err(None)`, and detection decides
+/// not JSON, which `serde_json` words after the reader: then `Err(None)`, and detection decides
 /// and explains.
 pub(crate) fn read_guessed(text: &str) -> Result<Parsed<'_>, Option<Error>> {
     let replayed = Cell::new(false);
@@ -436,7 +451,7 @@ impl<'a> Common<'a> {
         parts.summary = match kind {
             EventType::PaymentFailed => format!(
                 "A payment for the CrowdSec subscription of organization {} failed",
-                organization(&self.organization_id, m)
+                organization(self.organization_id.as_deref(), m)
             ),
             _ => format!(
                 "CrowdSec sent a {} event, a type not documented yet",
@@ -502,7 +517,7 @@ impl<'a> AmIUnderAttack<'a> {
         parts.indicators.attack_detected = detected;
         parts.indicators.signals = m.keep("total_signals", Some(self.total_signals));
         parts.indicators.count = rm.keep("total_detections", report.map(|r| r.total_detections));
-        let organization = organization(&self.organization_id, m);
+        let organization = organization(self.organization_id.as_deref(), m);
         let (start, end) = (
             m.said("start_date", &*self.start_date),
             m.said("end_date", &*self.end_date),
@@ -691,22 +706,22 @@ impl<'a> EngineEnrollment<'a> {
         parts.summary = format!(
             "Security engine {}{}{} {what}",
             m.say("id", label(&self.id)),
-            version_suffix(&self.version, m),
-            os_suffix(&self.os, m.key("os"))
+            version_suffix(self.version.as_deref(), m),
+            os_suffix(self.os.as_deref(), m.key("os"))
         );
         parts
     }
 }
 
-fn version_suffix(version: &Option<Text<'_>>, m: Mask<'_>) -> String {
-    match version.as_deref() {
+fn version_suffix(version: Option<&str>, m: Mask<'_>) -> String {
+    match version {
         Some(v) if !v.is_empty() => format!(" {}", m.say("version", v)),
         _ => String::new(),
     }
 }
 
 /// The operating system, for a sentence; `m` is its mask.
-fn os_suffix(os: &Option<Object<OperatingSystem<'_>>>, m: Mask<'_>) -> String {
+fn os_suffix(os: Option<&OperatingSystem<'_>>, m: Mask<'_>) -> String {
     match os {
         Some(os) if !os.name.is_empty() => format!(
             " on {} {}",
@@ -827,7 +842,7 @@ macro_rules! component_silent {
                 parts.summary = format!(
                     concat!($component, " {}{} ", $what, " {}"),
                     m.say("name", &self.name),
-                    version_suffix(&self.version, m),
+                    version_suffix(self.version.as_deref(), m),
                     m.say(last_seen.0, last_seen.1)
                 );
                 component(&mut parts, &self.id, Some(&self.name), last_seen, m);
@@ -889,8 +904,8 @@ macro_rules! engine_silent {
                 parts.summary = format!(
                     concat!("Security engine {}{}{} ", $what, " {}"),
                     label(name),
-                    version_suffix(&self.version, m),
-                    os_suffix(&self.os, m.key("os")),
+                    version_suffix(self.version.as_deref(), m),
+                    os_suffix(self.os.as_deref(), m.key("os")),
                     m.say(last_seen.0, last_seen.1)
                 );
                 component(&mut parts, &self.id, self.name.as_ref(), last_seen, m);
@@ -915,7 +930,7 @@ engine_silent!(
 
 /// A behavior or false positive of `blocking_safe_ip`: `description` is optional there.
 #[derive(Deserialize)]
-struct Label<'a> {
+struct SafeIpLabel<'a> {
     #[serde(borrow, rename = "name")]
     _name: Text<'a>,
     #[serde(borrow)]
@@ -943,7 +958,7 @@ struct BlockingSafeIp<'a> {
     #[serde(borrow)]
     scenario: Text<'a>,
     #[serde(borrow, default)]
-    behaviors: Vec<Object<Label<'a>>>,
+    behaviors: Vec<Object<SafeIpLabel<'a>>>,
     #[serde(borrow, rename = "start_at")]
     _start_at: Text<'a>,
     #[serde(borrow, rename = "stop_at")]
@@ -957,7 +972,7 @@ struct BlockingSafeIp<'a> {
     #[serde(default)]
     scenario_confidence: i64,
     #[serde(borrow, deserialize_with = "nullable")]
-    false_positives: Option<Vec<Object<Label<'a>>>>,
+    false_positives: Option<Vec<Object<SafeIpLabel<'a>>>>,
 }
 
 impl<'a> BlockingSafeIp<'a> {
@@ -993,6 +1008,6 @@ impl<'a> BlockingSafeIp<'a> {
 }
 
 /// The organization, for a sentence.
-fn organization<'s>(id: &'s Option<Text<'_>>, m: Mask<'_>) -> &'s str {
-    m.say("organization_id", id.as_deref().unwrap_or("(unknown)"))
+fn organization<'s>(id: Option<&'s str>, m: Mask<'_>) -> &'s str {
+    m.say("organization_id", id.unwrap_or("(unknown)"))
 }

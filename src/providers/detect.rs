@@ -253,6 +253,10 @@ pub(crate) fn is_integer(raw: Option<&RawValue>) -> bool {
 
 /// What tells the providers apart, however a parser read it: which marking members are
 /// present, and what `event_type` and `timestamp` are.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per marking member, each present or not independently"
+)]
 pub(crate) struct Markers<'s> {
     pub metadata: bool,
     pub details: bool,

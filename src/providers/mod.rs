@@ -1,6 +1,6 @@
-//! The providers: each owns its models (read by serde_json), how its events are described,
+//! The providers: each owns its models (read by `serde_json`), how its events are described,
 //! and its redaction rules (Sectigo's secrets are Sectigo's business). A provider turns a body
-//! into [`Parts`]; the classification table (`crate::classify`) makes them an event.
+//! into its parts; the classification table ([`mod@crate::classify`]) makes them an event.
 
 pub mod cloud66;
 pub mod crowdsec;
@@ -24,14 +24,19 @@ use detect::{Guess, Shape};
 #[serde(into = "&str", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Provider {
+    /// CrowdSec Console's notification webhooks.
     CrowdSec,
+    /// Cloud66's server and ActiveProtect webhooks.
     Cloud66,
+    /// Sectigo Web Security Platform's partner webhooks.
     Sectigo,
 }
 
 impl Provider {
+    /// Every provider, for what lists the names or goes through each.
     pub const ALL: [Provider; 3] = [Provider::CrowdSec, Provider::Cloud66, Provider::Sectigo];
 
+    /// The lowercase name configs, CLI flags and events use.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::CrowdSec => "crowdsec",
@@ -80,11 +85,11 @@ impl From<Provider> for &'static str {
 /// Declares a provider's event-type enum from its documented type strings; every provider also
 /// gets `Unknown` for types it documents later, so no event is dropped.
 macro_rules! event_types {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($variant,)*
+            $($(#[$vmeta])* $variant,)*
             /// A type this provider had not documented when hookwall was built.
             Unknown,
         }
@@ -101,6 +106,7 @@ macro_rules! event_types {
                 }
             }
 
+            /// The type a type string names; `Unknown` for any string not documented.
             pub fn from_type(text: &str) -> Self {
                 match text {
                     $($text => Self::$variant,)*
@@ -115,12 +121,16 @@ pub(crate) use event_types;
 /// An event's type, per provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// A CrowdSec Console event.
     CrowdSec(crowdsec::EventType),
+    /// A Cloud66 event.
     Cloud66(cloud66::EventType),
+    /// A Sectigo Web Security Platform event.
     Sectigo(sectigo::EventType),
 }
 
 impl Kind {
+    /// The provider that sends events of this type.
     pub const fn provider(self) -> Provider {
         match self {
             Self::CrowdSec(_) => Provider::CrowdSec,
@@ -129,6 +139,7 @@ impl Kind {
         }
     }
 
+    /// Whether the type is one its provider had not documented when hookwall was built.
     pub fn is_unknown(self) -> bool {
         matches!(
             self,
@@ -295,7 +306,7 @@ mod tests {
             for with in ["x", "5", "\"", "}", "[", "null"] {
                 let mut changed = text.to_string();
                 if changed.is_char_boundary(at + 1) {
-                    changed.replace_range(at..at + 1, with);
+                    changed.replace_range(at..=at, with);
                     out.push(changed);
                 }
             }

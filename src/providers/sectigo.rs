@@ -28,21 +28,37 @@ pub(crate) use keys::{is_harmless, names_secret};
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
     EventType {
+        /// A database restore from backup moved to another state.
         DatabaseBackupRestoreStateChanged = "database_backup_restore_state_changed",
+        /// A database backup is ready to download (the link is a secret).
         DatabaseBackupZipDownloadAvailable = "database_backup_zip_download_available",
+        /// A user account was created and can sign in.
         UserCreate = "user_create",
+        /// A one-time login link was issued to a user (the link is a credential).
         UserLoginLink = "user_login_link",
+        /// A user's password was reset (the body carries the temporary one).
         UserResetPassword = "user_reset_password",
+        /// CDN acceleration was switched on for a website.
         WebsiteAccelerateEnabled = "website_accelerate_enabled",
+        /// Files changed between two backups of a website.
         WebsiteBackupChangeAlert = "website_backup_change_alert",
+        /// Malware cleaning was switched on for a website.
         WebsiteCleanEnabled = "website_clean_enabled",
+        /// A website's DNSSEC key rotation finished.
         WebsiteDnssecRotationComplete = "website_dnssec_rotation_complete",
+        /// A website's DNSSEC key rotation started: the new DS record must reach the registrar.
         WebsiteDnssecRotationStart = "website_dnssec_rotation_start",
+        /// The web application firewall was switched on for a website.
         WebsiteFirewallEnabled = "website_firewall_enabled",
+        /// Malware found on a website was removed.
         WebsiteMalwareIssueFixed = "website_malware_issue_fixed",
+        /// A scan found malware on a website.
         WebsiteMalwareIssueFound = "website_malware_issue_found",
+        /// Monitoring was switched on for a website.
         WebsiteMonitorEnabled = "website_monitor_enabled",
+        /// A website restore from backup moved to another state.
         WebsiteRestoreStateChanged = "website_restore_state_changed",
+        /// A website backup is ready to download (the link is a secret).
         WebsiteZipDownloadAvailable = "website_zip_download_available",
     }
 }

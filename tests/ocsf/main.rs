@@ -58,7 +58,8 @@ fn fixtures() -> Vec<(PathBuf, Option<Provider>)> {
         for entry in fs::read_dir(root().join("fixtures").join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap();
-            if name.ends_with(".json") && (dir != "cases" || name.starts_with("valid_")) {
+            let json = path.extension().is_some_and(|e| e == "json");
+            if json && (dir != "cases" || name.starts_with("valid_")) {
                 let hint = fs::read_to_string(path.with_extension("provider"))
                     .ok()
                     .and_then(|p| p.trim().parse::<Provider>().ok());
