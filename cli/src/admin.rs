@@ -1,6 +1,7 @@
 //! A client of the Worker's admin API (`/_hookwall/…`, docs/worker.md): the bearer token, the
 //! calls, and what each answer means for the exit status.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -24,7 +25,7 @@ const MAX_TOKEN_BYTES: u64 = 4096;
 const MAX_ANSWER_BYTES: u64 = 16 << 20;
 
 /// A recover in direct mode sends within one request of the Worker, which ends after 30 s.
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_mins(1);
 
 /// The Worker's admin API at `base` (scheme and host, no trailing slash), with its token.
 pub struct Admin {
@@ -165,10 +166,10 @@ fn refusal(status: u16, body: Option<&Value>) -> String {
     let member = |name| body.and_then(|b| b.get(name)).and_then(Value::as_str);
     let mut line = format!("the Worker answered {status}");
     if let Some(error) = member("error") {
-        line.push_str(&format!(": {}", printable(error)));
+        let _ = write!(line, ": {}", printable(error));
     }
     if let Some(message) = member("message") {
-        line.push_str(&format!(" ({})", printable(message)));
+        let _ = write!(line, " ({})", printable(message));
     }
     if status == 404 && member("error").is_none() {
         line.push_str(" (is HOOKWALL_ADMIN_TOKEN_SHA256 set on the Worker?)");

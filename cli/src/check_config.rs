@@ -16,7 +16,7 @@ pub struct Args {
 
 /// Exit 0 for a valid policy, 1 for an invalid one (the message names the field), 2 when the
 /// file cannot be read.
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let bytes = input::read_config(&args.file)?;
     let policy = match parse(&args.file, &bytes) {
         Ok(policy) => policy,

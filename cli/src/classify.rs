@@ -21,7 +21,7 @@ pub enum Format {
 /// destination receives.
 impl clap::ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
-        use hookwall::output::Format::*;
+        use hookwall::output::Format::{CloudEvent, Data, Ocsf, Slack};
         &[
             Self::Body(CloudEvent),
             Self::Body(Data),
@@ -32,7 +32,7 @@ impl clap::ValueEnum for Format {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        use hookwall::output::Format::*;
+        use hookwall::output::Format::{CloudEvent, Data, Ocsf, Slack};
         let (name, help) = match self {
             Self::Body(format) => (
                 format.as_str(),
@@ -88,7 +88,7 @@ fn parse_provider(name: &str) -> Result<Provider, String> {
     })
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let options = Options {
         provider: args.provider,
         redact: &args.redact,

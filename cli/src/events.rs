@@ -1,6 +1,7 @@
 //! `hookwall events`: the Worker's ledger through its admin API (docs/worker.md): list the
 //! events and their deliveries, show one, recover a destination's failed deliveries, resend one.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -33,6 +34,10 @@ enum Action {
 
 /// Which Worker, with which token, and how to print.
 #[derive(clap::Args)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "clap prints these comments as --help, where Markdown would show as is"
+)]
 struct Target {
     /// The Worker's URL: https://HOST, or http:// on a loopback address.
     #[arg(long, value_name = "URL", value_parser = parse_worker)]
@@ -145,6 +150,7 @@ impl Status {
 
 /// An event object as the tables read it; `--json` prints the API's objects as they came.
 #[derive(Deserialize)]
+#[expect(clippy::struct_field_names, reason = "the admin API's member names")]
 struct Event {
     key: String,
     source: Option<String>,
@@ -305,7 +311,7 @@ fn event_path(key: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             path.push(char::from(byte));
         } else {
-            path.push_str(&format!("%{byte:02X}"));
+            let _ = write!(path, "%{byte:02X}");
         }
     }
     path
@@ -342,12 +348,12 @@ fn print_events(events: &[Value], target: &Target) -> Result<ExitCode, Failure> 
             .map(|d| format!("{}={}", d.destination, d.status))
             .collect();
         rows.push(vec![
-            cell(&event.received_at),
-            cell(&event.source),
-            cell(&event.provider),
-            cell(&event.kind),
-            cell(&event.severity),
-            cell(&event.category),
+            cell(event.received_at.as_deref()),
+            cell(event.source.as_deref()),
+            cell(event.provider.as_deref()),
+            cell(event.kind.as_deref()),
+            cell(event.severity.as_deref()),
+            cell(event.category.as_deref()),
             deliveries.join(","),
             event.key,
         ]);
@@ -375,7 +381,7 @@ fn print_event(value: Value, target: &Target) -> Result<ExitCode, Failure> {
     ];
     let mut rows: Vec<Vec<String>> = members
         .into_iter()
-        .map(|(name, value)| vec![name.to_string(), cell(&value)])
+        .map(|(name, value)| vec![name.to_string(), cell(value.as_deref())])
         .collect();
     let mut text = table(&rows);
     rows = vec![[
@@ -392,8 +398,8 @@ fn print_event(value: Value, target: &Target) -> Result<ExitCode, Failure> {
             d.destination,
             d.status,
             d.attempts.map_or("-".to_string(), |n| n.to_string()),
-            cell(&d.delivered_at),
-            cell(&d.last_error),
+            cell(d.delivered_at.as_deref()),
+            cell(d.last_error.as_deref()),
         ]);
     }
     text.push('\n');
@@ -402,8 +408,8 @@ fn print_event(value: Value, target: &Target) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cell(value: &Option<String>) -> String {
-    value.clone().unwrap_or_else(|| "-".to_string())
+fn cell(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_string()
 }
 
 /// Columns padded to their widest cell, two spaces apart; every cell made printable, since its
@@ -424,7 +430,7 @@ fn table(rows: &[Vec<String>]) -> String {
             if i + 1 == columns {
                 line.push_str(cell);
             } else {
-                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+                let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
             }
         }
         out.push_str(line.trim_end());
@@ -497,7 +503,7 @@ fn parse_time(text: &str) -> Result<String, String> {
         .ok_or("expected an RFC 3339 time or an age such as 30m, 24h or 7d")?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     Ok(hookwall::time::format_unix(
         now.saturating_sub(count.saturating_mul(unit)),
     ))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hookwall::policy::{parse_address, Head, Method, Policy, Verdict};
+use hookwall::policy::{parse_address, Head, Method, Policy, Source, Verdict};
 
 use crate::output::Stdout;
 use crate::{check_config, input, Failure};
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let verdict = policy.decide(&head, &body, Some(now));
     Stdout::default().line(verdict.to_json())?;
     Ok(match verdict {
@@ -91,7 +91,7 @@ fn largest_limit(policy: &Policy) -> usize {
     policy
         .sources()
         .iter()
-        .map(|s| s.max_body_bytes())
+        .map(Source::max_body_bytes)
         .max()
         .unwrap_or(0)
 }

@@ -47,8 +47,8 @@ pub struct Failure(pub String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Classify(args) => classify::run(args),
-        Command::CheckConfig(args) => check_config::run(args),
+        Command::Classify(args) => classify::run(&args),
+        Command::CheckConfig(args) => check_config::run(&args),
         Command::Inspect(args) => inspect::run(args),
         Command::Table => table::run(),
         Command::Events(args) => events::run(args),

@@ -1,5 +1,6 @@
 //! `hookwall table`: the classification table as Markdown, for the README.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use hookwall::classify::{SeverityRule, RULES};
@@ -32,15 +33,16 @@ pub fn markdown() -> String {
                 (severities.join(" / "), reasons.join("; "))
             }
         };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {severity} | {why} |\n",
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {severity} | {why} |",
             rule.kind.provider(),
             rule.kind
                 .as_str()
                 .map_or("*(any other)*".to_string(), |t| format!("`{t}`")),
             rule.category.as_str(),
             rule.subject.as_str(),
-        ));
+        );
     }
     out
 }

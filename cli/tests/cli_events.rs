@@ -91,7 +91,7 @@ fn read_request(stream: &mut std::net::TcpStream) -> Seen {
     }
 }
 
-fn event(key: &str, kind: &str, deliveries: Value) -> Value {
+fn event(key: &str, kind: &str, deliveries: &Value) -> Value {
     json!({
         "key": key, "source": "crowdsec", "event_source": "https://app.crowdsec.net/organizations/o",
         "id": format!("{kind}:1"), "provider": "crowdsec", "type": kind, "category": "threat",
@@ -127,7 +127,7 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn list_sends_the_filters_and_the_bearer_token_and_prints_a_table() {
     let api = Api::start(Box::new(|_| {
-        let page = json!({"events": [event("k1", "alert_triggered", json!([delivered("siem"), failed("slack")]))], "next": null});
+        let page = json!({"events": [event("k1", "alert_triggered", &json!([delivered("siem"), failed("slack")]))], "next": null});
         (200, page.to_string())
     }));
     let out = events(
@@ -181,9 +181,9 @@ fn list_sends_the_filters_and_the_bearer_token_and_prints_a_table() {
 fn list_all_follows_the_cursor_and_json_is_one_array_of_the_apis_objects() {
     let api = Api::start(Box::new(|seen| {
         let page = if seen.target.contains("cursor=c2") {
-            json!({"events": [event("k3", "c", json!([]))], "next": null})
+            json!({"events": [event("k3", "c", &json!([]))], "next": null})
         } else {
-            json!({"events": [event("k1", "a", json!([])), event("k2", "b", json!([]))], "next": "c2"})
+            json!({"events": [event("k1", "a", &json!([])), event("k2", "b", &json!([]))], "next": "c2"})
         };
         (200, page.to_string())
     }));
@@ -202,7 +202,7 @@ fn list_all_follows_the_cursor_and_json_is_one_array_of_the_apis_objects() {
     assert_eq!(keys, ["k1", "k2", "k3"]);
     assert_eq!(
         array[0],
-        event("k1", "a", json!([])),
+        event("k1", "a", &json!([])),
         "the API's object, member for member"
     );
     assert_eq!(api.seen().len(), 2);
@@ -213,7 +213,7 @@ fn one_page_names_the_next_cursor_on_stderr() {
     let api = Api::start(Box::new(|_| {
         (
             200,
-            json!({"events": [event("k1", "a", json!([]))], "next": "c/2+"}).to_string(),
+            json!({"events": [event("k1", "a", &json!([]))], "next": "c/2+"}).to_string(),
         )
     }));
     let out = events(&["list", "--worker", &api.url, "--json"], Some(TOKEN));
@@ -386,7 +386,7 @@ fn show_prints_the_event_and_its_deliveries_with_payload_text_neutralized() {
     let api = Api::start(Box::new(|_| {
         (
             200,
-            event("k1", "evil\u{1b}]8;;x\u{7}type", json!([failed("slack")])).to_string(),
+            event("k1", "evil\u{1b}]8;;x\u{7}type", &json!([failed("slack")])).to_string(),
         )
     }));
     let out = events(&["show", "k1", "--worker", &api.url], Some(TOKEN));
@@ -469,7 +469,7 @@ fn resend_posts_and_prints_the_event_it_answers_and_a_refusal_is_exit_1() {
     let api = Api::start(Box::new(|_| {
         (
             200,
-            event("k 1", "a", json!([delivered("siem")])).to_string(),
+            event("k 1", "a", &json!([delivered("siem")])).to_string(),
         )
     }));
     let out = events(

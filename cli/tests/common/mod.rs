@@ -77,7 +77,7 @@ pub fn assert_full_disk_is_exit_2(args: &[&str], stdin: &[u8]) {
 pub fn flood(args: &[&str], total: usize) -> (Output, usize) {
     let mut child = spawn(args);
     let mut stdin = child.stdin.take().unwrap();
-    let chunk = [b'{'; 64 * 1024];
+    let chunk = vec![b'{'; 64 * 1024];
     let mut written = 0;
     while written < total {
         match stdin.write(&chunk) {
