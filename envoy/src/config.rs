@@ -234,7 +234,7 @@ mod tests {
                 r#", "mode": "cloudevent", "mode": "cloudevent""#,
                 "plugin configuration: duplicate field `mode`",
             ),
-            (r#"} x"#, "plugin configuration: line 1 column 103: trailing characters"),
+            ("} x", "plugin configuration: line 1 column 103: trailing characters"),
         ] {
             let error = parse(rest).err().unwrap_or_default();
             assert_eq!(error, expected, "{rest}");

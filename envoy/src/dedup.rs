@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use hookwall::Identity;
 use proxy_wasm::hostcalls;
-use proxy_wasm::types::{Bytes, Status};
+use proxy_wasm::types::Status;
 
 use crate::config::Dedup;
 
@@ -80,7 +80,7 @@ pub fn claim(key: Key, stream: u32, now: Duration, settings: &Dedup) -> Claim {
             return Claim::Fresh(Held { key, entry });
         };
         let cas = match cas {
-            Some(cas) => match state(value, &key, now) {
+            Some(cas) => match state(value.as_deref(), &key, now) {
                 Some(true) => return Claim::Delivered,
                 Some(false) => return Claim::InFlight,
                 None => cas,
@@ -101,9 +101,8 @@ pub fn claim(key: Key, stream: u32, now: Duration, settings: &Dedup) -> Claim {
 
 /// Whether the slot holds this event delivered (`true`) or in flight (`false`), unexpired;
 /// `None` if it is free for the taking.
-fn state(value: Option<Bytes>, key: &Key, now: Duration) -> Option<bool> {
+fn state(value: Option<&[u8]>, key: &Key, now: Duration) -> Option<bool> {
     value
-        .as_deref()
         .and_then(parse)
         .filter(|e| e.event == key.event && e.until > now.as_secs())
         .map(|e| e.done)
@@ -129,6 +128,10 @@ fn issued_cas() -> Option<u32> {
 /// else releases the entry so that the provider's retry goes through. Only while the entry is
 /// still this stream's claim: a claim that outlived `inflight_seconds` may have been taken over
 /// by a retry, whose own answer then decides.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "settling consumes the claim, so that it cannot be settled twice"
+)]
 pub fn settle(held: Held, accepted: bool, now: Duration, settings: &Dedup) {
     let entry = if accepted {
         format!(
@@ -146,9 +149,9 @@ pub fn settle(held: Held, accepted: bool, now: Duration, settings: &Dedup) {
         if current != held.entry.as_bytes() {
             return;
         }
-        match hostcalls::set_shared_data(&held.key.slot, Some(entry.as_bytes()), Some(cas)) {
-            Err(Status::CasMismatch) => continue,
-            _ => return,
+        let written = hostcalls::set_shared_data(&held.key.slot, Some(entry.as_bytes()), Some(cas));
+        if !matches!(written, Err(Status::CasMismatch)) {
+            return;
         }
     }
 }

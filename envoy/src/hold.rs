@@ -1,6 +1,6 @@
 //! Holding the request headers while the body arrives, so that labels can still be added,
 //! works only where Envoy's `PluginConfig.allow_on_headers_stop_iteration` is on (Envoy 1.35+).
-//! Elsewhere proxy-wasm-cpp-host turns the hold into StopAllIteration and Envoy calls no body
+//! Elsewhere proxy-wasm-cpp-host turns the hold into `StopAllIteration` and Envoy calls no body
 //! callback until the filter continues: the stream would hang until Envoy's idle timeout.
 //!
 //! The plugin configuration tells the filter the setting. If it says yes and Envoy says no,
@@ -8,7 +8,7 @@
 //! slow client. Envoy counts the bytes a stream has received before any filter sees them
 //! (`request.total_size`: `StreamInfo::bytesReceived` plus the request headers' size; Envoy
 //! `source/extensions/filters/common/expr/context.cc`, counted in the connection manager's
-//! `ActiveStream::decodeData`), so a body Envoy buffers under StopAll counts too. On the root
+//! `ActiveStream::decodeData`), so a body Envoy buffers under `StopAll` counts too. On the root
 //! context's tick, a held stream whose count grew since its headers callback, with no body
 //! callback, has a body Envoy withholds from the filter: it is refused with a 500 (fail closed,
 //! the provider retries) and one error line is logged. A count that has not grown is a client

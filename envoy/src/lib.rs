@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use hookwall::label::label;
-use hookwall::policy::{without_query_param, Denial, Head, Method, UsedCredential};
+use hookwall::policy::{without_query_param, Denial, Head, Method, Source, UsedCredential};
 use hookwall::{Ack, Reason};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel};
@@ -34,14 +34,25 @@ use metrics::Metrics;
 const LABEL_PREFIX: &str = "x-hookwall-";
 
 /// Validates a plugin configuration as `on_configure` does, for tools and tests.
+///
+/// # Errors
+///
+/// What is wrong with the configuration, naming the field.
 pub fn check_configuration(bytes: &[u8]) -> Result<(), String> {
     Config::parse(bytes).map(drop)
 }
 
-proxy_wasm::main! {{
-    proxy_wasm::set_log_level(LogLevel::Info);
-    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root::default()) });
-}}
+/// The SDK's exported `_initialize`, which the host calls once per VM: in a module of its own,
+/// since what the macro declares is not this crate's API.
+mod entry {
+    use proxy_wasm::traits::RootContext;
+    use proxy_wasm::types::LogLevel;
+
+    proxy_wasm::main! {{
+        proxy_wasm::set_log_level(LogLevel::Info);
+        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(super::Root::default()) });
+    }}
+}
 
 /// Holds the parsed configuration; every request's context shares it.
 #[derive(Default)]
@@ -95,7 +106,7 @@ impl RootContext for Root {
                 .ok();
             }
             let denial = Denial::from(Reason::FilterMisconfigured);
-            let name = config.policy.sources().get(source).map(|s| s.name());
+            let name = config.policy.sources().get(source).map(Source::name);
             self.metrics.request(name, denial.reason);
             if proxy_wasm::hostcalls::set_effective_context(stream).is_ok() {
                 reply(&denial);
@@ -258,7 +269,7 @@ impl Filter {
             match credential {
                 Some(UsedCredential::Header(name)) => self.set_http_request_header(name, None),
                 Some(UsedCredential::Query(name)) => {
-                    self.set_http_request_header(":path", Some(&without_query_param(path, name)))
+                    self.set_http_request_header(":path", Some(&without_query_param(path, name)));
                 }
                 None => {}
             }

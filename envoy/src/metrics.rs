@@ -35,15 +35,14 @@ impl Metrics {
         let reason = outcome.into().code();
         let mut ids = self.0.borrow_mut();
         let by_source = ids.requests.entry(reason).or_default();
-        let id = match by_source.get(source) {
-            Some(&id) => id,
-            None => {
-                let Some(id) = define(format!("hookwall.requests.{source}.{reason}")) else {
-                    return;
-                };
-                by_source.insert(source.to_string(), id);
-                id
-            }
+        let id = if let Some(&id) = by_source.get(source) {
+            id
+        } else {
+            let Some(id) = define(&format!("hookwall.requests.{source}.{reason}")) else {
+                return;
+            };
+            by_source.insert(source.to_string(), id);
+            id
         };
         increment(id);
     }
@@ -52,24 +51,23 @@ impl Metrics {
     pub fn event(&self, provider: &'static str, event_type: &'static str, severity: &'static str) {
         let key = (provider, event_type, severity);
         let mut ids = self.0.borrow_mut();
-        let id = match ids.events.get(&key) {
-            Some(&id) => id,
-            None => {
-                let name = format!(
-                    "hookwall.events.{provider}.{}.{severity}",
-                    stat_segment(event_type)
-                );
-                let Some(id) = define(name) else { return };
-                ids.events.insert(key, id);
-                id
-            }
+        let id = if let Some(&id) = ids.events.get(&key) {
+            id
+        } else {
+            let name = format!(
+                "hookwall.events.{provider}.{}.{severity}",
+                stat_segment(event_type)
+            );
+            let Some(id) = define(&name) else { return };
+            ids.events.insert(key, id);
+            id
         };
         increment(id);
     }
 }
 
-fn define(name: String) -> Option<u32> {
-    hostcalls::define_metric(MetricType::Counter, &name).ok()
+fn define(name: &str) -> Option<u32> {
+    hostcalls::define_metric(MetricType::Counter, name).ok()
 }
 
 fn increment(id: u32) {

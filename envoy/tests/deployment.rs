@@ -1,4 +1,4 @@
-//! The shipped Envoy bootstrap, Istio WasmPlugin, Istio EnvoyFilter and Istio image carry a
+//! The shipped Envoy bootstrap, Istio `WasmPlugin`, Istio `EnvoyFilter` and Istio image carry a
 //! plugin configuration the filter accepts, and the shapes users rely on; they cannot drift from
 //! the code unnoticed. (Their fields are checked against Envoy's and Istio's schemas by
 //! tests/deployment/validate.py.)
@@ -35,7 +35,7 @@ fn plugin_allows_stop_iteration(json: &str) -> bool {
     }
 }
 
-/// The Wasm PluginConfig's `allow_on_headers_stop_iteration` in the YAML, outside the plugin
+/// The Wasm `PluginConfig`'s `allow_on_headers_stop_iteration` in the YAML, outside the plugin
 /// JSON (absent: false, Envoy's default).
 fn plugin_config_allows_stop_iteration(yaml: &str) -> bool {
     let outside = yaml[..yaml.find("# plugin-config-begin").unwrap()].to_string()
@@ -46,9 +46,8 @@ fn plugin_config_allows_stop_iteration(yaml: &str) -> bool {
         .map(str::trim)
         .collect();
     match values[..] {
-        [] => false,
+        [] | ["false"] => false,
         ["true"] => true,
-        ["false"] => false,
         _ => panic!("allow_on_headers_stop_iteration: {values:?}"),
     }
 }
