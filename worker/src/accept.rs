@@ -74,9 +74,10 @@ pub async fn accept(
         .map(|((d, body), _)| (*d, body.as_str()))
         .collect();
     if mine.is_empty() {
-        return match in_flight {
-            true => in_flight_answer(),
-            false => Answer::Ack(Ack::Duplicate),
+        return if in_flight {
+            in_flight_answer()
+        } else {
+            Answer::Ack(Ack::Duplicate)
         };
     }
     let (results, done) = match &queue {
@@ -140,9 +141,10 @@ async fn deliver(
             outcome,
         });
     }
-    let done = match failures.is_empty() {
-        true => Ok(Ack::Delivered),
-        false => Err(failures.join("; ")),
+    let done = if failures.is_empty() {
+        Ok(Ack::Delivered)
+    } else {
+        Err(failures.join("; "))
     };
     (results, done)
 }

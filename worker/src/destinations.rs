@@ -47,9 +47,10 @@ fn render_once(
 ) -> Vec<String> {
     let mut rendered: Vec<(Format, String)> = Vec::new();
     formats
-        .map(|format| match rendered.iter().find(|(f, _)| *f == format) {
-            Some((_, body)) => body.clone(),
-            None => {
+        .map(|format| {
+            if let Some((_, body)) = rendered.iter().find(|(f, _)| *f == format) {
+                body.clone()
+            } else {
                 let body = render(format);
                 rendered.push((format, body.clone()));
                 body

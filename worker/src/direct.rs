@@ -1,4 +1,4 @@
-//! Direct mode: an event is POSTed to each destination it claimed within the provider's
+//! Direct mode: an event is sent with POST to each destination it claimed within the provider's
 //! request, with a few jittered retries, all inside a deadline well short of the providers'
 //! 30 s timeout.
 

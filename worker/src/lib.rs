@@ -32,8 +32,12 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 /// Milliseconds since the epoch. `Date.now()` directly: workers-rs's `Date::now()` creates a JS
 /// `Date` object for each reading, and a request takes several.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a float-to-int `as` saturates; the clock is never negative or beyond u64"
+)]
 fn now_ms() -> u64 {
-    // A float-to-int `as` saturates; the clock is never negative or beyond u64.
     worker::js_sys::Date::now() as u64
 }
 
@@ -45,6 +49,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 /// The queue handler, exported by hand instead of with `#[event(queue)]`: workers-rs 0.8.7's
 /// `Message` hides the runtime's message object and with it `attempts`, which the consumer's
 /// backoff needs. worker-build binds an export named `queue` exactly as the macro's.
+///
+/// # Errors
+///
+/// Never: the consumer acknowledges or retries each message itself; the `Result` is the
+/// binding's shape.
 #[wasm_bindgen(
     wasm_bindgen = ::worker::wasm_bindgen,
     wasm_bindgen_futures = ::worker::wasm_bindgen_futures,

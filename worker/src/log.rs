@@ -18,10 +18,9 @@ pub struct Line<'a> {
     pub reason: &'static str,
     pub status: u16,
     pub provider: Option<&'a str>,
-    #[serde(rename = "type", serialize_with = "clipped")]
-    pub event_type: Option<&'a str>,
-    #[serde(serialize_with = "clipped")]
-    pub id: Option<&'a str>,
+    #[serde(rename = "type")]
+    pub event_type: Option<Clipped<'a>>,
+    pub id: Option<Clipped<'a>>,
     pub ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'a str>,
@@ -49,16 +48,21 @@ impl Line<'_> {
 /// The most of a payload value a line carries; more is cut at a character boundary and marked.
 const MAX_VALUE_BYTES: usize = 256;
 
-fn clipped<S: Serializer>(value: &Option<&str>, serializer: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) if v.len() > MAX_VALUE_BYTES => {
-            let end = (0..=MAX_VALUE_BYTES)
-                .rev()
-                .find(|&i| v.is_char_boundary(i))
-                .unwrap_or(0);
-            serializer.serialize_some(&format!("{}…", &v[..end]))
+/// A value from the payload, written cut to [`MAX_VALUE_BYTES`].
+#[derive(Clone, Copy)]
+pub struct Clipped<'a>(pub &'a str);
+
+impl Serialize for Clipped<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = self.0;
+        if value.len() <= MAX_VALUE_BYTES {
+            return serializer.serialize_str(value);
         }
-        _ => value.serialize(serializer),
+        let end = (0..=MAX_VALUE_BYTES)
+            .rev()
+            .find(|&i| value.is_char_boundary(i))
+            .unwrap_or(0);
+        serializer.serialize_str(&format!("{}…", &value[..end]))
     }
 }
 
@@ -77,7 +81,7 @@ fn one_line(json: String) -> String {
 mod tests {
     use hookwall::{Ack, Outcome, Reason};
 
-    use super::{one_line, Line, MAX_VALUE_BYTES};
+    use super::{one_line, Clipped, Line, MAX_VALUE_BYTES};
 
     fn text(line: &Line<'_>) -> String {
         one_line(serde_json::to_string(line).unwrap())
@@ -87,8 +91,8 @@ mod tests {
     fn payload_values_stay_on_one_bounded_line() {
         let id = format!("a\r\nb\0\u{2028}{}", "é".repeat(3000));
         let line = Line {
-            event_type: Some("new_thing\r\nx-evil: 1\u{85}"),
-            id: Some(&id),
+            event_type: Some(Clipped("new_thing\r\nx-evil: 1\u{85}")),
+            id: Some(Clipped(&id)),
             ..Line::new(Ack::Delivered)
         };
         let out = text(&line);
@@ -106,8 +110,8 @@ mod tests {
     #[test]
     fn short_values_are_logged_whole() {
         let line = Line {
-            event_type: Some("alert_triggered"),
-            id: Some("5b53"),
+            event_type: Some(Clipped("alert_triggered")),
+            id: Some(Clipped("5b53")),
             ..Line::new(Ack::Delivered)
         };
         let out = text(&line);

@@ -218,8 +218,8 @@ async fn deliver(
         log::Line {
             source: Some("queue"),
             destination: name,
-            event_type: Some(&event_type),
-            id: Some(&id),
+            event_type: Some(log::Clipped(&event_type)),
+            id: Some(log::Clipped(&id)),
             ms: crate::now_ms().saturating_sub(started),
             message: Some(text),
             ..log::Line::new(outcome)
@@ -273,8 +273,17 @@ fn attempts(message: &JsValue) -> u32 {
         .ok()
         .and_then(|v| v.as_f64())
         .filter(|n| *n >= 1.0)
-        // Saturating: a count beyond u32 only means "many".
-        .map_or(1, |n| n.min(f64::from(u32::MAX)) as u32)
+        .map_or(1, saturate)
+}
+
+/// A count of at least 1 as a `u32`, saturating: a count beyond `u32` only means "many".
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a float-to-int `as` saturates, and the count is at least 1"
+)]
+fn saturate(n: f64) -> u32 {
+    n as u32
 }
 
 /// Acknowledges the message, or with a delay asks for it again after that many seconds. The

@@ -137,7 +137,7 @@ fn unreadable_body() -> Denial {
 }
 
 /// Delivers an allowed event to each matching destination, or enqueues it, through the ledger
-/// (crate::accept), then answers the provider.
+/// (`crate::accept`), then answers the provider.
 async fn accept(source: &str, event: &Event<'_>, env: &Env, started: u64) -> Result<Response> {
     let seen = Seen {
         source: Some(source),
@@ -191,8 +191,8 @@ fn log_line(outcome: hookwall::Outcome, message: &str, seen: &Seen<'_>, started:
     log::Line {
         source: seen.source,
         provider: seen.provider,
-        event_type: seen.event_type,
-        id: seen.id,
+        event_type: seen.event_type.map(log::Clipped),
+        id: seen.id.map(log::Clipped),
         ms: crate::now_ms().saturating_sub(started),
         message: (!message.is_empty()).then_some(message),
         ..log::Line::new(outcome)

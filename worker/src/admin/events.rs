@@ -4,7 +4,7 @@
 //! is exactly the newest `limit` events, and the last one's position is the next cursor.
 
 use futures_util::future::join_all;
-use hookwall::policy::Policy;
+use hookwall::policy::{Policy, Source};
 use hookwall::time;
 use serde::Serialize;
 use worker::Env;
@@ -76,7 +76,7 @@ pub fn sources<'p>(policy: &'p Policy, only: Option<&str>) -> Vec<&'p str> {
     policy
         .sources()
         .iter()
-        .map(|s| s.name())
+        .map(Source::name)
         .filter(|name| only.is_none_or(|only| only == *name))
         .collect()
 }

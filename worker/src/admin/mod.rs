@@ -118,7 +118,7 @@ pub async fn handle(
                 Err(refusal) => refused(&refusal),
             }
         }
-        (_, ["events"] | ["events", _] | ["recover"] | ["events", _, "resend"]) => json(
+        (_, ["events" | "recover"] | ["events", _] | ["events", _, "resend"]) => json(
             405,
             &error_body("method_not_allowed", "not with this method"),
             &[],

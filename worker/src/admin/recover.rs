@@ -229,9 +229,10 @@ async fn send(
                     destination: target.name.clone(),
                 })
                 .collect();
-            let done = match messages.is_empty() {
-                true => Ok(()),
-                false => queue::enqueue(queue, &messages).await,
+            let done = if messages.is_empty() {
+                Ok(())
+            } else {
+                queue::enqueue(queue, &messages).await
             };
             leased
                 .iter()

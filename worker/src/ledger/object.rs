@@ -1,6 +1,10 @@
 //! The `Ledger` Durable Object class: one per route source, its state in SQLite. It answers the
 //! Worker's calls ([`Call`]) one at a time, each as one synchronous run over its tables, and
 //! its alarm deletes the events past their retention.
+#![expect(
+    missing_docs,
+    reason = "the durable_object macro's bindings for the runtime, which have none"
+)]
 
 use std::cell::Cell;
 
@@ -19,6 +23,7 @@ use crate::config;
 /// One day in ms.
 const DAY_MS: i64 = 86_400_000;
 
+/// The Durable Object: its storage, and what this instance has learnt of its alarm.
 #[durable_object(alarm)]
 pub struct Ledger {
     state: State,
@@ -26,8 +31,24 @@ pub struct Ledger {
     /// Whether the tables could be created; a failure is answered to every call, never a panic
     /// (a panic here would fail every request of the isolate).
     ready: std::result::Result<(), String>,
-    /// When the alarm is set for (`Some(None)`: none is), once this instance has read it.
-    alarm_at: Cell<Option<Option<i64>>>,
+    /// When the alarm is set for, once this instance has read it.
+    alarm: Cell<Alarm>,
+}
+
+/// The alarm as this instance knows it.
+#[derive(Clone, Copy)]
+enum Alarm {
+    /// Not read from storage yet.
+    Unread,
+    /// None is set.
+    Unset,
+    /// Set for this time, in ms.
+    At(i64),
+}
+
+/// The time in ms, as the ledger's signed columns hold it.
+fn now_ms() -> i64 {
+    i64::try_from(crate::now_ms()).unwrap_or(i64::MAX)
 }
 
 impl DurableObject for Ledger {
@@ -38,7 +59,7 @@ impl DurableObject for Ledger {
             state,
             env,
             ready,
-            alarm_at: Cell::new(None),
+            alarm: Cell::new(Alarm::Unread),
         }
     }
 
@@ -51,11 +72,11 @@ impl DurableObject for Ledger {
     async fn alarm(&self) -> Result<Response> {
         let retention = self.retention_ms()?;
         let sql = self.state.storage().sql();
-        let now = crate::now_ms() as i64;
+        let now = now_ms();
         let oldest = Store::new(&sql, now).sweep(now.saturating_sub(retention))?;
         match oldest {
             Some(oldest) => self.set_alarm(oldest.saturating_add(retention)).await?,
-            None => self.alarm_at.set(Some(None)),
+            None => self.alarm.set(Alarm::Unset),
         }
         Response::ok("")
     }
@@ -70,6 +91,11 @@ impl Ledger {
     /// The ledger's RPC method, `call`: a JSON [`Call`] in, its JSON answer out, or a rejection
     /// that says what went wrong. workerd takes RPC calls only on a class that extends
     /// `DurableObject`: `worker/entry.js` puts this one on that chain.
+    ///
+    /// # Errors
+    ///
+    /// A JS `Error` when the ledger's tables could not be created, the call is not a [`Call`],
+    /// or storage fails.
     #[wasm_bindgen(js_name = call)]
     pub async fn rpc(&self, call: String) -> std::result::Result<JsValue, JsValue> {
         match self.answer(&call).await {
@@ -88,7 +114,7 @@ impl Ledger {
         let call: Call = serde_json::from_str(call)
             .map_err(|e| worker::Error::RustError(format!("not a ledger call: {e}")))?;
         let sql = self.state.storage().sql();
-        let store = Store::new(&sql, crate::now_ms() as i64);
+        let store = Store::new(&sql, now_ms());
         match call {
             Call::Claim(claim) => {
                 let claimed = store.claim(&claim)?;
@@ -117,24 +143,29 @@ impl Ledger {
     /// keeps itself going while events are left. Events arrive in time order, so after the
     /// first one this reads nothing and writes nothing.
     async fn alarm_by(&self, expires: i64) -> Result<()> {
-        let at = match self.alarm_at.get() {
-            Some(at) => at,
-            None => self.state.storage().get_alarm().await?,
+        let at = match self.alarm.get() {
+            Alarm::Unread => self.state.storage().get_alarm().await?,
+            Alarm::Unset => None,
+            Alarm::At(at) => Some(at),
         };
         match at {
-            Some(at) if at <= expires => self.alarm_at.set(Some(Some(at))),
+            Some(at) if at <= expires => self.alarm.set(Alarm::At(at)),
             _ => self.set_alarm(expires).await?,
         }
         Ok(())
     }
 
     async fn set_alarm(&self, at_ms: i64) -> Result<()> {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "times in ms stay below 2^53, which a JS date holds exactly"
+        )]
         let date = Date::new(&JsValue::from_f64(at_ms as f64));
         self.state
             .storage()
             .set_alarm(ScheduledTime::new(date))
             .await?;
-        self.alarm_at.set(Some(Some(at_ms)));
+        self.alarm.set(Alarm::At(at_ms));
         Ok(())
     }
 }

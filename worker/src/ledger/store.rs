@@ -2,6 +2,8 @@
 //! the object, so a claim (read the state, take the lease) is atomic: no other call runs
 //! between its statements.
 
+use std::fmt::Write as _;
+
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
@@ -262,28 +264,29 @@ impl<'a> Store<'a> {
         }
         if let Some(before) = &filter.before {
             let n = values.len() + 1;
-            query.push_str(&format!(
+            let _ = write!(
+                query,
                 " AND (received_at < ?{n} OR (received_at = ?{n} AND key < ?{}))",
                 n + 1
-            ));
+            );
             values.extend([int(before.received_ms), text(&before.key)]);
         }
         if filter.destination.is_some() || filter.status.is_some() {
             query.push_str(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.key = e.key");
             if let Some(destination) = &filter.destination {
                 let n = values.len() + 1;
-                query.push_str(&format!(" AND d.destination = ?{n}"));
+                let _ = write!(query, " AND d.destination = ?{n}");
                 values.push(text(destination));
             }
             if let Some(status) = filter.status {
                 let n = values.len() + 1;
-                query.push_str(&format!(" AND d.status = ?{n}"));
+                let _ = write!(query, " AND d.status = ?{n}");
                 values.push(text(status.as_str()));
             }
             query.push(')');
         }
         let n = values.len() + 1;
-        query.push_str(&format!(" ORDER BY received_at DESC, key DESC LIMIT ?{n}"));
+        let _ = write!(query, " ORDER BY received_at DESC, key DESC LIMIT ?{n}");
         values.push(int(i64::from(filter.limit) + 1));
         let mut events = self.sql.exec(&query, values)?.to_array::<EventRecord>()?;
         let more = events.len() > filter.limit as usize;
@@ -335,21 +338,23 @@ impl<'a> Store<'a> {
         );
         let mut values = vec![int(self.now), text(&c.destination), int(c.since)];
         if let Some(until) = c.until {
-            query.push_str(&format!(" AND e.received_at < ?{}", values.len() + 1));
+            let _ = write!(query, " AND e.received_at < ?{}", values.len() + 1);
             values.push(int(until));
         }
         if let Some(after) = &c.after {
             let n = values.len() + 1;
-            query.push_str(&format!(
+            let _ = write!(
+                query,
                 " AND (e.received_at > ?{n} OR (e.received_at = ?{n} AND e.key > ?{}))",
                 n + 1
-            ));
+            );
             values.extend([int(after.received_ms), text(&after.key)]);
         }
-        query.push_str(&format!(
+        let _ = write!(
+            query,
             " ORDER BY e.received_at, e.key LIMIT ?{}",
             values.len() + 1
-        ));
+        );
         values.push(int(i64::from(c.limit)));
         self.sql.exec(&query, values)?.to_array::<Position>()
     }
