@@ -15,6 +15,10 @@ fn main() {
             .collect();
         files.sort();
         for file in files {
+            #[expect(
+                clippy::unnecessary_debug_formatting,
+                reason = "a path's Debug form is the quoted, escaped literal include_bytes! takes"
+            )]
             writeln!(
                 list,
                 "    include_bytes!({:?}),",

@@ -1,8 +1,10 @@
 //! `classify_mix(n)` classifies the 36 documented fixtures `n` times and returns how many
-//! were accepted, so the runner (benches/classify_wasm.rs) can time it and check the work.
+//! were accepted, so the runner (`benches/classify_wasm.rs`) can time it and check the work.
 
 const MIX: &[&[u8]] = include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 
+/// Classifies the fixture mix `iterations` times; how many bodies were accepted, which the
+/// runner checks against `mix_len` so that the work cannot be optimized away unnoticed.
 #[no_mangle]
 pub extern "C" fn classify_mix(iterations: u32) -> u32 {
     let options = hookwall::Options::default();
@@ -16,9 +18,10 @@ pub extern "C" fn classify_mix(iterations: u32) -> u32 {
     accepted
 }
 
+/// How many fixtures the mix holds.
 #[no_mangle]
 pub extern "C" fn mix_len() -> u32 {
-    MIX.len() as u32
+    u32::try_from(MIX.len()).unwrap_or(u32::MAX)
 }
 
 /// The body `classify_input` reads, written by the host where `input` says.
@@ -35,7 +38,7 @@ pub extern "C" fn input(len: u32) -> *mut u8 {
 }
 
 /// Classifies the body the host wrote at `input`, `iterations` times; how many were accepted
-/// (for the hostile bodies of benches/support/hostile.rs, some of which are refused).
+/// (for the hostile bodies of `benches/support/hostile.rs`, some of which are refused).
 #[no_mangle]
 pub extern "C" fn classify_input(iterations: u32) -> u32 {
     let Ok(input) = INPUT.lock() else {

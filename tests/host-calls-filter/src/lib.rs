@@ -8,12 +8,18 @@ use std::cell::Cell;
 
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, ContextType, LogLevel, MetricType};
+use proxy_wasm::types::{Action, ContextType, MetricType};
 
-proxy_wasm::main! {{
-    proxy_wasm::set_log_level(LogLevel::Warn);
-    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root) });
-}}
+/// The SDK's exported `_initialize`, in a module of its own as in hookwall's filter.
+mod entry {
+    use proxy_wasm::traits::RootContext;
+    use proxy_wasm::types::LogLevel;
+
+    proxy_wasm::main! {{
+        proxy_wasm::set_log_level(LogLevel::Warn);
+        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(super::Root) });
+    }}
+}
 
 const KEY: &str = "hookwall:dedup:cloud66:2f6c1dcb0f2e4d0a9a0c4e0d3b8a7f61";
 
