@@ -6,8 +6,8 @@
 //! checked again (the core read it whole).
 
 use alloc::borrow::Cow;
-use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
+use core::fmt::{self, Display, Formatter, Write};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::ser::SerializeStruct;
@@ -26,14 +26,19 @@ pub const CONTENT_TYPE: &str = "application/cloudevents+json";
 #[derive(Serialize)]
 pub(crate) struct CloudEvent<'e> {
     specversion: &'static str,
-    id: Cow<'e, str>,
-    source: String,
-    #[serde(rename = "type")]
-    ty: String,
+    #[serde(serialize_with = "display")]
+    id: Id<'e>,
+    #[serde(serialize_with = "display")]
+    source: Source<'e>,
+    #[serde(rename = "type", serialize_with = "display")]
+    ty: Type<'e>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<String>,
+    time: Option<Cow<'e, str>>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "display_some"
+    )]
+    subject: Option<SubjectPath<'e>>,
     datacontenttype: &'static str,
     data: Data<'e>,
 }
@@ -64,19 +69,16 @@ struct Data<'e> {
 
 impl<'e> CloudEvent<'e> {
     pub(crate) fn new(event: &'e Event<'e>) -> Self {
-        let subject = event.subject.id.as_ref().map(|id| {
-            let mut subject = String::from(event.subject.kind.collection());
-            subject.push('/');
-            percent_encode(id, &mut subject);
-            subject
-        });
         Self {
             specversion: "1.0",
-            id: event.cloudevent_id(),
-            source: event.source(),
-            ty: event.cloudevent_type(),
-            time: event.time.as_ref().map(Timestamp::to_rfc3339),
-            subject,
+            id: Id(event),
+            source: Source(event),
+            ty: Type(event),
+            time: event.time.as_ref().map(Timestamp::rfc3339),
+            subject: event.subject.id.as_deref().map(|id| SubjectPath {
+                collection: event.subject.kind.collection(),
+                id,
+            }),
             datacontenttype: "application/json",
             data: Data::new(event),
         }
@@ -157,45 +159,116 @@ impl Event<'_> {
     /// (`alert_triggered:<event_id>`); `data.id` keeps the id as sent. A derived id is a digest
     /// of the whole body, type included, so it is unique as it is.
     pub fn cloudevent_id(&self) -> Cow<'_, str> {
-        match self.provider() {
-            Provider::CrowdSec if !self.id.is_derived() => {
-                Cow::Owned(format!("{}:{}", self.event_type(), self.id))
-            }
-            _ => Cow::Borrowed(self.id.as_str()),
+        match Id(self).prefixed() {
+            Some(_) => Cow::Owned(Id(self).to_string()),
+            None => Cow::Borrowed(self.id.as_str()),
         }
     }
 
     /// `https://<provider's console>/<account collection>/<account>`.
     pub fn source(&self) -> String {
-        let (base, collection) = match self.provider() {
+        Source(self).to_string()
+    }
+}
+
+/// The fields the CloudEvent derives from the event are written by `serde_json` as they are
+/// formatted, escaped on the way, with no string built first.
+fn display<S: Serializer>(value: &impl Display, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// [`display`] of a field present (`skip_serializing_if` leaves out the absent one).
+#[expect(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes a reference to the field, itself an Option"
+)]
+fn display_some<S: Serializer>(
+    value: &Option<impl Display>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// The CloudEvent `id`: see [`Event::cloudevent_id`].
+struct Id<'e>(&'e Event<'e>);
+
+impl Id<'_> {
+    /// The type that prefixes a CrowdSec id the provider sent.
+    fn prefixed(&self) -> Option<&str> {
+        let event = self.0;
+        (event.provider() == Provider::CrowdSec && !event.id.is_derived())
+            .then(|| event.event_type())
+    }
+}
+
+impl Display for Id<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let Some(ty) = self.prefixed() {
+            f.write_str(ty)?;
+            f.write_char(':')?;
+        }
+        f.write_str(self.0.id.as_str())
+    }
+}
+
+/// The CloudEvent `source`: see [`Event::source`].
+struct Source<'e>(&'e Event<'e>);
+
+impl Display for Source<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let (base, collection) = match self.0.provider() {
             Provider::CrowdSec => ("https://app.crowdsec.net", "/organizations/"),
             Provider::Cloud66 => ("https://app.cloud66.com", "/stacks/"),
             Provider::Sectigo => ("https://wsp.sectigo.com", "/partners/"),
         };
-        let mut source = String::from(base);
-        if let Some(account) = self.account.as_deref().filter(|a| !a.is_empty()) {
-            source.push_str(collection);
-            percent_encode(account, &mut source);
+        f.write_str(base)?;
+        match self.0.account.as_deref().filter(|a| !a.is_empty()) {
+            Some(account) => {
+                f.write_str(collection)?;
+                percent_encode(account).fmt(f)
+            }
+            None => Ok(()),
         }
-        source
     }
+}
 
-    /// Reverse-DNS of the provider, then its own type string, reduced to `[A-Za-z0-9._-]`.
-    fn cloudevent_type(&self) -> String {
-        let prefix = match self.provider() {
+/// The CloudEvent `type`: reverse-DNS of the provider, then its own type string, reduced to
+/// `[A-Za-z0-9._-]`.
+struct Type<'e>(&'e Event<'e>);
+
+impl Display for Type<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0.provider() {
             Provider::CrowdSec => "net.crowdsec.console.",
             Provider::Cloud66 => "com.cloud66.",
             Provider::Sectigo => "com.sectigo.wsp.",
-        };
-        let mut ty = String::from(prefix);
-        ty.extend(self.event_type().chars().map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        }));
-        ty
+        })?;
+        let kept = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        let mut rest = self.0.event_type();
+        while let Some(at) = rest.find(|c| !kept(c)) {
+            f.write_str(&rest[..at])?;
+            f.write_char('_')?;
+            let replaced = rest[at..].chars().next().map_or(1, char::len_utf8);
+            rest = &rest[at + replaced..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// The CloudEvent `subject`: `<collection>/<id>` (`servers/machine-01`).
+struct SubjectPath<'e> {
+    collection: &'static str,
+    id: &'e str,
+}
+
+impl Display for SubjectPath<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(self.collection)?;
+        f.write_char('/')?;
+        percent_encode(self.id).fmt(f)
     }
 }
 
@@ -207,8 +280,8 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
-fn percent_encode(text: &str, out: &mut String) {
-    out.extend(utf8_percent_encode(text, NOT_UNRESERVED));
+fn percent_encode(text: &str) -> impl Display + '_ {
+    utf8_percent_encode(text, NOT_UNRESERVED)
 }
 
 #[cfg(test)]

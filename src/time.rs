@@ -19,9 +19,14 @@ pub enum Timestamp<'a> {
 impl Timestamp<'_> {
     /// The RFC 3339 form, as CloudEvents' `time` requires.
     pub fn to_rfc3339(&self) -> String {
+        self.rfc3339().into_owned()
+    }
+
+    /// The RFC 3339 form, borrowed when the provider wrote it so.
+    pub(crate) fn rfc3339(&self) -> Cow<'_, str> {
         match self {
-            Self::Unix(secs) | Self::Received(secs) => format_unix(*secs),
-            Self::Rfc3339(time) => String::from(time.as_str()),
+            Self::Unix(secs) | Self::Received(secs) => Cow::Owned(format_unix(*secs)),
+            Self::Rfc3339(time) => Cow::Borrowed(time.as_str()),
         }
     }
 }
