@@ -288,6 +288,26 @@ fn percent_encode(text: &str) -> impl Display + '_ {
 mod tests {
     use crate::{classify, Options, Provider};
 
+    /// The fields formatted into the output: the type reduced to `[A-Za-z0-9._-]` one
+    /// character at a time, the account percent-encoded, and each the same as the accessor
+    /// that the runtimes' identity reads.
+    #[test]
+    fn writes_the_derived_fields_as_the_accessors_do() {
+        let body = include_str!("../fixtures/cases/valid_crowdsec_unknown_event_type.json")
+            .replace("blocklist_subscription_expired", r#"a b/é\"c"#)
+            .replace("12345678-1234-1234-1234-123456789012", "org 1/é");
+        let event = classify(body.as_bytes(), &Options::default()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&event.to_cloudevent_json()).unwrap();
+        assert_eq!(json["type"], "net.crowdsec.console.a_b___c");
+        assert_eq!(json["id"], r#"a b/é"c:e0e1e2e3e4e5e6e7e8e9eaebecedeeef"#);
+        assert_eq!(json["id"], *event.cloudevent_id());
+        assert_eq!(
+            json["source"],
+            "https://app.crowdsec.net/organizations/org%201%2F%C3%A9"
+        );
+        assert_eq!(json["source"], event.source());
+    }
+
     /// The body's own bytes, inside the whitespace around it: spacing, member order, repeats,
     /// escapes and numbers as the provider wrote them.
     #[test]
