@@ -3,6 +3,9 @@
 //! `Value` of the same bytes, the benchmark's baseline; with `--cloudevent`, classify and the
 //! CloudEvent) N times over each provider's fixtures.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 #[derive(Clone, Copy)]
 enum Mode {
     Classify,
@@ -24,12 +27,7 @@ fn main() {
             };
             continue;
         }
-        let mut files: Vec<_> = std::fs::read_dir(format!("fixtures/{arg}"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        bodies.extend(files.iter().map(|f| std::fs::read(f).unwrap()));
+        bodies.extend(fixtures::bodies(&arg));
     }
     let o = hookwall::Options::default();
     for _ in 0..n {

@@ -4,6 +4,9 @@
 //! by other work, with its ratio to the `Value`. Criterion times one benchmark after another,
 //! so on a shared machine the load can move between the `Value` and what it is compared with.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -17,12 +20,7 @@ fn main() {
     let rounds: usize = args.next().map_or(3000, |a| a.parse().unwrap());
     let mut bodies = Vec::new();
     for provider in args {
-        let mut files: Vec<_> = std::fs::read_dir(format!("fixtures/{provider}"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        bodies.extend(files.iter().map(|f| std::fs::read(f).unwrap()));
+        bodies.extend(fixtures::bodies(&provider));
     }
     let options = Options::default();
     let passes: [Pass; 3] = [
