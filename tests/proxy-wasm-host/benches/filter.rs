@@ -66,19 +66,19 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("filter_request");
     group.bench_function("hookwall", |b| {
-        b.iter(|| hookwall.send(&request, 500).unwrap())
+        b.iter(|| hookwall.send(&request, 500).unwrap());
     });
     group.bench_function("hookwall_event_with_id", |b| {
-        b.iter(|| hookwall.send(&with_id, 500).unwrap())
+        b.iter(|| hookwall.send(&with_id, 500).unwrap());
     });
     group.bench_function("hookwall_without_header_stop", |b| {
-        b.iter(|| body_only.send(&request, 500).unwrap())
+        b.iter(|| body_only.send(&request, 500).unwrap());
     });
     group.bench_function("baseline_read_all", |b| {
-        b.iter(|| baseline.send(&request, 500).unwrap())
+        b.iter(|| baseline.send(&request, 500).unwrap());
     });
     group.bench_function("host_calls_only", |b| {
-        b.iter(|| host_calls.send(&request, 500).unwrap())
+        b.iter(|| host_calls.send(&request, 500).unwrap());
     });
     group.finish();
 

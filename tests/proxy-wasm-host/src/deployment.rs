@@ -12,6 +12,7 @@ const WASM: &str = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wa
 /// What a deployment file configures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deployment {
+    /// The connection manager's and the Wasm filter's settings that change what the filter sees.
     pub envoy: Envoy,
     /// The plugin's JSON configuration (`configuration.value`).
     pub plugin_config: String,
@@ -21,6 +22,11 @@ impl Deployment {
     /// Reads an Envoy bootstrap, or an Istio `EnvoyFilter` that inserts the Wasm filter; a
     /// setting the file leaves out takes Envoy's default. The file must configure exactly one
     /// hookwall filter.
+    ///
+    /// # Errors
+    ///
+    /// The text is not YAML, configures no Wasm filter or several, has no plugin configuration,
+    /// or gives a setting a value of the wrong type.
     pub fn from_yaml(text: &str) -> Result<Self> {
         let docs = YamlLoader::load_from_str(text).map_err(|e| Error::msg(e.to_string()))?;
         let mut managers = Vec::new();

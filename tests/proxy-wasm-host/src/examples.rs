@@ -14,6 +14,10 @@ pub fn repository() -> &'static Path {
 }
 
 /// The release filter as `scripts/test.sh` builds it, read once.
+///
+/// # Panics
+///
+/// The filter is not built: every test of it would fail, so the first one says how to build it.
 pub fn release_filter() -> &'static [u8] {
     static WASM: OnceLock<Vec<u8>> = OnceLock::new();
     WASM.get_or_init(|| {
@@ -28,6 +32,11 @@ pub fn release_filter() -> &'static [u8] {
 }
 
 /// The shipped bootstrap, `envoy/envoy.yaml`.
+///
+/// # Panics
+///
+/// The file is missing or no longer a deployment this host can read: the tests that run the
+/// filter as shipped could not.
 pub fn shipped_deployment() -> Deployment {
     let yaml = std::fs::read_to_string(repository().join("envoy/envoy.yaml")).unwrap();
     Deployment::from_yaml(&yaml).unwrap()

@@ -6,7 +6,7 @@
 //!   filter importing a function Envoy lacks fails to instantiate (no catch-all);
 //! - a headers callback's status is converted as cpp-host does: `StopIteration` becomes
 //!   `StopAllIterationAndWatermark` unless the plugin sets `allow_on_headers_stop_iteration`
-//!   ([`Envoy`]); under StopAll the body is buffered unseen until `proxy_continue_stream`, and
+//!   ([`Envoy`]); under `StopAll` the body is buffered unseen until `proxy_continue_stream`, and
 //!   `StopAllIterationAndBuffer` is answered 413 past Envoy's buffer limit;
 //! - request headers can be read and changed only while Envoy lends them to the filter; after
 //!   a Continue from the headers callback or a `proxy_continue_stream` the map is gone
@@ -32,7 +32,7 @@ pub mod deployment;
 pub mod examples;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use wasmtime::{Caller, Engine, Linker, Memory, Module, Store, TypedFunc};
 
@@ -44,6 +44,7 @@ mod status {
     pub const NOT_FOUND: i32 = 1;
     pub const BAD_ARGUMENT: i32 = 2;
     pub const PARSE_FAILURE: i32 = 4;
+    pub const INVALID_MEMORY_ACCESS: i32 = 6;
     pub const CAS_MISMATCH: i32 = 8;
     pub const UNIMPLEMENTED: i32 = 12;
 }
@@ -92,21 +93,21 @@ impl Default for Envoy {
 
 /// What the filter manager does after a headers callback, from the filter's raw status as
 /// proxy-wasm-cpp-host converts it (`src/context.cc`, `convertVmCallResultToFilterHeadersStatus`:
-/// 0 Continue, 1 StopIteration, 2 ContinueAndEndStream, 3 StopAllIterationAndBuffer, 4
-/// StopAllIterationAndWatermark; a 1 without `allow_on_headers_stop_iteration`, and anything
-/// above 4, become StopAllIterationAndWatermark).
+/// 0 Continue, 1 `StopIteration`, 2 `ContinueAndEndStream`, 3 `StopAllIterationAndBuffer`, 4
+/// `StopAllIterationAndWatermark`; a 1 without `allow_on_headers_stop_iteration`, and anything
+/// above 4, become `StopAllIterationAndWatermark`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HeadersStatus {
     Continue,
     StopIteration,
-    /// StopAllIterationAndBuffer: past the buffer limit, Envoy answers 413.
+    /// `StopAllIterationAndBuffer`: past the buffer limit, Envoy answers 413.
     StopAllBuffer,
-    /// StopAllIterationAndWatermark: past the limit, Envoy stops reading; no 413.
+    /// `StopAllIterationAndWatermark`: past the limit, Envoy stops reading; no 413.
     StopAllWatermark,
 }
 
 fn headers_status(result: i32, allow_on_headers_stop_iteration: bool) -> HeadersStatus {
-    match result as u32 {
+    match result {
         0 | 2 => HeadersStatus::Continue,
         1 if allow_on_headers_stop_iteration => HeadersStatus::StopIteration,
         3 => HeadersStatus::StopAllBuffer,
@@ -173,40 +174,44 @@ type LocalReply = (u16, Vec<(String, String)>, Vec<u8>);
 type Compiled = HashMap<Vec<u8>, (Engine, Module)>;
 
 impl SharedData {
+    /// The process's shared data. A test that panicked mid-turn leaves it as that turn left it,
+    /// which the next reader sees as Envoy's workers would, rather than a poisoned lock.
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value stored under `key`, as any VM would read it.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        self.0
-            .lock()
-            .unwrap()
-            .entries
-            .get(key)
-            .map(|(v, _)| v.clone())
+        self.lock().entries.get(key).map(|(v, _)| v.clone())
     }
 
     /// How many keys the process's shared data holds.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap().entries.len()
+        self.lock().entries.len()
     }
 
+    /// Every key the process's shared data holds, in no order.
     pub fn keys(&self) -> Vec<String> {
-        self.0.lock().unwrap().entries.keys().cloned().collect()
+        self.lock().entries.keys().cloned().collect()
     }
 
     /// The bytes of every key and value.
     pub fn bytes(&self) -> usize {
-        let data = self.0.lock().unwrap();
-        data.entries
+        self.lock()
+            .entries
             .iter()
             .map(|(k, (v, _))| k.len() + v.len())
             .sum()
     }
 
+    /// Whether the process's shared data holds no key.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Writes an entry as another worker would.
     pub fn set(&self, key: &str, value: &[u8]) {
-        self.0.lock().unwrap().set(key, value.to_vec(), 0);
+        self.lock().set(key, value.to_vec(), 0);
     }
 
     /// Runs `turn` (another worker's request, say) right after the `nth` read (from 1) by any
@@ -214,7 +219,7 @@ impl SharedData {
     /// whatever the turn writes lands between that read and the reader's next call, as a
     /// worker thread's write can in Envoy. Reads made by the turn itself do not count.
     pub fn after_read(&self, prefix: &str, nth: usize, turn: impl FnOnce() + Send + 'static) {
-        self.0.lock().unwrap().interleaving = Some(Interleaving {
+        self.lock().interleaving = Some(Interleaving {
             prefix: prefix.into(),
             reads_left: nth,
             turn: Box::new(turn),
@@ -223,26 +228,32 @@ impl SharedData {
 
     /// Whether the turn set by [`SharedData::after_read`] has yet to run.
     pub fn turn_pending(&self) -> bool {
-        self.0.lock().unwrap().interleaving.is_some()
+        self.lock().interleaving.is_some()
     }
 }
 
 /// A request as a client sends it.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// The `:method` pseudo-header.
     pub method: String,
+    /// The `:path` pseudo-header, with its query.
     pub path: String,
+    /// The client's headers, names lowercased as HTTP/2 sends them.
     pub headers: Vec<(String, Vec<u8>)>,
     /// The connection's peer, `ip:port`; `source.address` is what Envoy makes of it and of
     /// `X-Forwarded-For` ([`Envoy`]).
     pub peer: String,
+    /// The body as the client's data frames carry it; Envoy hands each to the filter in turn.
     pub chunks: Vec<Vec<u8>>,
+    /// Trailers after the body; with any, the stream ends on the trailers callback.
     pub trailers: Vec<(String, Vec<u8>)>,
     /// How long the client takes between its head and its body's first byte.
     pub body_delay_ms: u64,
 }
 
 impl Request {
+    /// A `POST` of `body` to `path` as JSON, in one frame, from a documentation-range peer.
     pub fn post(path: &str, body: &[u8]) -> Self {
         Self {
             method: "POST".into(),
@@ -257,29 +268,37 @@ impl Request {
 
     /// The body starts `seconds` after the head: a slow client. Time passes for the filter
     /// meanwhile (its ticks fire), and Envoy has received nothing of the body.
+    #[must_use]
     pub fn body_after(mut self, seconds: u64) -> Self {
         self.body_delay_ms = seconds * 1000;
         self
     }
 
+    /// Adds a header; its name is lowercased, as Envoy presents it to the filter.
+    #[must_use]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers
             .push((name.to_ascii_lowercase(), value.as_bytes().to_vec()));
         self
     }
 
+    /// Adds a header whose value need not be UTF-8, as a hostile client may send.
+    #[must_use]
     pub fn header_bytes(mut self, name: &str, value: &[u8]) -> Self {
         self.headers
             .push((name.to_ascii_lowercase(), value.to_vec()));
         self
     }
 
+    /// Sends from `peer` (`ip:port`), the connection's remote address.
+    #[must_use]
     pub fn peer(mut self, peer: &str) -> Self {
         self.peer = peer.into();
         self
     }
 
     /// Ends the request with a trailer after the body.
+    #[must_use]
     pub fn trailer(mut self, name: &str, value: &str) -> Self {
         self.trailers
             .push((name.to_ascii_lowercase(), value.as_bytes().to_vec()));
@@ -287,6 +306,7 @@ impl Request {
     }
 
     /// Delivers the body in chunks of `size` bytes.
+    #[must_use]
     pub fn chunked(mut self, size: usize) -> Self {
         let body: Vec<u8> = self.chunks.concat();
         self.chunks = body.chunks(size.max(1)).map(<[u8]>::to_vec).collect();
@@ -316,20 +336,26 @@ pub enum Outcome {
     /// The filter answered itself. If the request's headers had gone upstream already, Envoy
     /// resets the receiver's stream: it never gets the request complete.
     LocalReply {
+        /// The status the filter answered with.
         status: u16,
+        /// The headers the filter added to its reply.
         headers: Vec<(String, String)>,
+        /// The reply's body.
         body: Vec<u8>,
         /// Whether the receiver saw the (incomplete) request's headers.
         headers_reached_receiver: bool,
     },
     /// The request went on to the receiver, as it reached it.
     Forwarded {
+        /// The request headers as they went upstream.
         headers: Vec<(String, String)>,
+        /// The body bytes the receiver got.
         body: Vec<u8>,
     },
 }
 
 impl Outcome {
+    /// The local reply's status; `None` if the request was forwarded.
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::LocalReply { status, .. } => Some(*status),
@@ -337,6 +363,7 @@ impl Outcome {
         }
     }
 
+    /// The first header `name` of the reply or of the forwarded request.
     pub fn header(&self, name: &str) -> Option<&str> {
         let headers = match self {
             Self::LocalReply { headers, .. } | Self::Forwarded { headers, .. } => headers,
@@ -358,6 +385,7 @@ impl Outcome {
         }
     }
 
+    /// The reply's body, or the body the receiver got.
     pub fn body(&self) -> &[u8] {
         match self {
             Self::LocalReply { body, .. } | Self::Forwarded { body, .. } => body,
@@ -365,7 +393,13 @@ impl Outcome {
     }
 }
 
+/// One stream's state in Envoy's filter manager and in the Wasm context; each flag is one of
+/// theirs, set and cleared at its own point in the stream, so no enum of them would be smaller.
 #[derive(Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent flags of Envoy's filter manager and Wasm context, mirrored one to one"
+)]
 struct Stream {
     request_headers: Vec<(String, Vec<u8>)>,
     request_trailers: Vec<(String, Vec<u8>)>,
@@ -378,8 +412,8 @@ struct Stream {
     sent_headers: Vec<(String, Vec<u8>)>,
     /// Body bytes Envoy has received from the client, whether or not the filter saw them.
     received: u64,
-    /// Envoy buffers under a limit past which it answers 413 (StopAllIterationAndBuffer, or a
-    /// body callback's StopIterationAndBuffer).
+    /// Envoy buffers under a limit past which it answers 413 (`StopAllIterationAndBuffer`, or a
+    /// body callback's `StopIterationAndBuffer`).
     buffering: bool,
     /// The headers callback stopped all iteration: body and trailers wait, unseen by the filter
     /// (`filter_manager.cc`, `handleDataIfStopAll`).
@@ -451,16 +485,29 @@ impl Host {
     /// Loads `wasm` with `plugin_config` as an Envoy with default settings does: instantiate,
     /// start the VM, configure the plugin. Fails if the module imports what the host lacks, or
     /// `on_configure` fails.
+    ///
+    /// # Errors
+    ///
+    /// The module does not compile or instantiate, lacks an export the ABI requires, traps, or
+    /// refuses to start or to take `plugin_config`.
     pub fn load(wasm: &[u8], plugin_config: &str) -> Result<Self> {
         Self::load_in(Envoy::default(), wasm, plugin_config, SharedData::default())
     }
 
     /// Like [`Host::load`], sharing data with other VMs (Envoy's worker threads).
+    ///
+    /// # Errors
+    ///
+    /// As [`Host::load`].
     pub fn load_shared(wasm: &[u8], plugin_config: &str, shared: SharedData) -> Result<Self> {
         Self::load_in(Envoy::default(), wasm, plugin_config, shared)
     }
 
     /// Like [`Host::load_shared`], in an Envoy configured as `envoy` says.
+    ///
+    /// # Errors
+    ///
+    /// As [`Host::load`].
     pub fn load_in(
         envoy: Envoy,
         wasm: &[u8],
@@ -546,6 +593,11 @@ impl Host {
 
     /// Sends `request` through the filter; if it is forwarded, the receiver answers
     /// `upstream_status`. The stream then ends as in Envoy: log, done, delete.
+    ///
+    /// # Errors
+    ///
+    /// The filter trapped, or never let the request continue (the stream would hang until
+    /// Envoy's stream idle timeout), or the request's peer is not an `ip:port`.
     pub fn send(&mut self, request: &Request, upstream_status: u16) -> Result<Outcome> {
         let pending = self.begin(request)?;
         self.answer(pending, upstream_status)
@@ -554,6 +606,10 @@ impl Host {
     /// The first half of [`Host::send`]: the whole request reaches the filter (with the time a
     /// slow client takes) and, if the filter lets it through, reaches the receiver, which has
     /// not answered yet. Other requests may run meanwhile, on this VM or another.
+    ///
+    /// # Errors
+    ///
+    /// As [`Host::send`].
     pub fn begin(&mut self, request: &Request) -> Result<Pending> {
         let id = self.next_id;
         self.next_id += 1;
@@ -590,6 +646,10 @@ impl Host {
 
     /// The second half of [`Host::send`]: the receiver answers `upstream_status` to a request
     /// that reached it, then the stream ends.
+    ///
+    /// # Errors
+    ///
+    /// The filter trapped in its response or end-of-stream callbacks.
     pub fn answer(&mut self, pending: Pending, upstream_status: u16) -> Result<Outcome> {
         let id = pending.id;
         self.store.data_mut().current = Some(id);
@@ -660,7 +720,7 @@ impl Host {
     /// One data frame reaches Envoy, which counts it (`StreamInfo::bytesReceived`, before any
     /// filter) and hands it to the filter, or keeps it while the filter stopped all iteration.
     /// A buffer past Envoy's limit is answered 413 where the stop buffers
-    /// (StopAllIterationAndBuffer, or a body callback's StopIterationAndBuffer); a watermark
+    /// (`StopAllIterationAndBuffer`, or a body callback's `StopIterationAndBuffer`); a watermark
     /// stop only stops reading (Envoy `source/common/http/filter_manager.cc`,
     /// `handleDataIfStopAll`, `commonHandleBufferData`).
     fn chunk(
@@ -819,7 +879,7 @@ impl Host {
         }
     }
 
-    /// `commonContinue` in Envoy's `filter_manager.cc`: the headers go on; after a StopAll the
+    /// `commonContinue` in Envoy's `filter_manager.cc`: the headers go on; after a `StopAll` the
     /// body and trailers Envoy held are handed to this same filter first
     /// (`iterate_from_current_filter_`), otherwise what the filter buffered goes upstream.
     fn resume(&mut self, id: i32) -> Result<()> {
@@ -899,10 +959,12 @@ impl Host {
             .map(|(_, v)| *v)
     }
 
+    /// Every metric the filter defined, in definition order, with its value.
     pub fn metrics(&self) -> Vec<(String, i64)> {
         self.store.data().metrics.clone()
     }
 
+    /// Every message the filter logged (`proxy_log` and stdout/stderr), in order.
     pub fn logs(&self) -> Vec<String> {
         self.store
             .data()
@@ -912,6 +974,7 @@ impl Host {
             .collect()
     }
 
+    /// The shared data this VM sees, to inspect it or hand it to another VM.
     pub fn shared_data(&self) -> SharedData {
         self.store.data().shared.clone()
     }
@@ -927,6 +990,7 @@ impl Host {
         self.store.data().body_calls
     }
 
+    /// Moves the filter's clock on by `seconds` without firing ticks: time between requests.
     pub fn advance_clock(&mut self, seconds: u64) {
         self.store.data_mut().now_nanos += seconds * 1_000_000_000;
     }
@@ -1039,22 +1103,33 @@ fn strings(headers: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
 }
 
 fn memory(caller: &mut Caller<'_, State>) -> Result<Memory> {
-    match &caller.data().guest {
-        Some(guest) => Ok(guest.memory),
-        None => Err(Error::msg("no exported memory")),
-    }
+    let guest = caller.data().guest.as_ref();
+    guest
+        .map(|guest| guest.memory)
+        .ok_or_else(|| Error::msg("no exported memory"))
 }
 
-/// A guest `usize` (wasm32: an unsigned 32-bit value in an `i32`).
+/// A guest `usize` (wasm32: an unsigned 32-bit value in an `i32`), as the host's `usize`.
 fn size(value: i32) -> usize {
-    value as u32 as usize
+    widen(value.cast_unsigned())
+}
+
+/// A guest `u32` as the host's `usize`: lossless, as wasmtime hosts only run where `usize` has
+/// at least 32 bits.
+fn widen(value: u32) -> usize {
+    value as usize
 }
 
 fn read(caller: &mut Caller<'_, State>, ptr: i32, len: i32) -> Result<Vec<u8>> {
+    read_at(caller, size(ptr), size(len))
+}
+
+/// The guest's bytes `ptr..ptr + len`; an address past its memory traps, as in Envoy.
+fn read_at(caller: &mut Caller<'_, State>, ptr: usize, len: usize) -> Result<Vec<u8>> {
     let memory = memory(caller)?;
-    let (ptr, len) = (size(ptr), size(len));
     let data = memory.data(&caller);
-    data.get(ptr..ptr + len)
+    ptr.checked_add(len)
+        .and_then(|end| data.get(ptr..end))
         .map(<[u8]>::to_vec)
         .ok_or_else(|| Error::msg("guest pointer out of bounds"))
 }
@@ -1085,11 +1160,15 @@ fn give(caller: &mut Caller<'_, State>, bytes: &[u8], ptr_out: i32, size_out: i3
     write(caller, size_out, &len.to_le_bytes())
 }
 
-fn serialize_map(pairs: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = (pairs.len() as u32).to_le_bytes().to_vec();
+/// The ABI's header map: a count, each key's and value's size, then each key and value with a
+/// NUL after it, every number a little-endian `u32`. `None` if a number does not fit one: the
+/// map cannot be handed to a wasm32 guest.
+fn serialize_map(pairs: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
+    let word = |n: usize| u32::try_from(n).ok().map(u32::to_le_bytes);
+    let mut out = word(pairs.len())?.to_vec();
     for (n, v) in pairs {
-        out.extend((n.len() as u32).to_le_bytes());
-        out.extend((v.len() as u32).to_le_bytes());
+        out.extend(word(n.len())?);
+        out.extend(word(v.len())?);
     }
     for (n, v) in pairs {
         out.extend(n.as_bytes());
@@ -1097,12 +1176,15 @@ fn serialize_map(pairs: &[(String, Vec<u8>)]) -> Vec<u8> {
         out.extend(v);
         out.push(0);
     }
-    out
+    Some(out)
 }
 
 fn deserialize_map(bytes: &[u8]) -> Option<Vec<(String, String)>> {
-    let word =
-        |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize);
+    let word = |at: usize| {
+        Some(widen(u32::from_le_bytes(
+            bytes.get(at..at + 4)?.try_into().ok()?,
+        )))
+    };
     let count = word(0)?;
     let mut p = 4 + count * 8;
     let mut out = Vec::with_capacity(count);
@@ -1130,7 +1212,22 @@ fn header_map(state: &mut State, map_type: i32) -> Option<&mut Vec<(String, Vec<
 
 type Caller2<'a> = Caller<'a, State>;
 
+/// Every host function Envoy offers a proxy-wasm filter, and nothing else: a filter importing
+/// one Envoy lacks fails to instantiate here as it would there.
 fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
+    define_logging_and_time(linker)?;
+    define_buffers(linker)?;
+    define_header_maps(linker)?;
+    define_header_values(linker)?;
+    define_properties_and_shared_data(linker)?;
+    define_stream_control(linker)?;
+    define_metrics(linker)?;
+    define_unimplemented(linker)?;
+    define_wasi(linker)
+}
+
+/// Logging, the clock and the root context's timer.
+fn define_logging_and_time(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_log",
@@ -1161,11 +1258,16 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "env",
         "proxy_set_tick_period_milliseconds",
         |mut c: Caller2, period: i32| -> i32 {
-            c.data_mut().tick_period_ms = u64::from(period as u32);
+            c.data_mut().tick_period_ms = u64::from(period.cast_unsigned());
             c.data_mut().since_tick_ms = 0;
             status::OK
         },
     )?;
+    Ok(())
+}
+
+/// The plugin configuration and the request body, as the buffers a filter reads and edits.
+fn define_buffers(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_get_buffer_bytes",
@@ -1216,6 +1318,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             Ok(status::OK)
         },
     )?;
+    Ok(())
+}
+
+/// Request and response header maps as a whole, while Envoy lends them ([`header_map`]).
+fn define_header_maps(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_get_header_map_pairs",
@@ -1224,11 +1331,16 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             let pairs = header_map(c.data_mut(), map)
                 .map(|m| m.clone())
                 .unwrap_or_default();
-            // No pairs are handed over as an empty value, not as a serialized empty map
-            // (cpp-host `src/exports.cc`, `get_header_map_pairs`).
-            let bytes = match pairs.is_empty() {
-                true => Vec::new(),
-                false => serialize_map(&pairs),
+            // No pairs are handed over as an empty value, not as a serialized empty map; a map
+            // too large for the guest's 32-bit sizes is an `InvalidMemoryAccess` (cpp-host
+            // `src/exports.cc`, `get_header_map_pairs`).
+            let bytes = if pairs.is_empty() {
+                Vec::new()
+            } else {
+                let Some(bytes) = serialize_map(&pairs) else {
+                    return Ok(status::INVALID_MEMORY_ACCESS);
+                };
+                bytes
             };
             give(&mut c, &bytes, ptr_out, size_out)?;
             Ok(status::OK)
@@ -1252,6 +1364,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             Ok(status::OK)
         },
     )?;
+    Ok(())
+}
+
+/// One header of a map, by name (case-insensitive, as Envoy's maps are).
+fn define_header_values(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_get_header_map_value",
@@ -1316,6 +1433,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             Ok(status::OK)
         },
     )?;
+    Ok(())
+}
+
+/// The stream's properties ([`stream_property`]) and the process's shared data ([`SharedData`]).
+fn define_properties_and_shared_data(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_get_property",
@@ -1349,7 +1471,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
          -> Result<i32> {
             let key = String::from_utf8_lossy(&read(&mut c, kptr, klen)?).into_owned();
             let (entry, turn) = {
-                let mut shared = c.data().shared.0.lock().unwrap();
+                let mut shared = c.data().shared.lock();
                 (shared.entries.get(&key).cloned(), shared.turn_after(&key))
             };
             if let Some(turn) = turn {
@@ -1370,7 +1492,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             let key = String::from_utf8_lossy(&read(&mut c, kptr, klen)?).into_owned();
             let value = read(&mut c, vptr, vlen)?;
             let shared = c.data().shared.clone();
-            let stored = shared.0.lock().unwrap().set(&key, value, cas as u32);
+            let stored = shared.lock().set(&key, value, cas.cast_unsigned());
             Ok(if stored {
                 status::OK
             } else {
@@ -1378,6 +1500,11 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
             })
         },
     )?;
+    Ok(())
+}
+
+/// What a filter does to its stream and context: continue, close, answer locally, switch.
+fn define_stream_control(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_continue_stream",
@@ -1447,19 +1574,24 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         },
     )?;
     linker.func_wrap("env", "proxy_done", |_: Caller2| -> i32 { status::OK })?;
+    Ok(())
+}
+
+/// Counters, gauges and histograms, by the id `proxy_define_metric` hands out.
+fn define_metrics(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_define_metric",
         |mut c: Caller2, _kind: i32, ptr: i32, len: i32, id_out: i32| -> Result<i32> {
             let name = String::from_utf8_lossy(&read(&mut c, ptr, len)?).into_owned();
             let metrics = &mut c.data_mut().metrics;
-            let id = match metrics.iter().position(|(n, _)| *n == name) {
-                Some(id) => id,
-                None => {
+            let id = metrics
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap_or_else(|| {
                     metrics.push((name, 0));
                     metrics.len() - 1
-                }
-            };
+                });
             write(&mut c, id_out, &u32::try_from(id)?.to_le_bytes())?;
             Ok(status::OK)
         },
@@ -1468,7 +1600,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "env",
         "proxy_increment_metric",
         |mut c: Caller2, id: i32, offset: i64| -> i32 {
-            match c.data_mut().metrics.get_mut(id as usize) {
+            match c.data_mut().metrics.get_mut(size(id)) {
                 Some((_, value)) => {
                     *value += offset;
                     status::OK
@@ -1481,7 +1613,7 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "env",
         "proxy_record_metric",
         |mut c: Caller2, id: i32, value: i64| -> i32 {
-            match c.data_mut().metrics.get_mut(id as usize) {
+            match c.data_mut().metrics.get_mut(size(id)) {
                 Some((_, v)) => {
                     *v = value;
                     status::OK
@@ -1494,15 +1626,14 @@ fn define_host_functions(linker: &mut Linker<State>) -> Result<()> {
         "env",
         "proxy_get_metric",
         |mut c: Caller2, id: i32, out: i32| -> Result<i32> {
-            let Some(value) = c.data().metrics.get(id as usize).map(|(_, v)| *v) else {
+            let Some(value) = c.data().metrics.get(size(id)).map(|(_, v)| *v) else {
                 return Ok(status::NOT_FOUND);
             };
             write(&mut c, out, &value.to_le_bytes())?;
             Ok(status::OK)
         },
     )?;
-    define_unimplemented(linker)?;
-    define_wasi(linker)
+    Ok(())
 }
 
 /// Calls Envoy offers that hookwall never makes (queues, HTTP and gRPC callouts, foreign
@@ -1602,19 +1733,24 @@ fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
 /// The WASI calls Envoy provides to wasm32-wasip1 filters.
 fn define_wasi(linker: &mut Linker<State>) -> Result<()> {
     const WASI: &str = "wasi_snapshot_preview1";
+    const ERRNO_OVERFLOW: i32 = 61;
     linker.func_wrap(
         WASI,
         "fd_write",
         |mut c: Caller2, _fd: i32, iovs: i32, count: i32, written_out: i32| -> Result<i32> {
-            let mut written = 0u32;
-            for i in 0..count {
-                let iov = read(&mut c, iovs + i * 8, 8)?;
-                let ptr = i32::from_le_bytes(iov[0..4].try_into()?);
-                let len = i32::from_le_bytes(iov[4..8].try_into()?);
-                let text = String::from_utf8_lossy(&read(&mut c, ptr, len)?).into_owned();
+            let mut written = 0usize;
+            for i in 0..size(count) {
+                let iov = read_at(&mut c, size(iovs) + i * 8, 8)?;
+                let ptr = widen(u32::from_le_bytes(iov[0..4].try_into()?));
+                let len = widen(u32::from_le_bytes(iov[4..8].try_into()?));
+                let text = String::from_utf8_lossy(&read_at(&mut c, ptr, len)?).into_owned();
                 c.data_mut().logs.push((2, text));
-                written += len as u32;
+                written += len;
             }
+            // More than a `u32` can count is WASI's `EOVERFLOW`, not a truncated count.
+            let Ok(written) = u32::try_from(written) else {
+                return Ok(ERRNO_OVERFLOW);
+            };
             write(&mut c, written_out, &written.to_le_bytes())?;
             Ok(0)
         },
@@ -1624,8 +1760,10 @@ fn define_wasi(linker: &mut Linker<State>) -> Result<()> {
         "random_get",
         |mut c: Caller2, ptr: i32, len: i32| -> Result<i32> {
             let seed = c.data().now_nanos;
-            let bytes: Vec<u8> = (0..len as u64)
-                .map(|i| (seed.wrapping_mul(6364136223846793005).wrapping_add(i) >> 33) as u8)
+            // A linear congruential step per byte, of which the byte is the low 8 bits.
+            let bytes: Vec<u8> = (0..u64::from(len.cast_unsigned()))
+                .map(|i| seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i) >> 33)
+                .map(|x| x.to_le_bytes()[0])
                 .collect();
             write(&mut c, ptr, &bytes)?;
             Ok(0)

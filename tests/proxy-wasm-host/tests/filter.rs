@@ -554,14 +554,14 @@ fn flood_in(envoy: Envoy) {
     let alert = fixture("crowdsec/alert_triggered.json");
     for i in 0..2000 {
         let mut body = alert.clone();
-        for _ in 0..(next() % 8 + 1) {
-            let at = (next() as usize) % body.len();
-            body[at] = next() as u8;
+        for _ in 0..=(next() % 8) {
+            let at = usize::try_from(next() % body.len() as u64).unwrap();
+            body[at] = next().to_le_bytes()[0];
         }
-        body.truncate((next() as usize) % (body.len() + 1));
+        body.truncate(usize::try_from(next() % (body.len() as u64 + 1)).unwrap());
         let request = as_provider("crowdsec", &body)
-            .header_bytes("x-noise", &[0xff, 0xfe, (i % 256) as u8])
-            .chunked((next() % 300 + 1) as usize);
+            .header_bytes("x-noise", &[0xff, 0xfe, u8::try_from(i % 256).unwrap()])
+            .chunked(usize::try_from(next() % 300 + 1).unwrap());
         let outcome = host
             .send(&request, 200)
             .unwrap_or_else(|e| panic!("request {i} trapped the VM: {e}"));
@@ -657,7 +657,7 @@ fn host_told(envoy: Envoy, told: Envoy) -> Host {
     .unwrap()
 }
 
-/// Told it may hold the headers in an Envoy that converts the hold to StopAll, the filter
+/// Told it may hold the headers in an Envoy that converts the hold to `StopAll`, the filter
 /// would never see the body: it must neither hang nor let anything through, and say why once.
 #[test]
 fn a_filter_told_the_wrong_setting_fails_closed_without_hanging() {
@@ -940,13 +940,12 @@ fn data_and_slack_modes_forward_the_core_s_bodies() {
             assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
             assert_eq!(outcome.header("content-type"), Some("application/json"));
             let forwarded = json(outcome.body());
-            match mode {
-                "data" => assert_eq!(forwarded["event_type"], "alert_triggered"),
-                _ => {
-                    let text = forwarded["text"].as_str().unwrap();
-                    assert!(text.starts_with("[HIGH] crowdsec: "), "{text}");
-                    assert_eq!(forwarded["blocks"][0]["text"]["verbatim"], true);
-                }
+            if mode == "data" {
+                assert_eq!(forwarded["event_type"], "alert_triggered");
+            } else {
+                let text = forwarded["text"].as_str().unwrap();
+                assert!(text.starts_with("[HIGH] crowdsec: "), "{text}");
+                assert_eq!(forwarded["blocks"][0]["text"]["verbatim"], true);
             }
         }
     }
@@ -965,7 +964,7 @@ fn ocsf_mode_forwards_the_ocsf_event() {
         let event = json(outcome.body());
         assert_eq!(event["metadata"]["version"], "1.5.0");
         assert_eq!(event["class_uid"], 3001, "Account Change");
-        assert_eq!(event["type_uid"], 300104, "Password Reset");
+        assert_eq!(event["type_uid"], 300_104, "Password Reset");
         assert!(event.get("raw_data").is_none());
         assert!(!String::from_utf8_lossy(outcome.body()).contains("Tmp#9fQ2-xL7v"));
     }

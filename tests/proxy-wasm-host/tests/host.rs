@@ -56,9 +56,10 @@ fn stop_all_holds_a_request_without_a_body_too() {
 /// `call` says, if any), its body callback adds a header and returns Continue, its tick reads
 /// stream 2's request body; each host call's status is logged as one digit.
 fn probe(headers_status: u32, call: bool) -> Vec<u8> {
-    let call = match call {
-        true => "(call $say (call $http_call (i32.const 16) (i32.const 7) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 1000) (i32.const 8)))",
-        false => "",
+    let call = if call {
+        "(call $say (call $http_call (i32.const 16) (i32.const 7) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 1000) (i32.const 8)))"
+    } else {
+        ""
     };
     wat::parse_str(format!(
         r#"(module
@@ -107,8 +108,8 @@ fn load_probe(module: &[u8], envoy: Envoy) -> Host {
     Host::load_in(envoy, module, "", SharedData::default()).unwrap()
 }
 
-/// cpp-host keeps 3 as StopAllIterationAndBuffer, which Envoy answers 413 past its buffer limit;
-/// 4 (and a 1 without the option) is StopAllIterationAndWatermark, which only stops reading.
+/// cpp-host keeps 3 as `StopAllIterationAndBuffer`, which Envoy answers 413 past its buffer limit;
+/// 4 (and a 1 without the option) is `StopAllIterationAndWatermark`, which only stops reading.
 #[test]
 fn header_status_3_buffers_to_the_limit_and_4_only_stops_reading() {
     let envoy = Envoy {
@@ -129,7 +130,7 @@ fn header_status_3_buffers_to_the_limit_and_4_only_stops_reading() {
     }
 }
 
-/// Under StopAll the filter reads the request body as empty, `Ok`: its callback's buffer, not
+/// Under `StopAll` the filter reads the request body as empty, `Ok`: its callback's buffer, not
 /// Envoy's (Envoy `context.cc`, `getBuffer`; cpp-host `exports.cc`, `get_buffer_bytes`).
 #[test]
 fn the_body_reads_as_empty_under_stop_all() {
