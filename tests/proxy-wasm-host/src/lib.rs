@@ -964,6 +964,15 @@ impl Host {
         self.store.data().metrics.clone()
     }
 
+    /// The messages the filter logged at `level` (proxy-wasm's: 2 info, 4 error), in order.
+    pub fn logs_at(&self, level: i32) -> Vec<String> {
+        let logs = &self.store.data().logs;
+        logs.iter()
+            .filter(|(l, _)| *l == level)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
     /// Every message the filter logged (`proxy_log` and stdout/stderr), in order.
     pub fn logs(&self) -> Vec<String> {
         self.store
@@ -1730,31 +1739,52 @@ fn define_unimplemented(linker: &mut Linker<State>) -> Result<()> {
     Ok(())
 }
 
+/// WASI `fd_write` as cpp-host answers it (`src/exports.cc`, `writevImpl` and
+/// `wasi_unstable_fd_write`): stdout is logged at info, stderr at error, any other descriptor is
+/// `EBADF`; the buffers make one log line, without its trailing newline, and none when empty;
+/// memory out of the guest's bounds is `EFAULT`, an answer, not a trap. The count written back
+/// is cpp-host's `Word`, cut to its low 32 bits.
+fn fd_write(mut c: Caller2, fd: i32, iovs: i32, count: i32, written_out: i32) -> i32 {
+    const EBADF: i32 = 8;
+    const EFAULT: i32 = 21;
+    let level = match fd {
+        1 => 2,
+        2 => 4,
+        _ => return EBADF,
+    };
+    let mut text = Vec::new();
+    for i in 0..widen(count.cast_unsigned()) {
+        let Ok(iov) = read_at(&mut c, size(iovs) + i * 8, 8) else {
+            return EFAULT;
+        };
+        let ptr = widen(u32::from_le_bytes([iov[0], iov[1], iov[2], iov[3]]));
+        let len = widen(u32::from_le_bytes([iov[4], iov[5], iov[6], iov[7]]));
+        if len == 0 {
+            continue;
+        }
+        let Ok(bytes) = read_at(&mut c, ptr, len) else {
+            return EFAULT;
+        };
+        text.extend_from_slice(&bytes);
+    }
+    let written = text.len().to_le_bytes();
+    if text.last() == Some(&b'\n') {
+        text.pop();
+    }
+    if !text.is_empty() {
+        let line = String::from_utf8_lossy(&text).into_owned();
+        c.data_mut().logs.push((level, line));
+    }
+    match write(&mut c, written_out, &written[..4]) {
+        Ok(()) => 0,
+        Err(_) => EFAULT,
+    }
+}
+
 /// The WASI calls Envoy provides to wasm32-wasip1 filters.
 fn define_wasi(linker: &mut Linker<State>) -> Result<()> {
     const WASI: &str = "wasi_snapshot_preview1";
-    const ERRNO_OVERFLOW: i32 = 61;
-    linker.func_wrap(
-        WASI,
-        "fd_write",
-        |mut c: Caller2, _fd: i32, iovs: i32, count: i32, written_out: i32| -> Result<i32> {
-            let mut written = 0usize;
-            for i in 0..size(count) {
-                let iov = read_at(&mut c, size(iovs) + i * 8, 8)?;
-                let ptr = widen(u32::from_le_bytes(iov[0..4].try_into()?));
-                let len = widen(u32::from_le_bytes(iov[4..8].try_into()?));
-                let text = String::from_utf8_lossy(&read_at(&mut c, ptr, len)?).into_owned();
-                c.data_mut().logs.push((2, text));
-                written += len;
-            }
-            // More than a `u32` can count is WASI's `EOVERFLOW`, not a truncated count.
-            let Ok(written) = u32::try_from(written) else {
-                return Ok(ERRNO_OVERFLOW);
-            };
-            write(&mut c, written_out, &written.to_le_bytes())?;
-            Ok(0)
-        },
-    )?;
+    linker.func_wrap(WASI, "fd_write", fd_write)?;
     linker.func_wrap(
         WASI,
         "random_get",

@@ -175,3 +175,50 @@ fn an_http_call_to_an_unknown_cluster_is_a_bad_argument() {
     assert!(matches!(outcome, Outcome::Forwarded { .. }), "{outcome:?}");
     assert_eq!(host.logs(), ["2"]);
 }
+
+/// WASI `fd_write` answers as cpp-host's `writevImpl` does (`src/exports.cc`): stderr's buffers
+/// are one log line at error level without its trailing newline, the count is written back, an
+/// unknown descriptor is `EBADF` (8) and memory out of bounds `EFAULT` (21), never a trap. Each
+/// status is logged as one character, `'0'` plus the status. `pwhost` (cpp-host on WAMR) logs the
+/// same for this probe (docs/envoy-test-host.md).
+#[test]
+fn fd_write_follows_cpp_host() {
+    let module = wat::parse_str(
+        r#"(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "bo")
+  (data (i32.const 72) "om\n")
+  (data (i32.const 128) "\40\00\00\00\02\00\00\00\48\00\00\00\03\00\00\00")
+  (global $next (mut i32) (i32.const 1024))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32)
+    (global.get $next)
+    (global.set $next (i32.add (global.get $next) (local.get 0))))
+  (func $say (param i32)
+    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (local.get 0)))
+    (drop (call $log (i32.const 2) (i32.const 0) (i32.const 1))))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+    (call $say (call $fd_write (i32.const 2) (i32.const 128) (i32.const 2) (i32.const 256)))
+    (call $say (i32.load (i32.const 256)))
+    (call $say (call $fd_write (i32.const 3) (i32.const 128) (i32.const 2) (i32.const 256)))
+    (call $say (call $fd_write (i32.const 1) (i32.const 0x7fff0000) (i32.const 1) (i32.const 256)))
+    (call $say (call $fd_write (i32.const 1) (i32.const -8) (i32.const 1) (i32.const 256)))
+    (i32.const 1))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "proxy_on_request_trailers") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "proxy_on_tick") (param i32))
+  (func (export "proxy_on_log") (param i32))
+  (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_delete") (param i32)))"#,
+    )
+    .unwrap();
+    let host = load_probe(&module, Envoy::default());
+    assert_eq!(host.logs(), ["boom", "0", "5", "8", "E", "E"]);
+    assert_eq!(host.logs_at(4), ["boom"], "stderr is logged at error level");
+}
