@@ -52,6 +52,19 @@ fn stop_all_holds_a_request_without_a_body_too() {
     );
 }
 
+/// What every probe module holds: one page of memory, an allocator, `$say` (logs a status as
+/// one character, `'0'` plus it, through the `$log` import) and the ABI's first exports.
+const PROBE_BASE: &str = r#"  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 1024))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32)
+    (global.get $next)
+    (global.set $next (i32.add (global.get $next) (local.get 0))))
+  (func $say (param i32)
+    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (local.get 0)))
+    (drop (call $log (i32.const 2) (i32.const 0) (i32.const 1))))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_context_create") (param i32 i32))"#;
+
 /// A probe filter in WAT: its headers callback returns `headers_status` (after the HTTP call
 /// `call` says, if any), its body callback adds a header and returns Continue, its tick reads
 /// stream 2's request body; each host call's status is logged as one digit.
@@ -69,18 +82,9 @@ fn probe(headers_status: u32, call: bool) -> Vec<u8> {
   (import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_set_tick_period_milliseconds" (func $tick_period (param i32) (result i32)))
   (import "env" "proxy_set_effective_context" (func $effective (param i32) (result i32)))
-  (memory (export "memory") 1)
   (data (i32.const 16) "nowhere")
   (data (i32.const 32) "x-late1")
-  (global $next (mut i32) (i32.const 1024))
-  (func (export "proxy_on_memory_allocate") (param i32) (result i32)
-    (global.get $next)
-    (global.set $next (i32.add (global.get $next) (local.get 0))))
-  (func $say (param i32)
-    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (local.get 0)))
-    (drop (call $log (i32.const 2) (i32.const 0) (i32.const 1))))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "proxy_on_context_create") (param i32 i32))
+{PROBE_BASE}
   (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
   (func (export "proxy_on_configure") (param i32 i32) (result i32)
     (drop (call $tick_period (i32.const 1000))) (i32.const 1))
@@ -183,23 +187,14 @@ fn an_http_call_to_an_unknown_cluster_is_a_bad_argument() {
 /// same for this probe (docs/envoy-test-host.md).
 #[test]
 fn fd_write_follows_cpp_host() {
-    let module = wat::parse_str(
+    let module = wat::parse_str(format!(
         r#"(module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
   (data (i32.const 64) "bo")
   (data (i32.const 72) "om\n")
   (data (i32.const 128) "\40\00\00\00\02\00\00\00\48\00\00\00\03\00\00\00")
-  (global $next (mut i32) (i32.const 1024))
-  (func (export "proxy_on_memory_allocate") (param i32) (result i32)
-    (global.get $next)
-    (global.set $next (i32.add (global.get $next) (local.get 0))))
-  (func $say (param i32)
-    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (local.get 0)))
-    (drop (call $log (i32.const 2) (i32.const 0) (i32.const 1))))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "proxy_on_context_create") (param i32 i32))
+{PROBE_BASE}
   (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
     (call $say (call $fd_write (i32.const 2) (i32.const 128) (i32.const 2) (i32.const 256)))
     (call $say (i32.load (i32.const 256)))
@@ -215,8 +210,8 @@ fn fd_write_follows_cpp_host() {
   (func (export "proxy_on_tick") (param i32))
   (func (export "proxy_on_log") (param i32))
   (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
-  (func (export "proxy_on_delete") (param i32)))"#,
-    )
+  (func (export "proxy_on_delete") (param i32)))"#
+    ))
     .unwrap();
     let host = load_probe(&module, Envoy::default());
     assert_eq!(host.logs(), ["boom", "0", "5", "8", "E", "E"]);
