@@ -7,11 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-if [[ -z "${STEP_LOG:-}" ]]; then
-    mkdir -p target
-    export STEP_LOG=$PWD/target/demo-worker.log
-    : >"$STEP_LOG"
-fi
+# Run alone, its own log; under test.sh or demo.sh, theirs.
+[[ -n "${STEP_LOG:-}" ]] || step_log demo-worker.log
 
 step "setup: Worker tools (minutes on the first run)" scripts/setup-worker.sh
 step "build: the Worker (worker-build)" scripts/build-worker.sh worker

@@ -9,9 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_everything
-mkdir -p target
-export STEP_LOG=$PWD/target/demo.log
-: >"$STEP_LOG"
+step_log demo.log
 
 step "setup: Rust targets" scripts/setup.sh
 step "build: the hookwall CLI" cargo build --release --bin hookwall

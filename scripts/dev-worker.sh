@@ -9,9 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-mkdir -p target
-export STEP_LOG=$PWD/target/dev-worker.log
-: >"$STEP_LOG"
+step_log dev-worker.log
 port=${PORT:-8787}
 receiver_port=${RECEIVER_PORT:-8788}
 

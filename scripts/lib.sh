@@ -71,6 +71,13 @@ node_at_least() {
              process.exit((have[0] - want[0] || have[1] - want[1] || have[2] - want[2]) < 0 ? 1 : 0)' "$1"
 }
 
+# step_log NAME: the steps' output goes to target/NAME from now on, emptied first.
+step_log() {
+    mkdir -p target
+    export STEP_LOG=$PWD/target/$1
+    : >"$STEP_LOG"
+}
+
 # step TITLE COMMAND…: runs COMMAND with its output appended to $STEP_LOG and prints TITLE and
 # the time it took on one line. A long step is never silent: every 25 s a line says how long it
 # has run and what it is doing (the log's last line), and a line COMMAND prints starting with

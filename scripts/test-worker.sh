@@ -7,11 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-if [[ -z "${STEP_LOG:-}" ]]; then
-    mkdir -p target
-    export STEP_LOG=$PWD/target/test-worker.log
-    : >"$STEP_LOG"
-fi
+# Run alone, its own log; under test.sh or demo.sh, theirs.
+[[ -n "${STEP_LOG:-}" ]] || step_log test-worker.log
 
 step "setup: Worker tools (minutes on the first run)" scripts/setup-worker.sh
 step "setup: OCSF schemas (Python packages)" scripts/setup-ocsf.sh

@@ -8,9 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_everything
-mkdir -p target
-export STEP_LOG=$PWD/target/test-steps.log
-: >"$STEP_LOG"
+step_log test-steps.log
 
 step "setup: Rust targets" scripts/setup.sh
 for target in wasm32-unknown-unknown wasm32-wasip1; do
