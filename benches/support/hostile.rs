@@ -57,50 +57,30 @@ fn crowdsec(confidence: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The Sectigo bodies whose keys repeat one unit, each by name: the secret words' first
+/// letters, a secret word's start, short words, the words before `code`, a word's prefix.
+const REPEATED_KEYS: [(&str, &str); 7] = [
+    ("sectigo_first_letters", "pstclu"),
+    ("sectigo_pass", "pass"),
+    ("sectigo_words", "aB"),
+    ("sectigo_digit_words", "p1"),
+    ("sectigo_codes", "reset_"),
+    ("sectigo_secret_prefix", "passw"),
+    ("sectigo_short_words", "abc_"),
+];
+
 /// Each hostile body by name, with the plain body it is compared with.
 pub fn cases() -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
     let plain = sectigo(|i| repeated("field", i));
-    vec![
-        (
-            "sectigo_first_letters",
-            sectigo(|i| repeated("pstclu", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_pass",
-            sectigo(|i| repeated("pass", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_words",
-            sectigo(|i| repeated("aB", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_digit_words",
-            sectigo(|i| repeated("p1", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_codes",
-            sectigo(|i| repeated("reset_", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_secret_prefix",
-            sectigo(|i| repeated("passw", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_short_words",
-            sectigo(|i| repeated("abc_", i)),
-            plain.clone(),
-        ),
-        (
-            "sectigo_redacted",
-            redacted("user_reset_password"),
-            redacted("user_create"),
-        ),
-        ("crowdsec_refused", crowdsec("\"x\""), crowdsec("85")),
-    ]
+    let mut cases: Vec<_> = REPEATED_KEYS
+        .iter()
+        .map(|&(name, unit)| (name, sectigo(|i| repeated(unit, i)), plain.clone()))
+        .collect();
+    cases.push((
+        "sectigo_redacted",
+        redacted("user_reset_password"),
+        redacted("user_create"),
+    ));
+    cases.push(("crowdsec_refused", crowdsec("\"x\""), crowdsec("85")));
+    cases
 }
