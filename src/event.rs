@@ -69,30 +69,14 @@ pub enum Severity {
     Critical,
 }
 
-/// A severity named as `as_str` writes it (`info` … `critical`), as the admin API and the CLI
-/// take it.
-impl core::str::FromStr for Severity {
-    type Err = UnknownSeverity;
-
-    fn from_str(name: &str) -> Result<Self, UnknownSeverity> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == name)
-            .ok_or(UnknownSeverity)
-    }
-}
-
-/// A name that is no severity's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnknownSeverity;
-
-impl core::fmt::Display for UnknownSeverity {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("severity must be info, low, medium, high or critical")
-    }
-}
-
-impl core::error::Error for UnknownSeverity {}
+// A severity is read as `as_str` writes it (`info` … `critical`), as the admin API and the CLI
+// take it.
+from_name!(
+    Severity,
+    /// A name that is no severity's.
+    UnknownSeverity,
+    "severity must be info, low, medium, high or critical"
+);
 
 impl Severity {
     /// Every severity, lowest first.
@@ -174,17 +158,6 @@ impl SubjectKind {
             Self::Resource => "resources",
         }
     }
-}
-
-/// The enums are written as their names (`serde(into)`), spelled once, in `as_str`.
-macro_rules! into_name {
-    ($($ty:ty),*) => {$(
-        impl From<$ty> for &'static str {
-            fn from(value: $ty) -> Self {
-                value.as_str()
-            }
-        }
-    )*};
 }
 
 into_name!(Category, Severity, SubjectKind);

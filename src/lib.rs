@@ -8,6 +8,9 @@
 
 extern crate alloc;
 
+#[macro_use]
+mod name;
+
 mod bound;
 pub mod classify;
 pub mod cloudevent;

@@ -46,29 +46,13 @@ impl Provider {
     }
 }
 
-/// The provider named exactly as in configs and CLI flags (`crowdsec`, `cloud66`, `sectigo`).
-impl core::str::FromStr for Provider {
-    type Err = UnknownProvider;
-
-    fn from_str(name: &str) -> Result<Self, UnknownProvider> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.as_str() == name)
-            .ok_or(UnknownProvider)
-    }
-}
-
-/// A name that is no provider's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnknownProvider;
-
-impl core::fmt::Display for UnknownProvider {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("unknown provider (crowdsec, cloud66, sectigo)")
-    }
-}
-
-impl core::error::Error for UnknownProvider {}
+// A provider is read exactly as configs and CLI flags name it (`crowdsec`, `cloud66`, `sectigo`).
+from_name!(
+    Provider,
+    /// A name that is no provider's.
+    UnknownProvider,
+    "unknown provider (crowdsec, cloud66, sectigo)"
+);
 
 impl core::fmt::Display for Provider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -76,11 +60,7 @@ impl core::fmt::Display for Provider {
     }
 }
 
-impl From<Provider> for &'static str {
-    fn from(provider: Provider) -> Self {
-        provider.as_str()
-    }
-}
+into_name!(Provider);
 
 /// Declares a provider's event-type enum from its documented type strings; every provider also
 /// gets `Unknown` for types it documents later, so no event is dropped.
