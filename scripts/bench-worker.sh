@@ -33,10 +33,11 @@ if [[ ! -f $kv/worker/build/index_bg.wasm ]]; then
     git worktree add --detach "$kv" "$kv_commit" >/dev/null
     ln -s "$PWD/node_modules" "$kv/node_modules"
     # Its build script names wasm-bindgen-cli's path; tools/wasm-bindgen's output is the same.
-    (cd "$kv" && WASM_BINDGEN_BIN=$(tool_dir wasm-bindgen "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen \
-        CARGO_TARGET_DIR=$kv/target scripts/build-worker.sh worker >/dev/null)
-    (cd "$kv" && WASM_BINDGEN_BIN=$(tool_dir wasm-bindgen "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen \
-        CARGO_TARGET_DIR=$kv/target scripts/build-worker.sh tests/worker/baseline >/dev/null)
+    bindgen=$(tool_dir wasm-bindgen "$WASM_BINDGEN_VERSION")/bin/wasm-bindgen
+    for crate in worker tests/worker/baseline; do
+        (cd "$kv" && WASM_BINDGEN_BIN=$bindgen CARGO_TARGET_DIR=$kv/target \
+            scripts/build-worker.sh "$crate" >/dev/null)
+    done
 fi
 delivered() { awk '/direct: delivered/ && !/real ledger/ {print $(NF-4)}'; }
 echo "== CPU per delivered event (ledger stood in) against the KV build ($kv_commit), alternating runs"
