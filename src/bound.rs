@@ -12,6 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::indicators::Indicators;
+use crate::json::{self, escape_extra};
 
 /// The longest identifier kept whole, in bytes as written; no documented one comes near.
 pub const MAX_IDENTIFIER: usize = 128;
@@ -96,14 +97,11 @@ fn prefix(text: &str, max: usize) -> &str {
     text
 }
 
-/// How many bytes `serde_json` writes for `text`, quotes aside. Every event's texts pass here, so
+/// How many bytes JSON takes for `text`, quotes aside. Every event's texts pass here, so
 /// it is counted byte by byte (the bytes of a multi-byte character are never escaped), first
 /// in a loop the compiler vectorizes that only asks whether any byte is escaped at all.
 fn written(text: &str) -> usize {
-    let escaped: usize = text
-        .bytes()
-        .map(|b| usize::from(b < 0x20 || b == b'"' || b == b'\\'))
-        .sum();
+    let escaped: usize = text.bytes().map(|b| usize::from(json::is_escaped(b))).sum();
     if escaped == 0 {
         return text.len();
     }
@@ -112,16 +110,6 @@ fn written(text: &str) -> usize {
 
 fn char_written(c: char) -> usize {
     c.len_utf8() + u8::try_from(c).map_or(0, escape_extra)
-}
-
-/// How many bytes `serde_json`'s escape of `byte` adds: one for `\n` and the like, five for
-/// `\u00XX`.
-const fn escape_extra(byte: u8) -> usize {
-    match byte {
-        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-        0x00..=0x1f => 5,
-        _ => 0,
-    }
 }
 
 #[cfg(test)]

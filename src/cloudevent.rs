@@ -1,5 +1,5 @@
 //! CloudEvents 1.0 in structured JSON mode, and the normalized event that is its `data`,
-//! written by `serde_json`.
+//! written by the core's JSON writer ([`crate::json`]) from their derived `Serialize`.
 //!
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
 //! was redacted: copied as `serde_json` copies a `RawValue`, neither read into a second tree nor
@@ -10,11 +10,11 @@ use alloc::string::{String, ToString};
 use core::fmt::{self, Display, Formatter, Write};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::event::{Category, Event, Severity, Subject, SCHEMA_VERSION};
 use crate::indicators::Indicators;
+use crate::json::{self, Verbatim};
 use crate::payload::Payload;
 use crate::providers::Provider;
 use crate::time::Timestamp;
@@ -119,39 +119,29 @@ fn payload<S: Serializer>(payload: &&Payload<'_>, serializer: S) -> Result<S::Ok
     }
 }
 
-/// The name under which `serde_json` writes a struct's one field as its text, verbatim: how it
-/// writes its own `RawValue` (`serde_json/src/raw.rs`). A `RawValue` of borrowed text can only
-/// be had by reading the text again, which a [`Raw`](crate::payload::Raw) payload, read whole
-/// by the core, does not need; `writes_the_payload_verbatim` fails if `serde_json` renames it.
-const RAW_VALUE: &str = "$serde_json::private::RawValue";
+/// Room for all but the payload: the envelope and the normalized fields, whose texts are
+/// bounded (`bound`), take under a kilobyte for every documented event.
+const FIELDS_CAPACITY: usize = 1024;
 
-/// JSON text written as it is. Only [`Payload::Raw`]'s text, valid by construction, is.
-struct Verbatim<'a>(&'a str);
-
-impl Serialize for Verbatim<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut raw = serializer.serialize_struct(RAW_VALUE, 1)?;
-        raw.serialize_field(RAW_VALUE, self.0)?;
-        raw.end()
-    }
-}
-
-/// JSON text of `value`. `serde_json` fails only where a `Serialize` impl does, or on a map with
-/// keys that are not strings, and none of hookwall's output has either: there is no error to
-/// return.
-pub(crate) fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// Room for the event's JSON: the payload's text, when it is written as received, and the
+/// fields around it. A redacted payload's room is found as it is written.
+pub(crate) fn capacity(event: &Event<'_>) -> usize {
+    FIELDS_CAPACITY
+        + match &event.payload {
+            Payload::Raw(raw) => raw.as_str().len(),
+            Payload::Redacted { .. } => 0,
+        }
 }
 
 impl Event<'_> {
     /// The CloudEvent (structured mode, [`CONTENT_TYPE`]) for this event.
     pub fn to_cloudevent_json(&self) -> String {
-        to_json(&CloudEvent::new(self))
+        json::to_string(&CloudEvent::new(self), capacity(self))
     }
 
     /// The bare normalized event: the CloudEvent's `data`.
     pub fn to_data_json(&self) -> String {
-        to_json(&Data::new(self))
+        json::to_string(&Data::new(self), capacity(self))
     }
 
     /// Unique per distinct event within its source, as CloudEvents require. CrowdSec's own

@@ -20,6 +20,7 @@ mod id;
 pub mod identity;
 pub mod indicators;
 mod input;
+mod json;
 pub mod label;
 mod mask;
 pub mod ocsf;

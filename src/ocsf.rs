@@ -17,7 +17,9 @@ use alloc::{format, vec};
 
 use serde::Serialize;
 
+use crate::cloudevent;
 use crate::event::{Event, Severity, SubjectKind};
+use crate::json;
 use crate::payload::Payload;
 use crate::providers::Provider;
 use crate::time::Timestamp;
@@ -42,8 +44,7 @@ pub struct Options {
 
 /// The event as one OCSF 1.5.0 event, JSON.
 pub fn to_ocsf_json(event: &Event<'_>, options: Options) -> String {
-    // Strings, integers and payload trees that were valid JSON when read: nothing can fail.
-    serde_json::to_string(&Ocsf::new(event, options)).unwrap_or_default()
+    json::to_string(&Ocsf::new(event, options), cloudevent::capacity(event))
 }
 
 /// An event as an OCSF 1.5.0 event, ready for serde.
@@ -510,8 +511,6 @@ fn status(outcome: Outcome, state: Option<&str>) -> Option<Enum<'_>> {
 fn raw_data<'e>(payload: &'e Payload<'_>) -> Cow<'e, str> {
     match payload {
         Payload::Raw(raw) => Cow::Borrowed(raw.as_str()),
-        Payload::Redacted { value, .. } => {
-            Cow::Owned(serde_json::to_string(value).unwrap_or_default())
-        }
+        Payload::Redacted { value, .. } => Cow::Owned(json::to_string(value, json::SMALL)),
     }
 }

@@ -121,7 +121,7 @@ impl Ack {
             status: Ack,
             id: &'a str,
         }
-        serde_json::to_string(&Body { status: self, id }).unwrap_or_default()
+        crate::json::to_string(&Body { status: self, id }, crate::json::SMALL)
     }
 }
 

@@ -369,7 +369,7 @@ fn size(value: &Tree<'_>) -> usize {
     match value {
         Tree::Null | Tree::Bool(true) => 4,
         Tree::Bool(false) => 5,
-        Tree::Number(n) => n.len(),
+        Tree::Number(n) => n.as_str().len(),
         Tree::String(s) => s.len() + 2,
         Tree::Array(items) => 2 + commas(items.len()) + items.iter().map(size).sum::<usize>(),
         Tree::Object(members) => {

@@ -19,6 +19,7 @@ use alloc::vec::Vec;
 use serde::Serialize;
 
 use crate::event::Event;
+use crate::json;
 
 /// The longest value from a third party, in UTF-8 bytes once neutralized and escaped.
 const MAX_VALUE_BYTES: usize = 200;
@@ -94,12 +95,13 @@ pub fn message(event: &Event<'_>) -> String {
     let mut text = Bounded::new(MAX_TEXT_BYTES);
     text.literal(&format!("[{severity}] {provider}: "));
     text.value(&event.summary, MAX_SUMMARY_BYTES);
-    // Strings and vectors only: serializing cannot fail.
-    serde_json::to_string(&Message {
-        text: text.text,
-        blocks,
-    })
-    .unwrap_or_default()
+    json::to_string(
+        &Message {
+            text: text.text,
+            blocks,
+        },
+        json::SMALL,
+    )
 }
 
 /// A text indicator's row, if the event has it.

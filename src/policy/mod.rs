@@ -30,6 +30,7 @@ pub use object::from_object;
 use serde::Serialize;
 
 use crate::cloudevent::{self, CloudEvent};
+use crate::json::{self, SMALL};
 use crate::reason::{Ack, Reason};
 use crate::{classify, Event, Options, Provider, RedactPath};
 
@@ -205,10 +206,13 @@ impl Denial {
             error: &'d str,
             message: &'d str,
         }
-        cloudevent::to_json(&Body {
-            error: self.reason.code(),
-            message: &self.message,
-        })
+        json::to_string(
+            &Body {
+                error: self.reason.code(),
+                message: &self.message,
+            },
+            SMALL,
+        )
     }
 
     /// The response headers the denial calls for, besides `content-type`: each follows from
@@ -322,19 +326,25 @@ impl Verdict<'_> {
             message: &'v str,
         }
         match self {
-            Verdict::Allow { source, event } => cloudevent::to_json(&Allowed {
-                allow: true,
-                status: Ack::Allowed.status(),
-                reason: Ack::Allowed,
-                source,
-                event: CloudEvent::new(event),
-            }),
-            Verdict::Deny(denial) => cloudevent::to_json(&Denied {
-                allow: false,
-                status: denial.status(),
-                reason: denial.reason,
-                message: &denial.message,
-            }),
+            Verdict::Allow { source, event } => json::to_string(
+                &Allowed {
+                    allow: true,
+                    status: Ack::Allowed.status(),
+                    reason: Ack::Allowed,
+                    source,
+                    event: CloudEvent::new(event),
+                },
+                SMALL + cloudevent::capacity(event),
+            ),
+            Verdict::Deny(denial) => json::to_string(
+                &Denied {
+                    allow: false,
+                    status: denial.status(),
+                    reason: denial.reason,
+                    message: &denial.message,
+                },
+                SMALL,
+            ),
         }
     }
 }

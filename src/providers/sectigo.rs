@@ -335,7 +335,7 @@ const LOOKUP_DEPTH: usize = 2;
 fn find_text(body: &Tree<'_>, keys: &[&str]) -> Option<String> {
     find(body, keys, LOOKUP_DEPTH, &|v| match v {
         Tree::String(s) if !s.is_empty() && s != REDACTED => Some(String::from(&**s)),
-        Tree::Number(n) => Some(String::from(&**n)),
+        Tree::Number(n) => Some(String::from(n.as_str())),
         _ => None,
     })
 }
