@@ -236,9 +236,11 @@ impl Display for Type<'_> {
             Provider::Cloud66 => "com.cloud66.",
             Provider::Sectigo => "com.sectigo.wsp.",
         })?;
-        let kept = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        // Looked at byte by byte: a byte outside ASCII is not kept, and is the first of its
+        // character, which is replaced whole.
+        let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
         let mut rest = self.0.event_type();
-        while let Some(at) = rest.find(|c| !kept(c)) {
+        while let Some(at) = rest.bytes().position(|b| !kept(b)) {
             f.write_str(&rest[..at])?;
             f.write_char('_')?;
             let replaced = rest[at..].chars().next().map_or(1, char::len_utf8);

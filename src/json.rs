@@ -81,7 +81,22 @@ const RAW_VALUE_MUST_BE_TEXT: Error = Error(Cow::Borrowed("invalid raw value"));
 struct Writer(String);
 
 impl Writer {
+    /// `text` in quotes, escaped: most texts have nothing to escape, and are copied whole.
+    #[inline]
     fn string(&mut self, text: &str) {
+        if needs_escaping(text.as_bytes()) {
+            self.escaped(text);
+        } else {
+            self.0.reserve(text.len() + 2);
+            self.0.push('"');
+            self.0.push_str(text);
+            self.0.push('"');
+        }
+    }
+
+    /// `text`, which has something to escape, in quotes.
+    #[cold]
+    fn escaped(&mut self, text: &str) {
         self.0.push('"');
         escape(&mut self.0, text);
         self.0.push('"');
@@ -131,13 +146,8 @@ impl Writer {
     }
 }
 
-/// Writes `text`'s escaped form. Most texts have nothing to escape: they are found so eight
-/// bytes at a time, and copied whole.
+/// Writes `text`'s escaped form, a byte at a time.
 fn escape(out: &mut String, text: &str) {
-    if !needs_escaping(text.as_bytes()) {
-        out.push_str(text);
-        return;
-    }
     let mut start = 0;
     for (at, &byte) in text.as_bytes().iter().enumerate() {
         if is_escaped(byte) {
@@ -151,7 +161,8 @@ fn escape(out: &mut String, text: &str) {
 
 /// Whether any byte of `bytes` is escaped, looked at eight at a time: words that overlap where
 /// the length is not a multiple of eight, two overlapping halves for four to seven bytes.
-fn needs_escaping(bytes: &[u8]) -> bool {
+#[inline]
+pub(crate) fn needs_escaping(bytes: &[u8]) -> bool {
     let len = bytes.len();
     if len < 4 {
         return bytes.iter().any(|&b| is_escaped(b));
