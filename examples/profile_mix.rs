@@ -1,7 +1,8 @@
 //! A loop over fixtures for callgrind, which counts instructions repeatably on a loaded machine:
-//! `profile_mix N [--value|--cloudevent] PROVIDER…` runs classify (or, with `--value`, `serde_json`'s
-//! `Value` of the same bytes, the benchmark's baseline; with `--cloudevent`, classify and the
-//! CloudEvent) N times over each provider's fixtures.
+//! `profile_mix N [--value|--cloudevent|--written] PROVIDER…` runs classify (or, with `--value`,
+//! `serde_json`'s `Value` of the same bytes, the benchmark's baseline; with `--cloudevent`, classify
+//! and the CloudEvent; with `--written`, the CloudEvent alone, of events classified once) N times
+//! over each provider's fixtures.
 
 #[path = "support/fixtures.rs"]
 mod fixtures;
@@ -11,6 +12,7 @@ enum Mode {
     Classify,
     Value,
     CloudEvent,
+    Written,
 }
 
 fn main() {
@@ -23,6 +25,7 @@ fn main() {
             mode = match flag {
                 "value" => Mode::Value,
                 "cloudevent" => Mode::CloudEvent,
+                "written" => Mode::Written,
                 _ => panic!("unknown flag --{flag}"),
             };
             continue;
@@ -30,6 +33,18 @@ fn main() {
         bodies.extend(fixtures::bodies(&arg));
     }
     let o = hookwall::Options::default();
+    if let Mode::Written = mode {
+        let events: Vec<_> = bodies
+            .iter()
+            .map(|b| hookwall::classify(b, &o).unwrap())
+            .collect();
+        for _ in 0..n {
+            for event in &events {
+                std::hint::black_box(event.to_cloudevent_json());
+            }
+        }
+        return;
+    }
     for _ in 0..n {
         for b in &bodies {
             match mode {
@@ -40,7 +55,7 @@ fn main() {
                     let event = hookwall::classify(b, &o).unwrap();
                     std::hint::black_box(event.to_cloudevent_json());
                 }
-                Mode::Classify => {
+                Mode::Classify | Mode::Written => {
                     std::hint::black_box(hookwall::classify(b, &o).unwrap());
                 }
             }

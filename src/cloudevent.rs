@@ -30,7 +30,7 @@ pub(crate) struct CloudEvent<'e> {
     id: Id<'e>,
     #[serde(serialize_with = "display")]
     source: Source<'e>,
-    #[serde(rename = "type", serialize_with = "display")]
+    #[serde(rename = "type")]
     ty: Type<'e>,
     #[serde(skip_serializing_if = "Option::is_none")]
     time: Option<Cow<'e, str>>,
@@ -229,13 +229,19 @@ impl Display for Source<'_> {
 /// `[A-Za-z0-9._-]`.
 struct Type<'e>(&'e Event<'e>);
 
+/// A documented type's is spelled out at build time; only an undocumented one is formatted.
+impl Serialize for Type<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.kind().cloudevent_type() {
+            Some(ty) => serializer.serialize_str(ty),
+            None => serializer.collect_str(self),
+        }
+    }
+}
+
 impl Display for Type<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.0.provider() {
-            Provider::CrowdSec => "net.crowdsec.console.",
-            Provider::Cloud66 => "com.cloud66.",
-            Provider::Sectigo => "com.sectigo.wsp.",
-        })?;
+        f.write_str(self.0.kind().cloudevent_prefix())?;
         // Looked at byte by byte: a byte outside ASCII is not kept, and is the first of its
         // character, which is replaced whole.
         let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
@@ -278,7 +284,50 @@ fn percent_encode(text: &str) -> impl Display + '_ {
 
 #[cfg(test)]
 mod tests {
+    use alloc::borrow::Cow;
+    use alloc::string::ToString;
+
+    use super::Type;
+    use crate::event::EventType;
+    use crate::providers::{cloud66, crowdsec, sectigo, Kind};
     use crate::{classify, Options, Provider};
+
+    /// A documented type's CloudEvent type, spelled out at build time, is what reducing its
+    /// string as an undocumented one's would write.
+    #[test]
+    fn documented_types_are_written_as_reduced() {
+        let kinds = (crowdsec::EventType::DOCUMENTED
+            .iter()
+            .map(|&t| Kind::CrowdSec(t)))
+        .chain(
+            cloud66::EventType::DOCUMENTED
+                .iter()
+                .map(|&t| Kind::Cloud66(t)),
+        )
+        .chain(
+            sectigo::EventType::DOCUMENTED
+                .iter()
+                .map(|&t| Kind::Sectigo(t)),
+        );
+        for kind in kinds {
+            let body = match kind.provider() {
+                Provider::CrowdSec => {
+                    include_str!("../fixtures/cases/valid_crowdsec_unknown_event_type.json")
+                }
+                Provider::Cloud66 => {
+                    include_str!("../fixtures/cases/valid_cloud66_unknown_event_type.json")
+                }
+                Provider::Sectigo => {
+                    include_str!("../fixtures/cases/valid_sectigo_unknown_event_type.json")
+                }
+            };
+            let mut event = classify(body.as_bytes(), &Options::default()).unwrap();
+            assert_eq!(event.provider(), kind.provider());
+            let name = Cow::Borrowed(kind.as_str().unwrap());
+            event.ty = EventType::Undocumented { kind, name };
+            assert_eq!(kind.cloudevent_type(), Some(&*Type(&event).to_string()));
+        }
+    }
 
     /// The fields formatted into the output: the type reduced to `[A-Za-z0-9._-]` one
     /// character at a time, the account percent-encoded, and each the same as the accessor

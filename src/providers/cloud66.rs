@@ -22,7 +22,7 @@ use crate::{Error, Provider};
 
 event_types! {
     /// Cloud66's documented webhook event types.
-    EventType {
+    EventType in "com.cloud66." {
         /// ActiveProtect blocked, or saw, an attack on a server.
         ActiveProtectBlock = "active.protect.block",
         /// ActiveProtect checked a watched file on a server, changed or not.

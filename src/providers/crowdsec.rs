@@ -30,7 +30,7 @@ use crate::Error;
 
 event_types! {
     /// CrowdSec Console's documented webhook event types.
-    EventType {
+    EventType in "net.crowdsec.console." {
         /// The periodic anomaly report: whether the organization's signals amount to an attack.
         AmIUnderAttack = "am_i_under_attack",
         /// A scenario fired on a Security Engine: an attack from a source on a machine.

@@ -65,7 +65,11 @@ into_name!(Provider);
 /// Declares a provider's event-type enum from its documented type strings; every provider also
 /// gets `Unknown` for types it documents later, so no event is dropped.
 macro_rules! event_types {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+    (
+        $(#[$meta:meta])* $name:ident in $prefix:literal {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)*
+        }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
@@ -82,6 +86,18 @@ macro_rules! event_types {
             pub const fn as_str(self) -> Option<&'static str> {
                 match self {
                     $(Self::$variant => Some($text),)*
+                    Self::Unknown => None,
+                }
+            }
+
+            /// What starts the CloudEvent `type` of this provider's events: its reverse DNS name.
+            pub const CLOUDEVENT_PREFIX: &'static str = $prefix;
+
+            /// The CloudEvent `type` of a documented type, spelled out at build time (its type
+            /// string needs no reducing, a test keeps it so); `None` for `Unknown`.
+            pub const fn cloudevent_type(self) -> Option<&'static str> {
+                match self {
+                    $(Self::$variant => Some(concat!($prefix, $text)),)*
                     Self::Unknown => None,
                 }
             }
@@ -135,6 +151,25 @@ impl Kind {
             Self::CrowdSec(t) => t.as_str(),
             Self::Cloud66(t) => t.as_str(),
             Self::Sectigo(t) => t.as_str(),
+        }
+    }
+
+    /// What starts the CloudEvent `type` of this provider's events (`com.cloud66.`).
+    pub const fn cloudevent_prefix(self) -> &'static str {
+        match self {
+            Self::CrowdSec(_) => crowdsec::EventType::CLOUDEVENT_PREFIX,
+            Self::Cloud66(_) => cloud66::EventType::CLOUDEVENT_PREFIX,
+            Self::Sectigo(_) => sectigo::EventType::CLOUDEVENT_PREFIX,
+        }
+    }
+
+    /// The CloudEvent `type` of a documented type; `None` for an unknown type, whose string
+    /// is reduced as it is written.
+    pub const fn cloudevent_type(self) -> Option<&'static str> {
+        match self {
+            Self::CrowdSec(t) => t.cloudevent_type(),
+            Self::Cloud66(t) => t.cloudevent_type(),
+            Self::Sectigo(t) => t.cloudevent_type(),
         }
     }
 }

@@ -27,7 +27,7 @@ pub(crate) use keys::{is_harmless, names_secret};
 
 event_types! {
     /// Sectigo Web Security Platform's documented partner webhook events.
-    EventType {
+    EventType in "com.sectigo.wsp." {
         /// A database restore from backup moved to another state.
         DatabaseBackupRestoreStateChanged = "database_backup_restore_state_changed",
         /// A database backup is ready to download (the link is a secret).
