@@ -219,7 +219,7 @@ pub(crate) fn finish<'a>(parts: Parts<'a>, payload: Payload<'a>, text: &'a str) 
     let rule = rule(parts.kind);
     let (severity, severity_reason) = rule.severity.evaluate(&parts.rating);
     let id = match parts.id.filter(|id| !id.is_empty()) {
-        Some(id) => EventId::Provided(String::from(bound::identifier(id))),
+        Some(id) => EventId::Provided(bound::identifier(id)),
         None => EventId::Derived(id::derive(parts.kind.provider(), text.as_bytes())),
     };
     let mut indicators = parts.indicators;

@@ -214,18 +214,20 @@ impl<'a> EventType<'a> {
 
 /// An event's id: stable across retries of one delivery, different between deliveries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum EventId {
-    /// The provider's own id (bounded: a long one is cut and hashed).
-    Provided(String),
+pub enum EventId<'a> {
+    /// The provider's own id (bounded: a long one is cut and hashed), borrowed from the body
+    /// where it had no escapes.
+    Provided(Cow<'a, str>),
     /// Derived from the body because the provider sent none, or an empty one.
     Derived(String),
 }
 
-impl EventId {
+impl EventId<'_> {
     /// The id, however it was obtained.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Provided(id) | Self::Derived(id) => id,
+            Self::Provided(id) => id,
+            Self::Derived(id) => id,
         }
     }
 
@@ -235,7 +237,7 @@ impl EventId {
     }
 }
 
-impl core::fmt::Display for EventId {
+impl core::fmt::Display for EventId<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -249,7 +251,7 @@ pub struct Event<'a> {
     /// The provider's event type, as hookwall knows it, and its string where undocumented.
     pub(crate) ty: EventType<'a>,
     /// Stable across retries of one delivery, different between deliveries.
-    pub(crate) id: EventId,
+    pub(crate) id: EventId<'a>,
     /// The provider's time, else when hookwall received the event.
     pub(crate) time: Option<Timestamp<'a>>,
     /// When hookwall received the event (Unix seconds), if the runtime said.
@@ -300,7 +302,7 @@ impl<'a> Event<'a> {
     }
 
     /// Stable across retries of one delivery, different between deliveries.
-    pub const fn id(&self) -> &EventId {
+    pub const fn id(&self) -> &EventId<'a> {
         &self.id
     }
 
