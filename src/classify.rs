@@ -252,22 +252,11 @@ mod tests {
 
     #[test]
     fn every_kind_has_exactly_one_row() {
-        let kinds = crowdsec::EventType::DOCUMENTED
-            .iter()
-            .chain([&crowdsec::EventType::Unknown])
-            .map(|&t| Kind::CrowdSec(t))
-            .chain(
-                cloud66::EventType::DOCUMENTED
-                    .iter()
-                    .chain([&cloud66::EventType::Unknown])
-                    .map(|&t| Kind::Cloud66(t)),
-            )
-            .chain(
-                sectigo::EventType::DOCUMENTED
-                    .iter()
-                    .chain([&sectigo::EventType::Unknown])
-                    .map(|&t| Kind::Sectigo(t)),
-            );
+        let kinds = Kind::documented().chain([
+            Kind::CrowdSec(crowdsec::EventType::Unknown),
+            Kind::Cloud66(cloud66::EventType::Unknown),
+            Kind::Sectigo(sectigo::EventType::Unknown),
+        ]);
         let mut n = 0;
         for kind in kinds {
             assert_eq!(

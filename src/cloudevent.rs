@@ -289,27 +289,14 @@ mod tests {
 
     use super::Type;
     use crate::event::EventType;
-    use crate::providers::{cloud66, crowdsec, sectigo, Kind};
+    use crate::providers::Kind;
     use crate::{classify, Options, Provider};
 
     /// A documented type's CloudEvent type, spelled out at build time, is what reducing its
     /// string as an undocumented one's would write.
     #[test]
     fn documented_types_are_written_as_reduced() {
-        let kinds = (crowdsec::EventType::DOCUMENTED
-            .iter()
-            .map(|&t| Kind::CrowdSec(t)))
-        .chain(
-            cloud66::EventType::DOCUMENTED
-                .iter()
-                .map(|&t| Kind::Cloud66(t)),
-        )
-        .chain(
-            sectigo::EventType::DOCUMENTED
-                .iter()
-                .map(|&t| Kind::Sectigo(t)),
-        );
-        for kind in kinds {
+        for kind in Kind::documented() {
             let body = match kind.provider() {
                 Provider::CrowdSec => {
                     include_str!("../fixtures/cases/valid_crowdsec_unknown_event_type.json")

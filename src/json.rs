@@ -244,9 +244,16 @@ pub(crate) const fn escape_extra(byte: u8) -> usize {
     }
 }
 
-/// `fn serialize_i8(self, value: i8) -> Result<(), Error>` and the like, for each integer type
-/// given, through the serializer's own `integer`.
+/// `fn serialize_i8(self, value: i8) -> Result<(), Error>` and the like, for every integer type,
+/// through the serializer's own `integer`.
 macro_rules! integers {
+    () => {
+        integers! {
+            serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+            serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_u128: u128,
+        }
+    };
     ($($method:ident: $ty:ty,)*) => {
         $(fn $method(self, value: $ty) -> Result<(), Error> {
             self.integer(value);
@@ -271,11 +278,7 @@ impl<'w> ser::Serializer for &'w mut Writer {
         Ok(())
     }
 
-    integers! {
-        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
-        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
-        serialize_u64: u64, serialize_u128: u128,
-    }
+    integers!();
 
     fn serialize_f32(self, value: f32) -> Result<(), Error> {
         self.float(value, value.is_finite());
@@ -440,61 +443,59 @@ impl Compound<'_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
+/// The `serde` traits of a sequence's elements (an array, a tuple, a tuple struct's or
+/// variant's fields), each writing through [`Compound::element`].
+macro_rules! elements {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
+            fn end(self) -> Result<(), Error> {
+                self.close();
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
+/// The `serde` traits of named fields (a struct's, a struct variant's), each writing through
+/// [`Compound::field`].
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
+            #[inline(always)]
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
+
+            fn end(self) -> Result<(), Error> {
+                self.close();
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -517,49 +518,46 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    #[inline(always)]
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
-    }
-}
-
 /// `fn name(self, _: A, …) -> Result<R, Error>` for each method given, refusing with `error`.
 macro_rules! refuse {
     ($error:expr; $($method:ident($($arg:ty),*) -> $out:ty;)*) => {
         $(fn $method(self, $(_: $arg),*) -> Result<$out, Error> {
             Err($error)
         })*
+    };
+}
+
+/// The compound types and methods of a serializer that takes a scalar only (a map key, a raw
+/// value's text): every compound, a newtype variant included, is refused with `error`.
+macro_rules! scalars_only {
+    ($error:expr) => {
+        type SerializeSeq = Impossible<(), Error>;
+        type SerializeTuple = Impossible<(), Error>;
+        type SerializeTupleStruct = Impossible<(), Error>;
+        type SerializeTupleVariant = Impossible<(), Error>;
+        type SerializeMap = Impossible<(), Error>;
+        type SerializeStruct = Impossible<(), Error>;
+        type SerializeStructVariant = Impossible<(), Error>;
+
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), Error> {
+            Err($error)
+        }
+
+        refuse! { $error;
+            serialize_seq(Option<usize>) -> Impossible<(), Error>;
+            serialize_tuple(usize) -> Impossible<(), Error>;
+            serialize_tuple_struct(&'static str, usize) -> Impossible<(), Error>;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
+            serialize_map(Option<usize>) -> Impossible<(), Error>;
+            serialize_struct(&'static str, usize) -> Impossible<(), Error>;
+            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
+        }
     };
 }
 
@@ -591,13 +589,7 @@ impl Key<'_> {
 impl ser::Serializer for Key<'_> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Impossible<(), Error>;
-    type SerializeTuple = Impossible<(), Error>;
-    type SerializeTupleStruct = Impossible<(), Error>;
-    type SerializeTupleVariant = Impossible<(), Error>;
-    type SerializeMap = Impossible<(), Error>;
-    type SerializeStruct = Impossible<(), Error>;
-    type SerializeStructVariant = Impossible<(), Error>;
+    scalars_only!(KEY_MUST_BE_A_STRING);
 
     fn serialize_str(self, value: &str) -> Result<(), Error> {
         self.0.string(value);
@@ -614,11 +606,7 @@ impl ser::Serializer for Key<'_> {
         Ok(())
     }
 
-    integers! {
-        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
-        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
-        serialize_u64: u64, serialize_u128: u128,
-    }
+    integers!();
 
     fn serialize_f32(self, value: f32) -> Result<(), Error> {
         self.float(value, value.is_finite())
@@ -649,16 +637,6 @@ impl ser::Serializer for Key<'_> {
         value.serialize(self)
     }
 
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Error> {
-        Err(KEY_MUST_BE_A_STRING)
-    }
-
     fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<(), Error> {
         self.0.display(value)
     }
@@ -668,13 +646,6 @@ impl ser::Serializer for Key<'_> {
         serialize_none() -> ();
         serialize_unit() -> ();
         serialize_unit_struct(&'static str) -> ();
-        serialize_seq(Option<usize>) -> Impossible<(), Error>;
-        serialize_tuple(usize) -> Impossible<(), Error>;
-        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Error>;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
-        serialize_map(Option<usize>) -> Impossible<(), Error>;
-        serialize_struct(&'static str, usize) -> Impossible<(), Error>;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
     }
 }
 
@@ -684,13 +655,7 @@ struct RawText<'w>(&'w mut Writer);
 impl ser::Serializer for RawText<'_> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Impossible<(), Error>;
-    type SerializeTuple = Impossible<(), Error>;
-    type SerializeTupleStruct = Impossible<(), Error>;
-    type SerializeTupleVariant = Impossible<(), Error>;
-    type SerializeMap = Impossible<(), Error>;
-    type SerializeStruct = Impossible<(), Error>;
-    type SerializeStructVariant = Impossible<(), Error>;
+    scalars_only!(RAW_VALUE_MUST_BE_TEXT);
 
     fn serialize_str(self, value: &str) -> Result<(), Error> {
         self.0 .0.push_str(value);
@@ -703,16 +668,6 @@ impl ser::Serializer for RawText<'_> {
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Error> {
-        Err(RAW_VALUE_MUST_BE_TEXT)
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
         _: &'static str,
         _: &T,
     ) -> Result<(), Error> {
@@ -743,13 +698,6 @@ impl ser::Serializer for RawText<'_> {
         serialize_unit() -> ();
         serialize_unit_struct(&'static str) -> ();
         serialize_unit_variant(&'static str, u32, &'static str) -> ();
-        serialize_seq(Option<usize>) -> Impossible<(), Error>;
-        serialize_tuple(usize) -> Impossible<(), Error>;
-        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Error>;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
-        serialize_map(Option<usize>) -> Impossible<(), Error>;
-        serialize_struct(&'static str, usize) -> Impossible<(), Error>;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Error>;
     }
 }
 

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hookwall::{classify, cloud66, crowdsec, sectigo, Options, Provider};
+use hookwall::{classify, Options, Provider};
 use hookwall::{Kind, Location};
 use serde_json::{json, Value};
 
@@ -159,19 +159,7 @@ fn every_golden_has_its_payload() {
 
 #[test]
 fn every_documented_type_has_a_fixture() {
-    let documented = crowdsec::EventType::DOCUMENTED
-        .iter()
-        .map(|&t| Kind::CrowdSec(t))
-        .chain(
-            cloud66::EventType::DOCUMENTED
-                .iter()
-                .map(|&t| Kind::Cloud66(t)),
-        )
-        .chain(
-            sectigo::EventType::DOCUMENTED
-                .iter()
-                .map(|&t| Kind::Sectigo(t)),
-        );
+    let documented = Kind::documented();
     let mut n = 0;
     for kind in documented {
         let path = root()

@@ -154,6 +154,21 @@ impl Kind {
         }
     }
 
+    /// Every documented type of every provider: the providers in turn, each one's types in its
+    /// documentation's order.
+    pub fn documented() -> impl Iterator<Item = Self> {
+        let crowdsec = crowdsec::EventType::DOCUMENTED
+            .iter()
+            .map(|&t| Self::CrowdSec(t));
+        let cloud66 = cloud66::EventType::DOCUMENTED
+            .iter()
+            .map(|&t| Self::Cloud66(t));
+        let sectigo = sectigo::EventType::DOCUMENTED
+            .iter()
+            .map(|&t| Self::Sectigo(t));
+        crowdsec.chain(cloud66).chain(sectigo)
+    }
+
     /// What starts the CloudEvent `type` of this provider's events (`com.cloud66.`).
     pub const fn cloudevent_prefix(self) -> &'static str {
         match self {
