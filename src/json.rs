@@ -191,7 +191,7 @@ fn array<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
     array
 }
 
-/// The high bit of each byte of `word` that is escaped (`< 0x20`, `"`, `\\`), by the classic
+/// The high bit of each byte of `word` that is escaped (`< 0x20`, `"`, `\`), by the classic
 /// "has a zero byte" test: a byte may be flagged wrongly only above one flagged rightly, so the
 /// word has an escaped byte exactly when this is not zero.
 const fn escaped_bytes(word: u64) -> u64 {
