@@ -1,5 +1,5 @@
 //! CloudEvents 1.0 in structured JSON mode, and the normalized event that is its `data`,
-//! written by the core's JSON writer ([`crate::json`]) from their derived `Serialize`.
+//! written by the core's JSON writer (`json`) from their derived `Serialize`.
 //!
 //! The provider's payload is written into `data.payload` as its own bytes when nothing in it
 //! was redacted: copied as `serde_json` copies a `RawValue`, neither read into a second tree nor
