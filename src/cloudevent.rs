@@ -149,8 +149,9 @@ impl Event<'_> {
     /// (`alert_triggered:<event_id>`); `data.id` keeps the id as sent. A derived id is a digest
     /// of the whole body, type included, so it is unique as it is.
     pub fn cloudevent_id(&self) -> Cow<'_, str> {
-        match Id(self).prefixed() {
-            Some(_) => Cow::Owned(Id(self).to_string()),
+        let id = Id(self);
+        match id.prefixed() {
+            Some(_) => Cow::Owned(id.to_string()),
             None => Cow::Borrowed(self.id.as_str()),
         }
     }
@@ -161,8 +162,8 @@ impl Event<'_> {
     }
 }
 
-/// The fields the CloudEvent derives from the event are written by `serde_json` as they are
-/// formatted, escaped on the way, with no string built first.
+/// The fields the CloudEvent derives from the event are formatted straight into the output
+/// (`collect_str`), with no string built first.
 fn display<S: Serializer>(value: &impl Display, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(value)
 }

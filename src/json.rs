@@ -211,36 +211,41 @@ pub(crate) const fn is_escaped(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// How `serde_json` escapes `byte`: the short forms where JSON has one, `\u00XX` for the other
+/// JSON's two-character escape of `byte` (`\n` for a line feed), where it has one.
+const fn short_escape(byte: u8) -> Option<char> {
+    match byte {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'\n' => Some('n'),
+        b'\r' => Some('r'),
+        b'\t' => Some('t'),
+        0x08 => Some('b'),
+        0x0c => Some('f'),
+        _ => None,
+    }
+}
+
+/// How `serde_json` escapes `byte`: the short form where JSON has one, `\u00XX` for the other
 /// control characters.
 fn push_escape(out: &mut String, byte: u8) {
-    let short = match byte {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'\n' => 'n',
-        b'\r' => 'r',
-        b'\t' => 't',
-        0x08 => 'b',
-        0x0c => 'f',
-        _ => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            return;
-        }
-    };
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('\\');
-    out.push(short);
+    if let Some(short) = short_escape(byte) {
+        out.push(short);
+    } else {
+        out.push_str("u00");
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
 }
 
 /// What `byte` adds to a string's length when escaped: one for `\n` and the like, five for
 /// `\u00XX`, none for a byte written as it is.
 pub(crate) const fn escape_extra(byte: u8) -> usize {
-    match byte {
-        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-        0x00..=0x1f => 5,
-        _ => 0,
+    match short_escape(byte) {
+        Some(_) => 1,
+        None if byte < 0x20 => 5,
+        None => 0,
     }
 }
 

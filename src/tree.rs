@@ -10,11 +10,12 @@ use alloc::vec::Vec;
 use alloc::string::ToString;
 use core::fmt;
 
-use crate::input::Text;
-use crate::json::Verbatim;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+
+use crate::input::Text;
+use crate::json::Verbatim;
 
 /// One JSON value, its strings borrowed from the input unless they had escapes.
 #[derive(Debug, Clone, PartialEq, Default)]
